@@ -1,0 +1,107 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One list of settings for every target: Swift 6 language mode (strict concurrency) is the tools default;
+/// these upcoming features keep module boundaries explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "fleet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FleetCore", targets: ["FleetCore"]),
+        .library(name: "FleetMQTT", targets: ["FleetMQTT"]),
+        .library(name: "FleetService", targets: ["FleetService"]),
+        .executable(name: "fleetctl", targets: ["fleetctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: Libraries
+        .systemLibrary(
+            name: "CMosquitto",
+            path: "Libraries/CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .target(
+            name: "FleetCore",
+            path: "Libraries/FleetCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FleetMQTT",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Libraries/FleetMQTT",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FleetService",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Libraries/FleetService",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "fleetctl",
+            dependencies: [
+                "FleetCore",
+                "FleetMQTT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/fleetctl",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "FleetCoreTests",
+            dependencies: ["FleetCore"],
+            path: "Tests/FleetCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetMQTTTests",
+            dependencies: ["FleetMQTT", "FleetCore"],
+            path: "Tests/FleetMQTTTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetServiceTests",
+            dependencies: [
+                "FleetService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/FleetServiceTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
