@@ -1,0 +1,64 @@
+import Configuration
+
+/// Where a service's MQTT client connects, as plain values.
+///
+/// FleetService deliberately does not depend on the MQTT library; services pass these
+/// values to their MQTT client.
+///
+/// ## Configuration keys
+/// | Key | Environment variable | Default | Meaning |
+/// |---|---|---|---|
+/// | `fleet.mqtt.host` | `FLEET_MQTT_HOST` | `127.0.0.1` | Broker host name or IP. |
+/// | `fleet.mqtt.port` | `FLEET_MQTT_PORT` | `11883` | Broker TCP port. |
+/// | `fleet.mqtt.username` | `FLEET_MQTT_USERNAME` | unset (anonymous) | User name. |
+/// | `fleet.mqtt.password` | `FLEET_MQTT_PASSWORD` | unset | Password (secret: redacted in access logs). |
+/// | `fleet.mqtt.clientID` | `FLEET_MQTT_CLIENT_ID` | `<service>-<host name>` | MQTT client identifier; must be unique per connection. |
+public struct MQTTConnectionSettings: Sendable, Equatable {
+    /// Broker host name or IP.
+    public var host: String
+    /// Broker TCP port.
+    public var port: Int
+    /// User name, or `nil` for anonymous access.
+    public var username: String?
+    /// Password, or `nil`.
+    public var password: String?
+    /// MQTT client identifier.
+    public var clientID: String
+
+    /// Creates settings from explicit values; defaults match the development stack.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 11883,
+        username: String? = nil,
+        password: String? = nil,
+        clientID: String
+    ) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.clientID = clientID
+    }
+
+    /// Reads `fleet.mqtt.*` (see the type documentation for keys and defaults).
+    ///
+    /// - Parameters:
+    ///   - reader: The configuration reader.
+    ///   - defaultClientID: Used when `FLEET_MQTT_CLIENT_ID` is unset; ``FleetConfiguration``
+    ///     passes `<service>-<host name>` so replicas do not evict each other.
+    /// - Throws: ``ConfigurationError`` when a value is present but malformed.
+    public init(reader: ConfigReader, defaultClientID: String) throws {
+        self.host = try reader.fleetString("fleet.mqtt.host", default: "127.0.0.1")
+        self.port = try reader.fleetInt("fleet.mqtt.port", default: 11883, range: 1...65_535)
+        self.username = reader.fleetOptionalString("fleet.mqtt.username")
+        self.password = reader.fleetOptionalString("fleet.mqtt.password", isSecret: true)
+        self.clientID = try reader.fleetString("fleet.mqtt.clientID", default: defaultClientID)
+    }
+}
+
+extension MQTTConnectionSettings: CustomStringConvertible {
+    /// A description safe to log: the password is never included.
+    public var description: String {
+        "mqtt://\(username.map { "\($0)@" } ?? "")\(host):\(port) (client \(clientID))"
+    }
+}

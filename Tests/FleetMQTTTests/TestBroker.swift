@@ -1,0 +1,133 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A real Mosquitto process on a free loopback port, owned by one test.
+final class TestBroker: Sendable {
+    let port: Int
+    let directory: URL
+    private let pid = Mutex<pid_t?>(nil)
+
+    /// Starts `mosquitto` with the given extra configuration lines.
+    init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
+        port = try Self.freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-mqtt-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var lines = [
+            "listener \(port) 127.0.0.1",
+            "allow_anonymous true",
+            "log_dest file \(directory.path)/mosquitto.log",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "max_queued_messages 0",
+        ]
+        // Started as root, mosquitto drops to the `mosquitto` user, which cannot write this test's directory.
+        if geteuid() == 0 { lines.append("user root") }
+        if persistence {
+            lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
+        }
+        lines += extraConfiguration
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static var executable: String {
+        for candidate in ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return "mosquitto"
+    }
+
+    /// Spawns the broker with posix_spawn: Foundation's `Process.waitUntilExit` spins on Linux test hosts.
+    func start() throws {
+        let arguments = [Self.executable, "-c", directory.appendingPathComponent("mosquitto.conf").path]
+        var cArguments = arguments.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var child: pid_t = 0
+        // The broker must not inherit our stdout/stderr: a pipe held open by it would outlive the test.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Test threads block signals and a spawned child inherits that mask: without resetting it the broker ignores SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let rc = posix_spawnp(&child, Self.executable, &actions, &attributes, &cArguments, environ)
+        guard rc == 0 else {
+            throw NSError(domain: "TestBroker", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "could not start \(Self.executable): \(String(cString: strerror(rc)))"])
+        }
+        pid.withLock { $0 = child }
+        try waitForPort(open: true)
+    }
+
+    /// SIGTERM, so the broker saves its persistence file, then waits for the process to exit.
+    func stop() {
+        guard let child = pid.withLock({ s -> pid_t? in defer { s = nil }; return s }) else { return }
+        kill(child, SIGTERM)
+        var status: Int32 = 0
+        _ = waitpid(child, &status, 0)
+    }
+
+    func restart(downtime: Duration = .milliseconds(500)) async throws {
+        stop()
+        try await Task.sleep(for: downtime)
+        try start()
+    }
+
+    var log: String { (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? "" }
+
+    private func waitForPort(open: Bool) throws {
+        for _ in 0..<200 {
+            if Self.canConnect(port: port) == open { return }
+            usleep(25_000)
+        }
+        throw NSError(domain: "TestBroker", code: 1, userInfo: [NSLocalizedDescriptionKey: "mosquitto did not start on port \(port):\n\(log)"])
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// Asks the kernel for a free loopback port.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw NSError(domain: "TestBroker", code: 2) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# THE run-everything command.
+#
+#   scripts/run.sh          install missing packages, start the local stack (Mosquitto +
+#                           PostgreSQL), build fleetctl and every service in release mode, start
+#                           the services in the background, print how to use it all
+#   scripts/run.sh stop     stop the services this script started, then the stack
+#   scripts/run.sh status   show the stack and the services
+#
+# Services: add one line to SERVICES below: "<product>:<mqtt account>", the product name of
+# Package.swift and its MQTT user from config/mosquitto/service-accounts (":<account>" may be left
+# off; the service then gets the admin account). Each is built with
+# `swift build -c release --product <product>`, started with the stack's environment
+# (scripts/stack.sh env) plus FLEET_SERVICE_NAME=<product> and FLEET_MQTT_USERNAME /
+# FLEET_MQTT_PASSWORD of its own account, logs to .stack/logs/<product>.log, and its pid is kept
+# in .stack/run/<product>.pid.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+# Long-running service executables, started in this order. Example line:
+#   fleet-tracking:svc-tracking
+SERVICES=(
+)
+# Command-line tools that are only built.
+TOOLS=(fleetctl)
+
+for dir in /usr/sbin /sbin /opt/swift/usr/bin; do
+    case ":$PATH:" in
+        *":$dir:"*) ;;
+        *) [[ -d "$dir" ]] && PATH="$PATH:$dir" ;;
+    esac
+done
+export PATH
+
+STACK_DIR="${FLEET_STACK_DIR:-$REPO_ROOT/.stack}"
+LOG_DIR="$STACK_DIR/logs"
+RUN_DIR="$STACK_DIR/run"
+
+say() { printf '[run] %s\n' "$*"; }
+die() { printf '[run] ERROR: %s\n' "$*" >&2; exit 1; }
+
+product_of() { printf '%s\n' "${1%%:*}"; }
+
+account_of() {
+    case "$1" in
+        *:*) printf '%s\n' "${1#*:}" ;;
+        *) printf '\n' ;;
+    esac
+}
+
+service_pid() {
+    local pidfile="$RUN_DIR/$1.pid" pid
+    [[ -f "$pidfile" ]] || return 1
+    pid="$(cat "$pidfile")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    printf '%s\n' "$pid"
+}
+
+stop_services() {
+    local i svc pid n
+    # Reverse order of start.
+    for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+        svc="$(product_of "${SERVICES[$i]}")"
+        if pid="$(service_pid "$svc")"; then
+            say "stopping $svc (pid $pid)"
+            kill -TERM "$pid" 2>/dev/null || true
+            for n in $(seq 1 50); do
+                kill -0 "$pid" 2>/dev/null || break
+                if [[ $n == 50 ]]; then
+                    say "$svc did not exit within 10 s; SIGKILL"
+                    kill -KILL "$pid" 2>/dev/null || true
+                fi
+                sleep 0.2
+            done
+        fi
+        rm -f "$RUN_DIR/$svc.pid"
+    done
+}
+
+cmd_stop() {
+    stop_services
+    scripts/stack.sh stop
+}
+
+cmd_status() {
+    local entry svc pid rc=0
+    scripts/stack.sh status || rc=1
+    for entry in "${SERVICES[@]}"; do
+        svc="$(product_of "$entry")"
+        if pid="$(service_pid "$svc")"; then
+            echo "$(printf '%-12s' "$svc:") running (pid $pid), log $LOG_DIR/$svc.log"
+        else
+            echo "$(printf '%-12s' "$svc:") stopped"
+            rc=1
+        fi
+    done
+    return "$rc"
+}
+
+cmd_start() {
+    scripts/stack.sh install
+    scripts/stack.sh start
+    local stack_env
+    stack_env="$(scripts/stack.sh env)"
+    eval "$stack_env"
+
+    local entry product bin_dir
+    for product in "${TOOLS[@]}"; do
+        say "building $product (release)"
+        swift build -c release --product "$product"
+    done
+    for entry in "${SERVICES[@]}"; do
+        product="$(product_of "$entry")"
+        say "building $product (release)"
+        swift build -c release --product "$product"
+    done
+    bin_dir="$(swift build -c release --show-bin-path)"
+
+    mkdir -p "$LOG_DIR" "$RUN_DIR"
+    local svc account user password var pid
+    for entry in "${SERVICES[@]}"; do
+        svc="$(product_of "$entry")"
+        account="$(account_of "$entry")"
+        user="$FLEET_MQTT_USERNAME"
+        password="$FLEET_MQTT_PASSWORD"
+        if [[ -n "$account" ]]; then
+            var="${account^^}"
+            var="FLEET_MQTT_PASSWORD_${var//-/_}"
+            [[ -n "${!var:-}" ]] || die "$svc: no MQTT account '$account' (see config/mosquitto/service-accounts)"
+            user="$account"
+            password="${!var}"
+        fi
+        if pid="$(service_pid "$svc")"; then
+            say "$svc already running (pid $pid); restarting it with the new build"
+            kill -TERM "$pid" 2>/dev/null || true
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+        fi
+        say "starting $svc as MQTT user $user (log $LOG_DIR/$svc.log)"
+        FLEET_SERVICE_NAME="$svc" FLEET_MQTT_USERNAME="$user" FLEET_MQTT_PASSWORD="$password" \
+            nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
+        echo $! >"$RUN_DIR/$svc.pid"
+    done
+    if [[ ${#SERVICES[@]} -gt 0 ]]; then sleep 1; fi
+    for entry in "${SERVICES[@]}"; do
+        svc="$(product_of "$entry")"
+        service_pid "$svc" >/dev/null || die "$svc exited right after start; see $LOG_DIR/$svc.log"
+    done
+
+    cat <<EOF
+
+Fleet is running.
+  MQTT broker:  mqtt://$FLEET_MQTT_HOST:$FLEET_MQTT_PORT  (admin user $FLEET_MQTT_USERNAME; passwords in $STACK_DIR/credentials.env)
+  PostgreSQL:   postgres://$FLEET_POSTGRES_USER:$FLEET_POSTGRES_PASSWORD@$FLEET_POSTGRES_HOST:$FLEET_POSTGRES_PORT/$FLEET_POSTGRES_DATABASE
+  fleetctl:     $bin_dir/fleetctl
+  Logs:         $LOG_DIR/
+EOF
+    for entry in "${SERVICES[@]}"; do
+        svc="$(product_of "$entry")"
+        printf '  %-13s pid %s, log %s\n' "$svc:" "$(cat "$RUN_DIR/$svc.pid")" "$LOG_DIR/$svc.log"
+    done
+    cat <<EOF
+
+Use it from a shell:
+  eval "\$(scripts/stack.sh env)"
+  export PATH="$bin_dir:\$PATH"
+  fleetctl mqtt sub --topic 'fleet/v1/vehicles/+/telemetry' --count 1 &
+  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --message '{"speed":42}' --qos 1
+  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --message '{"mode":"eco"}' --qos 1 --retain
+  fleetctl bench mqtt
+  fleetctl bench codec
+  psql "\$FLEET_POSTGRES_URL"
+
+Stop everything:   scripts/run.sh stop      (stack state is kept; scripts/stack.sh wipe deletes it)
+EOF
+}
+
+case "${1:-start}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    -h | --help | help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) die "usage: scripts/run.sh [start|stop|status]" ;;
+esac

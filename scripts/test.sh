@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# THE test command (CI runs exactly this through .ci/run).
+#
+#   scripts/test.sh
+#
+# Phases: install system packages that are missing -> start the local stack (Mosquitto +
+# PostgreSQL, scripts/stack.sh) -> swift build --build-tests -> swift test -> scripts/fuzz.sh 15
+# (when present and executable). The stack is stopped at the end if this script started it.
+#
+# Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
+# free ports and some of them restart brokers, and the machine has 2 cores; Swift Testing still
+# runs tests concurrently inside the one test process unless a suite is marked .serialized.
+#
+# Environment: FLEET_TEST_FILTER (passed to `swift test --filter`), FLEET_FUZZ_SECONDS
+# (default 15), SWIFT_BUILD_FLAGS (extra flags for both swift build and swift test,
+# e.g. "-j 2"), plus everything scripts/stack.sh reads.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+# mosquitto lives in /usr/sbin, which is not on every PATH; swift in /opt/swift on the CI image.
+for dir in /usr/sbin /sbin /opt/swift/usr/bin; do
+    case ":$PATH:" in
+        *":$dir:"*) ;;
+        *) [[ -d "$dir" ]] && PATH="$PATH:$dir" ;;
+    esac
+done
+export PATH
+
+FUZZ_SECONDS="${FLEET_FUZZ_SECONDS:-15}"
+read -r -a EXTRA_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
+
+SCRIPT_START=$SECONDS
+PHASES=()
+FAILED=()
+STACK_STARTED_HERE=0
+
+say() { printf '\n=== [test.sh] %s\n' "$*"; }
+
+# run_phase NAME COMMAND... : runs the command, records its duration and result.
+run_phase() {
+    local name="$1" start rc
+    shift
+    say "$name: $*"
+    start=$SECONDS
+    set +e
+    "$@"
+    rc=$?
+    set -e
+    local took=$((SECONDS - start))
+    if [[ $rc -eq 0 ]]; then
+        PHASES+=("$(printf '%-10s ok      %4ds' "$name" "$took")")
+    else
+        PHASES+=("$(printf '%-10s FAILED  %4ds  (exit %d)' "$name" "$took" "$rc")")
+        FAILED+=("$name")
+    fi
+    say "$name finished in ${took}s (exit $rc)"
+    return "$rc"
+}
+
+summary() {
+    printf '\n=== [test.sh] summary (total %ds)\n' "$((SECONDS - SCRIPT_START))"
+    local line
+    for line in "${PHASES[@]}"; do printf '    %s\n' "$line"; done
+}
+
+cleanup() {
+    local rc=$?
+    if [[ $STACK_STARTED_HERE -eq 1 ]]; then
+        say "stopping the local stack (started by this script)"
+        scripts/stack.sh stop || true
+    fi
+    summary
+    if [[ ${#FAILED[@]} -gt 0 ]]; then
+        printf '=== [test.sh] FAILED: %s\n' "${FAILED[*]}"
+        [[ $rc -eq 0 ]] && rc=1
+    else
+        [[ $rc -eq 0 ]] && printf '=== [test.sh] all phases passed\n'
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+
+run_phase install scripts/stack.sh install
+
+if scripts/stack.sh status >/dev/null 2>&1; then
+    say "local stack already running: it will be left running"
+else
+    STACK_STARTED_HERE=1
+fi
+run_phase stack scripts/stack.sh start
+stack_env="$(scripts/stack.sh env)"
+eval "$stack_env"
+
+run_phase build swift build --build-tests "${EXTRA_FLAGS[@]}"
+
+test_args=(--skip-build)
+if [[ -n "${FLEET_TEST_FILTER:-}" ]]; then test_args+=(--filter "$FLEET_TEST_FILTER"); fi
+run_phase test swift test "${test_args[@]}" "${EXTRA_FLAGS[@]}" || true
+
+if [[ -x scripts/fuzz.sh ]]; then
+    run_phase fuzz scripts/fuzz.sh "$FUZZ_SECONDS" || true
+else
+    say "fuzz: scripts/fuzz.sh not present or not executable, skipped"
+fi
