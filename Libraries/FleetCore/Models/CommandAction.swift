@@ -1,0 +1,64 @@
+/// What a ``Command`` asks a vehicle to do.
+///
+/// On the wire the action is a string (`action`) plus, for actions with a parameter, a sibling field
+/// (`speed_limit_mps` for ``setSpeedLimit(metersPerSecond:)``). New actions are added as new cases with a
+/// new ``Kind`` raw value; decoders reject kinds they do not know.
+public enum CommandAction: Hashable, Sendable {
+    /// Stop safely and hold until resumed.
+    case pause
+    /// Continue after a pause.
+    case resume
+    /// Drive back to the home depot.
+    case returnToBase
+    /// Impose a speed limit in m/s (within ``FleetLimits/speedLimitMetersPerSecond``).
+    case setSpeedLimit(metersPerSecond: Double)
+    /// Remove any imposed speed limit.
+    case clearSpeedLimit
+
+    /// The parameterless discriminator; its raw value is the wire `action` string.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// ``CommandAction/pause``.
+        case pause
+        /// ``CommandAction/resume``.
+        case resume
+        /// ``CommandAction/returnToBase``.
+        case returnToBase = "return_to_base"
+        /// ``CommandAction/setSpeedLimit(metersPerSecond:)``.
+        case setSpeedLimit = "set_speed_limit"
+        /// ``CommandAction/clearSpeedLimit``.
+        case clearSpeedLimit = "clear_speed_limit"
+
+        var wireCode: UInt8 {
+            switch self {
+            case .pause: 0
+            case .resume: 1
+            case .returnToBase: 2
+            case .setSpeedLimit: 3
+            case .clearSpeedLimit: 4
+            }
+        }
+
+        init?(wireCode: UInt8) {
+            guard let match = Kind.allCases.first(where: { $0.wireCode == wireCode }) else { return nil }
+            self = match
+        }
+    }
+
+    /// The discriminator of this action.
+    public var kind: Kind {
+        switch self {
+        case .pause: .pause
+        case .resume: .resume
+        case .returnToBase: .returnToBase
+        case .setSpeedLimit: .setSpeedLimit
+        case .clearSpeedLimit: .clearSpeedLimit
+        }
+    }
+
+    /// Checks the parameter, if any.
+    public func validate() throws(ValidationError) {
+        if case .setSpeedLimit(let limit) = self {
+            try Check.range(limit, FleetLimits.speedLimitMetersPerSecond, "speed_limit_mps")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// The single source of truth for every range and size limit that FleetCore validation enforces.
+///
+/// The JSON Schemas in `docs/schemas/` repeat these numbers; a test keeps them in agreement.
+/// All string lengths are counted in Unicode scalars (what JSON Schema's `maxLength` counts).
+public enum FleetLimits {
+    /// Latitude in degrees (WGS 84).
+    public static let latitude: ClosedRange<Double> = -90...90
+    /// Longitude in degrees (WGS 84).
+    public static let longitude: ClosedRange<Double> = -180...180
+    /// Horizontal position accuracy (1 σ radius) in metres.
+    public static let accuracyMeters: ClosedRange<Double> = 0...100_000
+    /// Ground speed in metres per second; 120 m/s (432 km/h) is far above any road vehicle.
+    public static let speedMetersPerSecond: ClosedRange<Double> = 0...120
+    /// Heading in degrees clockwise from true north; 360 is normalised to 0 by the sender.
+    public static let headingDegrees: Range<Double> = 0..<360
+    /// Odometer in metres (10 million km).
+    public static let odometerMeters: ClosedRange<Double> = 0...10_000_000_000
+    /// Battery / fuel level and host utilisation percentages.
+    public static let percent: ClosedRange<Double> = 0...100
+    /// Engine (or drive unit) temperature in degrees Celsius.
+    public static let engineTemperatureCelsius: ClosedRange<Double> = -60...200
+    /// Engine revolutions per minute.
+    public static let rpm: ClosedRange<Double> = 0...20_000
+    /// Host network throughput in bytes per second (1 TB/s).
+    public static let networkBytesPerSecond: ClosedRange<UInt64> = 0...1_000_000_000_000
+    /// A commanded or desired speed limit in metres per second.
+    public static let speedLimitMetersPerSecond: ClosedRange<Double> = 1...120
+    /// Any timestamp in milliseconds since the Unix epoch: 1970-01-01 up to 9999-12-31T23:59:59.999Z.
+    public static let timestampMillis: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    /// Length of a ``VehicleID`` or ``MessageID``.
+    public static let identifierLength: ClosedRange<Int> = 1...64
+    /// The identifier alphabet as a regular expression (used by the JSON Schemas).
+    public static let identifierPattern = "^[A-Za-z0-9._-]{1,64}$"
+    /// Maximum number of fault codes in one telemetry sample.
+    public static let maxFaultCodes = 32
+    /// Length of one fault code (same alphabet as identifiers).
+    public static let faultCodeLength: ClosedRange<Int> = 1...32
+    /// The fault-code alphabet as a regular expression.
+    public static let faultCodePattern = "^[A-Za-z0-9._-]{1,32}$"
+    /// Maximum length of a free-text `reason`.
+    public static let maxReasonLength = 256
+    /// Maximum length of an alert `summary` (which must not be empty).
+    public static let maxSummaryLength = 1024
+    /// Maximum length of an alert `dedup_key` (which must not be empty).
+    public static let maxDedupKeyLength = 256
+    /// Maximum number of attributes on a ``FleetEvent``.
+    public static let maxAttributes = 32
+    /// Length of an attribute key.
+    public static let attributeKeyLength: ClosedRange<Int> = 1...64
+    /// The attribute-key alphabet as a regular expression.
+    public static let attributeKeyPattern = "^[a-z0-9._-]{1,64}$"
+    /// Maximum length of an attribute value.
+    public static let maxAttributeValueLength = 256
+
+    /// The wire-format version every message carries (`"v"` in JSON, byte 1 in binary).
+    public static let wireVersion = 1
+    /// Default maximum encoded message size accepted by the decoders (64 KiB).
+    public static let defaultMaxMessageBytes = 64 * 1024
+    /// Default maximum JSON nesting depth accepted by the decoder.
+    public static let defaultMaxJSONDepth = 8
+}
