@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FleetCore", targets: ["FleetCore"]),
         .library(name: "FleetMQTT", targets: ["FleetMQTT"]),
         .library(name: "FleetService", targets: ["FleetService"]),
+        .library(name: "FleetGeo", targets: ["FleetGeo"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
     ],
     dependencies: [
@@ -35,6 +36,12 @@ let package = Package(
             path: "Libraries/CMosquitto",
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Libraries/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "FleetCore",
@@ -67,6 +74,16 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
             path: "Libraries/FleetService",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FleetGeo",
+            dependencies: [
+                "CZlib",
+                "FleetCore",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            path: "Libraries/FleetGeo",
             swiftSettings: swiftSettings
         ),
 
@@ -103,6 +120,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/FleetServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetGeoTests",
+            dependencies: ["FleetGeo", "FleetCore"],
+            path: "Tests/FleetGeoTests",
             swiftSettings: swiftSettings
         ),
     ]

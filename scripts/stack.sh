@@ -26,7 +26,7 @@ PG_USER=fleet
 PG_PASSWORD=fleet
 PG_DATABASE=fleet
 ADMIN_MQTT_USER=fleetctl
-APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config)
+APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev)
 
 MQ_DIR="$STACK_DIR/mosquitto"
 MQ_CONF="$MQ_DIR/mosquitto.conf"

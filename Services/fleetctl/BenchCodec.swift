@@ -13,16 +13,21 @@ struct BenchCodec: AsyncParsableCommand {
     @Option(help: "Passes over the samples.") var iterations = 20
 
     func run() async throws {
-        print("format   encode msg/s   decode msg/s   (\(messages) telemetry samples × \(iterations) passes, one core)")
+        emit("format   encode msg/s   decode msg/s   (\(messages) telemetry samples × \(iterations) passes, one core)")
         for format in WireFormat.allCases {
             let result = CodecBenchmark.run(format: format, messages: messages, iterations: iterations)
-            print(
+            emit(
                 format.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
                 String(Int(result.encodePerSecond)).leftPadded(12),
                 String(Int(result.decodePerSecond)).leftPadded(14)
             )
         }
     }
+}
+
+/// Writes one line to standard output at once (no buffering), so progress is visible through pipes.
+func emit(_ items: String..., separator: String = " ") {
+    FileHandle.standardOutput.write(Data((items.joined(separator: separator) + "\n").utf8))
 }
 
 extension String {

@@ -37,8 +37,8 @@ struct BenchMQTT: AsyncParsableCommand {
 
     func run() async throws {
         let runID = UInt32.random(in: 0...UInt32.max)
-        print("bench mqtt: \(messages) messages of \(payloadSize) B per run, broker \(connection.host):\(connection.port)")
-        print("mode    FleetMQTT msg/s   C tools msg/s   ratio   FleetMQTT lost/dup   C tools lost/dup")
+        emit("bench mqtt: \(messages) messages of \(payloadSize) B per run, broker \(connection.host):\(connection.port)")
+        emit("mode    FleetMQTT msg/s   C tools msg/s   ratio   FleetMQTT lost/dup   C tools lost/dup")
         var qos1Lost = 0
         for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
             let topic = "fleet/bench/\(runID)/q\(qos.rawValue)"
@@ -46,7 +46,7 @@ struct BenchMQTT: AsyncParsableCommand {
             let theirs = skipCTools ? nil : try await measureCTools(topic: topic + "/c", qos: qos)
             if qos == .atLeastOnce { qos1Lost = ours.lost }
             let ratio = theirs.map { String(format: "%.2f", ours.rate / max($0.rate, 1)) } ?? "-"
-            print(
+            emit(
                 "QoS \(qos.rawValue)".padding(toLength: 6, withPad: " ", startingAt: 0),
                 String(Int(ours.rate)).leftPadded(16),
                 (theirs.map { String(Int($0.rate)) } ?? "-").leftPadded(15),
@@ -122,19 +122,26 @@ struct BenchMQTT: AsyncParsableCommand {
         if let username = connection.username { common += ["-u", username] }
         if let password = connection.password { common += ["-P", password] }
         let expected = messages
-        let maxSeconds = max(30, Int(Double(messages) / 5_000) + 30)
         let sink = try FileHandle(forWritingTo: output)
         let clock = ContinuousClock()
-        let subscriber = Task {
-            try await ExternalProcess.run("mosquitto_sub", common + ["-C", String(expected), "-W", String(maxSeconds)], stdout: sink)
-        }
+        let subscriber = try ExternalProcess("mosquitto_sub", common + ["-C", String(expected)], stdout: sink)
         // mosquitto_sub has no "subscribed" signal; give it time to connect and subscribe.
         try await Task.sleep(for: .milliseconds(700))
         let start = clock.now
         let source = try FileHandle(forReadingFrom: input)
         let publishStatus = try await ExternalProcess.run("mosquitto_pub", common + ["-l"], stdin: source)
-        _ = try await subscriber.value
-        let elapsed = clock.now - start
+        // mosquitto_sub exits by itself after `expected` messages; if some never come, stop it once output stops growing.
+        var lastSize: UInt64 = 0
+        var lastGrowth = clock.now
+        while true {
+            let size = (try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? UInt64) ?? 0
+            if size != lastSize { lastSize = size; lastGrowth = clock.now }
+            if clock.now - lastGrowth > .seconds(idleTimeout) { await subscriber.terminate(); break }
+            if size >= UInt64(expected * (payloadSize + 1)) { break }  // mosquitto_sub exits after -C messages
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        _ = await subscriber.wait()
+        let elapsed = lastGrowth - start
         try sink.close()
         try source.close()
         guard publishStatus == 0 else { throw FleetctlError("mosquitto_pub exited with status \(publishStatus)") }

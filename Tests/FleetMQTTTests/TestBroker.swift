@@ -8,27 +8,33 @@ final class TestBroker: Sendable {
     let directory: URL
     private let pid = Mutex<pid_t?>(nil)
 
-    /// Starts `mosquitto` with the given extra configuration lines.
-    init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
+    /// Starts `mosquitto` with a minimal anonymous configuration plus the given extra lines.
+    convenience init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
+        try self.init { port, directory in
+            var lines = [
+                "listener \(port) 127.0.0.1",
+                "allow_anonymous true",
+                "log_dest file \(directory.path)/mosquitto.log",
+                "log_type error",
+                "log_type warning",
+                "log_type notice",
+                "max_queued_messages 0",
+            ]
+            // Started as root, mosquitto drops to the `mosquitto` user, which cannot write this test's directory.
+            if geteuid() == 0 { lines.append("user root") }
+            if persistence {
+                lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
+            }
+            return (lines + extraConfiguration).joined(separator: "\n") + "\n"
+        }
+    }
+
+    /// Starts `mosquitto` with the configuration text `render(port, directory)` returns.
+    init(render: (Int, URL) throws -> String) throws {
         port = try Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-mqtt-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var lines = [
-            "listener \(port) 127.0.0.1",
-            "allow_anonymous true",
-            "log_dest file \(directory.path)/mosquitto.log",
-            "log_type error",
-            "log_type warning",
-            "log_type notice",
-            "max_queued_messages 0",
-        ]
-        // Started as root, mosquitto drops to the `mosquitto` user, which cannot write this test's directory.
-        if geteuid() == 0 { lines.append("user root") }
-        if persistence {
-            lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
-        }
-        lines += extraConfiguration
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try render(port, directory).write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
         try start()
     }
 
@@ -73,6 +79,19 @@ final class TestBroker: Sendable {
         }
         pid.withLock { $0 = child }
         try waitForPort(open: true)
+    }
+
+    /// Runs a helper program (e.g. `mosquitto_passwd`) to completion and returns its exit status.
+    static func runTool(_ name: String, _ arguments: [String]) throws -> Int32 {
+        let path = ["/usr/bin/\(name)", "/usr/sbin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
+        var cArguments = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var child: pid_t = 0
+        let rc = posix_spawnp(&child, path, nil, nil, &cArguments, environ)
+        guard rc == 0 else { throw NSError(domain: "TestBroker", code: Int(rc)) }
+        var status: Int32 = 0
+        _ = waitpid(child, &status, 0)
+        return (status >> 8) & 0xff
     }
 
     /// SIGTERM, so the broker saves its persistence file, then waits for the process to exit.
