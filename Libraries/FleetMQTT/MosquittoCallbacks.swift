@@ -54,7 +54,18 @@ let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeP
     }
     let message = MQTTMessage(topic: topic, payload: payload, qos: MQTTQoS(rawValue: raw.qos) ?? .atMostOnce, retain: raw.retain)
 
+    ctx.metrics.received.increment()
     // MQTT v5 subscription identifiers say exactly which subscriptions matched (several if filters overlap).
+    var identifier: UInt32 = 0
+    let first = mosquitto_property_read_varint(properties, subscriptionIdentifierProperty, &identifier, false)
+    var another: UInt32 = 0
+    if let first, mosquitto_property_read_varint(first, subscriptionIdentifierProperty, &another, true) == nil {
+        // The common case, one matching subscription: no allocation beyond the message itself.
+        if let buffer = ctx.routes.withLock({ $0[identifier]?.buffer }) {
+            if !buffer.push(message) { ctx.metrics.dropped.increment() }
+            return
+        }
+    }
     var identifiers: [UInt32] = []
     var cursor = properties
     var skipFirst = false
@@ -73,7 +84,6 @@ let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeP
             return mosquitto_topic_matches_sub(route.matchFilter, topic, &matches) == 0 && matches
         }.map(\.buffer)
     }
-    ctx.metrics.received.increment()
     var dropped = buffers.isEmpty
     for buffer in buffers where !buffer.push(message) { dropped = true }
     if dropped { ctx.metrics.dropped.increment() }

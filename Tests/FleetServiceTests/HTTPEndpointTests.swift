@@ -87,8 +87,7 @@ struct HTTPEndpointTests {
             ReadinessCheck("fine") { true },
         ])
         let app = runtime.makeApplication(router: router)
-        let clock = ContinuousClock()
-        let start = clock.now
+        // "hangs" can only be reported down if its 100 ms timeout fired: left alone it would answer `true` after 60 s.
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -97,7 +96,6 @@ struct HTTPEndpointTests {
                 #expect(report.checks["fine"] == "up")
             }
         }
-        #expect(clock.now - start < .seconds(10))
     }
 
     @Test("/metrics serves the registry in Prometheus text format")
