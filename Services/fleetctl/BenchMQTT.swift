@@ -116,7 +116,7 @@ struct BenchMQTT: AsyncParsableCommand {
             text.append(UInt8(ascii: "\n"))
         }
         try Data(text).write(to: input)
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
 
         var common = ["-h", connection.host, "-p", String(connection.port), "-V", "mqttv5", "-q", String(qos.rawValue), "-t", topic]
         if let username = connection.username { common += ["-u", username] }

@@ -13,11 +13,15 @@ struct MQTTOptions: ParsableArguments {
     @Option(help: "Broker port (FLEET_MQTT_PORT).")
     var port: Int = Int(environment["FLEET_MQTT_PORT"] ?? "") ?? 11883
 
-    @Option(help: "User name (FLEET_MQTT_USERNAME).")
-    var username: String? = environment["FLEET_MQTT_USERNAME"]
+    @Option(name: .customLong("username"), help: "User name (default: FLEET_MQTT_USERNAME).")
+    var usernameFlag: String?
 
-    @Option(help: "Password (FLEET_MQTT_PASSWORD).")
-    var password: String? = environment["FLEET_MQTT_PASSWORD"]
+    @Option(name: .customLong("password"), help: "Password (default: FLEET_MQTT_PASSWORD).")
+    var passwordFlag: String?
+
+    /// The flag if given, else the environment.
+    var username: String? { usernameFlag ?? Self.environment["FLEET_MQTT_USERNAME"] }
+    var password: String? { passwordFlag ?? Self.environment["FLEET_MQTT_PASSWORD"] }
 
     @Option(help: "Seconds to wait for the broker connection.")
     var connectTimeout: Double = 10
