@@ -35,6 +35,7 @@ SCRIPT_START=$SECONDS
 PHASES=()
 FAILED=()
 STACK_STARTED_HERE=0
+TEST_SUMMARY=""
 
 say() { printf '\n=== [test.sh] %s\n' "$*"; }
 
@@ -78,6 +79,7 @@ cleanup() {
     else
         [[ $rc -eq 0 ]] && printf '=== [test.sh] all phases passed\n'
     fi
+    [[ -n "$TEST_SUMMARY" ]] && printf '%s\n' "$TEST_SUMMARY"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -97,7 +99,23 @@ run_phase build swift build --build-tests "${EXTRA_FLAGS[@]}"
 
 test_args=(--skip-build)
 if [[ -n "${FLEET_TEST_FILTER:-}" ]]; then test_args+=(--filter "$FLEET_TEST_FILTER"); fi
-run_phase test swift test "${test_args[@]}" "${EXTRA_FLAGS[@]}" || true
+TEST_LOG="$(mktemp)"
+run_swift_test() {
+    set -o pipefail
+    swift test "$@" 2>&1 | tee "$TEST_LOG"
+}
+run_phase test run_swift_test "${test_args[@]}" "${EXTRA_FLAGS[@]}" || true
+# XCTest's shim also prints "Executed 0 tests" (all tests are Swift Testing): end with one plain line that counts them all.
+if passed=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' "$TEST_LOG" | grep -oE '[0-9]+' | head -1); then
+    TEST_SUMMARY="swift-testing: $passed passed, 0 failed"
+elif failed_line=$(grep -E 'Test run with [0-9]+ tests? .*failed' "$TEST_LOG" | tail -1); [[ -n "$failed_line" ]]; then
+    total=$(grep -oE 'with [0-9]+ tests?' <<<"$failed_line" | grep -oE '[0-9]+' | head -1)
+    failed=$(grep -cE '^✘ Test "[^"]*"( with [0-9]+ test cases?)? failed' "$TEST_LOG" || true)
+    TEST_SUMMARY="swift-testing: $((total - failed)) passed, $failed failed"
+else
+    TEST_SUMMARY=""
+fi
+rm -f "$TEST_LOG"
 
 if [[ -x scripts/fuzz.sh ]]; then
     run_phase fuzz scripts/fuzz.sh "$FUZZ_SECONDS" || true
