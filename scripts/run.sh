@@ -166,8 +166,8 @@ Use it from a shell:
   eval "\$(scripts/stack.sh env)"
   export PATH="$bin_dir:\$PATH"
   fleetctl mqtt sub --topic 'fleet/v1/vehicles/+/telemetry' --count 1 &
-  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --message '{"speed":42}' --qos 1
-  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --message '{"mode":"eco"}' --qos 1 --retain
+  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --qos 1 --message '{"v":1,"vehicle_id":"demo-1","seq":1,"device_time_ms":1700000000123,"position":{"lat":43.7384,"lon":7.4246},"speed_mps":8.5,"heading_deg":90,"odometer_m":1200,"battery_pct":81,"status":"moving","fault_codes":[]}'
+  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --qos 1 --retain --message '{"v":1,"vehicle_id":"demo-1","revision":1,"paused":true,"updated_at_ms":1700000000500,"reason":"demo"}'
   fleetctl bench mqtt
   fleetctl bench codec
   psql "\$FLEET_POSTGRES_URL"
