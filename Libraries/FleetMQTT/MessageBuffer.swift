@@ -92,14 +92,19 @@ final class MessageBuffer: Sendable {
 
     /// The next message, or `nil` once finished and drained, or when the consuming task is cancelled.
     func next() async -> MQTTMessage? {
-        if let ready = takeReady() { return ready.message }
+        enum Ready { case message(MQTTMessage), end, wait }
+        switch state.withLock({ s -> Ready in
+            if let m = pop(&s) { return .message(m) }
+            return s.finished ? .end : .wait
+        }) {
+        case .message(let m): return m
+        case .end: return nil
+        case .wait: break
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<MQTTMessage?, Never>) in
                 let immediate: MQTTMessage?? = state.withLock { s in
-                    if let m = s.messages.popFirst() {
-                        if s.blockedProducers > 0 { s.blockedProducers -= 1; space.signal() }
-                        return .some(m)
-                    }
+                    if let m = pop(&s) { return .some(m) }
                     if s.finished || s.consumerCancelled { return .some(nil) }
                     s.waiter = continuation
                     return .none
@@ -116,16 +121,13 @@ final class MessageBuffer: Sendable {
         }
     }
 
-    private func takeReady() -> (message: MQTTMessage?, Void)? {
-        state.withLock { s in
-            guard let m = s.messages.popFirst() else {
-                return s.finished ? (nil, ()) : nil
-            }
-            if s.blockedProducers > 0 {
-                s.blockedProducers -= 1
-                space.signal()
-            }
-            return (m, ())
+    /// Takes the oldest message and, having made room, releases one producer blocked by back-pressure.
+    private func pop(_ s: inout State) -> MQTTMessage? {
+        guard let m = s.messages.popFirst() else { return nil }
+        if s.blockedProducers > 0 {
+            s.blockedProducers -= 1
+            space.signal()
         }
+        return m
     }
 }
