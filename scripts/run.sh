@@ -26,13 +26,8 @@ SERVICES=(
 # Command-line tools that are only built.
 TOOLS=(fleetctl)
 
-for dir in /usr/sbin /sbin /opt/swift/usr/bin; do
-    case ":$PATH:" in
-        *":$dir:"*) ;;
-        *) [[ -d "$dir" ]] && PATH="$PATH:$dir" ;;
-    esac
-done
-export PATH
+# shellcheck source=scripts/lib/path.sh
+source "$REPO_ROOT/scripts/lib/path.sh"
 
 STACK_DIR="${FLEET_STACK_DIR:-$REPO_ROOT/.stack}"
 LOG_DIR="$STACK_DIR/logs"

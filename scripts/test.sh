@@ -19,14 +19,8 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-# mosquitto lives in /usr/sbin, which is not on every PATH; swift in /opt/swift on the CI image.
-for dir in /usr/sbin /sbin /opt/swift/usr/bin; do
-    case ":$PATH:" in
-        *":$dir:"*) ;;
-        *) [[ -d "$dir" ]] && PATH="$PATH:$dir" ;;
-    esac
-done
-export PATH
+# shellcheck source=scripts/lib/path.sh
+source "$REPO_ROOT/scripts/lib/path.sh"
 
 FUZZ_SECONDS="${FLEET_FUZZ_SECONDS:-15}"
 read -r -a EXTRA_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
