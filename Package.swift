@@ -28,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in the graph through postgres-nio (SCRAM); used directly for HMAC and token hashes.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -64,6 +69,7 @@ let package = Package(
         .target(
             name: "FleetService",
             dependencies: [
+                "FleetMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +107,17 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "FleetTestSupport",
+            dependencies: [
+                "FleetService",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/FleetTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FleetCoreTests",
             dependencies: ["FleetCore"],
@@ -109,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetMQTTTests",
-            dependencies: ["FleetMQTT", "FleetCore"],
+            dependencies: ["FleetMQTT", "FleetCore", "FleetTestSupport"],
             path: "Tests/FleetMQTTTests",
             swiftSettings: swiftSettings
         ),
@@ -117,6 +134,7 @@ let package = Package(
             name: "FleetServiceTests",
             dependencies: [
                 "FleetService",
+                "FleetTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/FleetServiceTests",

@@ -1,4 +1,5 @@
 @_spi(Testing) import FleetMQTT
+import FleetTestSupport
 import Foundation
 import Logging
 import Testing

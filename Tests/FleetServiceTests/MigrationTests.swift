@@ -1,4 +1,5 @@
 import FleetService
+import FleetTestSupport
 import Foundation
 import PostgresNIO
 import Testing

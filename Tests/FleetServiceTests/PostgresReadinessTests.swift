@@ -1,4 +1,5 @@
 import FleetService
+import FleetTestSupport
 import PostgresNIO
 import Testing
 

@@ -1,5 +1,6 @@
 import Configuration
 import FleetService
+import FleetTestSupport
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO

@@ -3,13 +3,13 @@ import Glibc
 import Synchronization
 
 /// A real Mosquitto process on a free loopback port, owned by one test.
-final class TestBroker: Sendable {
-    let port: Int
-    let directory: URL
+public final class TestBroker: Sendable {
+    public let port: Int
+    public let directory: URL
     private let pid = Mutex<pid_t?>(nil)
 
     /// Starts `mosquitto` with a minimal anonymous configuration plus the given extra lines.
-    convenience init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
+    public convenience init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
         try self.init { port, directory in
             var lines = [
                 "listener \(port) 127.0.0.1",
@@ -30,7 +30,7 @@ final class TestBroker: Sendable {
     }
 
     /// Starts `mosquitto` with the configuration text `render(port, directory)` returns.
-    init(render: (Int, URL) throws -> String) throws {
+    public init(render: (Int, URL) throws -> String) throws {
         port = try Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-mqtt-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +43,7 @@ final class TestBroker: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static var executable: String {
+    public static var executable: String {
         for candidate in ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"] where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
@@ -51,7 +51,7 @@ final class TestBroker: Sendable {
     }
 
     /// Spawns the broker with posix_spawn: Foundation's `Process.waitUntilExit` spins on Linux test hosts.
-    func start() throws {
+    public func start() throws {
         let arguments = [Self.executable, "-c", directory.appendingPathComponent("mosquitto.conf").path]
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
@@ -82,7 +82,7 @@ final class TestBroker: Sendable {
     }
 
     /// Runs a helper program (e.g. `mosquitto_passwd`) to completion and returns its exit status.
-    static func runTool(_ name: String, _ arguments: [String]) throws -> Int32 {
+    public static func runTool(_ name: String, _ arguments: [String]) throws -> Int32 {
         let path = ["/usr/bin/\(name)", "/usr/sbin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
         var cArguments = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
@@ -95,20 +95,20 @@ final class TestBroker: Sendable {
     }
 
     /// SIGTERM, so the broker saves its persistence file, then waits for the process to exit.
-    func stop() {
+    public func stop() {
         guard let child = pid.withLock({ s -> pid_t? in defer { s = nil }; return s }) else { return }
         kill(child, SIGTERM)
         var status: Int32 = 0
         _ = waitpid(child, &status, 0)
     }
 
-    func restart(downtime: Duration = .milliseconds(500)) async throws {
+    public func restart(downtime: Duration = .milliseconds(500)) async throws {
         stop()
         try await Task.sleep(for: downtime)
         try start()
     }
 
-    var log: String { (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? "" }
 
     private func waitForPort(open: Bool) throws {
         for _ in 0..<200 {
@@ -118,7 +118,7 @@ final class TestBroker: Sendable {
         throw NSError(domain: "TestBroker", code: 1, userInfo: [NSLocalizedDescriptionKey: "mosquitto did not start on port \(port):\n\(log)"])
     }
 
-    static func canConnect(port: Int) -> Bool {
+    public static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -132,7 +132,7 @@ final class TestBroker: Sendable {
     }
 
     /// Asks the kernel for a free loopback port.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

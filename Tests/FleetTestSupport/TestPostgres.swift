@@ -3,25 +3,24 @@ import FleetService
 import Foundation
 import Logging
 import PostgresNIO
-import Testing
 
 /// Access to the real PostgreSQL the test script starts.
 ///
 /// Tests using it are enabled when `FLEET_POSTGRES_HOST` is set. If it is set but the server
 /// cannot be reached, they fail: a broken database must never look like a passing suite.
-enum TestPostgres {
-    static var isConfigured: Bool {
+public enum TestPostgres {
+    public static var isConfigured: Bool {
         ProcessInfo.processInfo.environment["FLEET_POSTGRES_HOST"] != nil
     }
 
-    struct Unreachable: Error, CustomStringConvertible {
-        var configuration: PostgresConfiguration
-        var reason: String
-        var description: String { "PostgreSQL \(configuration) is unreachable: \(reason)" }
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var configuration: PostgresConfiguration
+        public var reason: String
+        public var description: String { "PostgreSQL \(configuration) is unreachable: \(reason)" }
     }
 
     /// Runs `body` with a running client and a fresh schema name; drops the schema afterwards.
-    static func withSchema(
+    public static func withSchema(
         poolSize: Int = 8,
         _ body: (_ client: PostgresClient, _ schema: String) async throws -> Void
     ) async throws {

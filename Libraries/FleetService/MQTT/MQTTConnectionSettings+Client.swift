@@ -1,0 +1,32 @@
+import FleetMQTT
+
+extension MQTTConnectionSettings {
+    /// The FleetMQTT client configuration for these settings.
+    ///
+    /// Services consume with a persistent session (`cleanStart: false` and a session expiry), so
+    /// QoS 1 messages published while a replica restarts wait for it in the broker.
+    ///
+    /// - Parameters:
+    ///   - cleanStart: Start a new session instead of resuming the stored one.
+    ///   - sessionExpirySeconds: How long the broker keeps the session after a disconnect.
+    ///   - will: The last will, if any.
+    ///   - metricsLabel: The bounded `client` label of FleetMQTT's metrics, usually the service name.
+    public func clientConfiguration(
+        cleanStart: Bool = false,
+        sessionExpirySeconds: UInt32 = 3_600,
+        will: MQTTConfiguration.Will? = nil,
+        metricsLabel: String
+    ) -> MQTTConfiguration {
+        MQTTConfiguration(
+            host: host,
+            port: port,
+            clientID: clientID,
+            username: username,
+            password: password,
+            cleanStart: cleanStart,
+            sessionExpirySeconds: sessionExpirySeconds,
+            will: will,
+            metricsLabel: metricsLabel
+        )
+    }
+}
