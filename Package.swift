@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FleetService", targets: ["FleetService"]),
         .library(name: "FleetGeo", targets: ["FleetGeo"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
+        .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -71,6 +72,7 @@ let package = Package(
             dependencies: [
                 "FleetMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,6 +105,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/fleetctl",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "FleetTracking",
+            dependencies: [
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Services/tracking",
+            resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
 

@@ -188,6 +188,9 @@ public struct MigrationRunner: Sendable {
     private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {
         let clock = ContinuousClock()
         let start = clock.now
+        // Unqualified names in migration files resolve to the service's schema (for this transaction only),
+        // so a service can run under any schema name (tests use a fresh one each).
+        try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(schema), public"), logger: logger)
         for (offset, statement) in migration.statements.enumerated() {
             do {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -1,5 +1,6 @@
 import Configuration
 import Hummingbird
+import HummingbirdCore
 import Logging
 import PostgresNIO
 import Prometheus
@@ -109,12 +110,17 @@ public struct FleetServiceRuntime: Sendable {
     /// Further services (PostgreSQL, MQTT…) can be passed here, added later with
     /// `addServices`, or run next to the application with ``run(_:)``. Use
     /// `beforeServerStarts` for work that must finish before traffic is accepted (migrations).
+    ///
+    /// - Parameter server: The server channel; `.http1()` by default, or for example
+    ///   `.http1WebSocketUpgrade(webSocketRouter:)` for a service with WebSocket endpoints.
     public func makeApplication<Context: RequestContext>(
         router: Router<Context>,
+        server: HTTPServerBuilder = .http1(),
         services: [any Service] = []
     ) -> Application<RouterResponder<Context>> where Context.Source == ApplicationRequestContextSource {
         Application(
             router: router,
+            server: server,
             configuration: configuration.http.applicationConfiguration(serverName: configuration.serviceName),
             services: services,
             logger: logger

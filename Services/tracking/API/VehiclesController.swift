@@ -1,0 +1,125 @@
+import FleetCore
+import Foundation
+import Hummingbird
+
+/// `/v1/vehicles…` and `/v1/fleet/summary`.
+struct VehiclesController<Repository: TrackingRepository, Context: RequestContext>: Sendable {
+    let repository: Repository
+    /// Largest history window one request may read.
+    var maxPositions = 10_000
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("vehicles", use: list)
+        group.post("vehicles", use: register)
+        group.get("vehicles/:id", use: get)
+        group.get("vehicles/:id/positions", use: positions)
+        group.get("vehicles/:id/trips", use: trips)
+        group.get("fleet/summary", use: summary)
+    }
+
+    private func vehicleID(_ context: Context) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard VehicleID(validating: raw) != nil else {
+            throw HTTPError(.badRequest, message: "vehicle id must match \(FleetLimits.identifierPattern)")
+        }
+        return raw
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> VehicleList {
+        var query = VehicleQuery()
+        query.limit = try request.integer("limit", default: 100, range: 1...1_000)
+        query.after = request.uri.queryParameters.get("after").map { String($0) }
+        query.tag = request.uri.queryParameters.get("tag").map { String($0) }
+        if let status = request.uri.queryParameters.get("status") {
+            guard VehicleStatus(rawValue: String(status)) != nil else {
+                throw HTTPError(.badRequest, message: "status must be one of: \(VehicleStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = String(status)
+        }
+        if let online = request.uri.queryParameters.get("online") {
+            guard let value = Bool(String(online)) else { throw HTTPError(.badRequest, message: "online must be true or false") }
+            query.online = value
+        }
+        query.boundingBox = try request.boundingBox()
+        let vehicles = try await repository.vehicles(query)
+        return VehicleList(vehicles: vehicles, nextAfter: vehicles.count == query.limit ? vehicles.last?.id : nil)
+    }
+
+    @Sendable func register(_ request: Request, context: Context) async throws -> Response {
+        let registration: VehicleRegistration
+        do {
+            registration = try await request.decode(as: VehicleRegistration.self, context: context)
+        } catch {
+            throw HTTPError(.badRequest, message: "body must be {\"id\": string, \"tags\": [string], \"speed_limit_kmh\": number}")
+        }
+        guard VehicleID(validating: registration.id) != nil else {
+            throw HTTPError(.badRequest, message: "id must match \(FleetLimits.identifierPattern)")
+        }
+        for tag in registration.tags ?? [] where VehicleID(validating: tag) == nil {
+            throw HTTPError(.badRequest, message: "tag '\(tag)' must match \(FleetLimits.identifierPattern)")
+        }
+        if let limit = registration.speedLimitKmh, !(1...400).contains(limit) {
+            throw HTTPError(.badRequest, message: "speed_limit_kmh must be within 1...400")
+        }
+        let record = try await repository.registerVehicle(registration)
+        return try record.response(from: request, context: context)
+    }
+
+    @Sendable func get(_ request: Request, context: Context) async throws -> VehicleRecord {
+        let id = try vehicleID(context)
+        guard let record = try await repository.vehicle(id) else {
+            throw HTTPError(.notFound, message: "unknown vehicle '\(id)'")
+        }
+        return record
+    }
+
+    private func history(_ request: Request, context: Context) async throws -> [PositionSample] {
+        let id = try vehicleID(context)
+        let now = TimestampPolicy.millis(from: .now)
+        let to = try request.timeMillis("to", default: now)
+        let from = try request.timeMillis("from", default: to - 86_400_000)
+        guard from <= to else { throw HTTPError(.badRequest, message: "'from' must not be after 'to'") }
+        let limit = try request.integer("limit", default: maxPositions, range: 1...maxPositions)
+        guard try await repository.vehicle(id) != nil else {
+            throw HTTPError(.notFound, message: "unknown vehicle '\(id)'")
+        }
+        return try await repository.positions(vehicleID: id, fromMillis: from, toMillis: to, limit: limit)
+    }
+
+    /// GeoJSON FeatureCollection: one LineString of the track, then one Point per sample.
+    @Sendable func positions(_ request: Request, context: Context) async throws -> Response {
+        let samples = try await history(request, context: context)
+        var features: [[String: Any]] = []
+        if samples.count >= 2 {
+            features.append([
+                "type": "Feature", "properties": ["kind": "track", "points": samples.count],
+                "geometry": ["type": "LineString", "coordinates": samples.map { [$0.longitude, $0.latitude] }],
+            ])
+        }
+        for sample in samples {
+            features.append([
+                "type": "Feature",
+                "properties": [
+                    "seq": sample.seq, "device_time_ms": sample.deviceTimeMillis, "speed_mps": sample.speedMetersPerSecond,
+                    "heading_deg": sample.headingDegrees, "odometer_m": sample.odometerMeters, "status": sample.status,
+                ] as [String: Any],
+                "geometry": ["type": "Point", "coordinates": [sample.longitude, sample.latitude]],
+            ])
+        }
+        let body = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [])
+        return Response(
+            status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    @Sendable func trips(_ request: Request, context: Context) async throws -> TripSegmenter.Segmentation {
+        let samples = try await history(request, context: context)
+        var segmenter = TripSegmenter()
+        if let radius = request.uri.queryParameters.get("stop_radius_m").flatMap({ Double(String($0)) }) { segmenter.stopRadiusMeters = radius }
+        if let seconds = request.uri.queryParameters.get("min_stop_s").flatMap({ Double(String($0)) }) { segmenter.minStopSeconds = seconds }
+        return segmenter.segment(samples)
+    }
+
+    @Sendable func summary(_ request: Request, context: Context) async throws -> FleetSummary {
+        try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
+    }
+}

@@ -1,0 +1,88 @@
+import FleetCore
+import FleetMQTT
+import FleetService
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Builds the tracking service: PostgreSQL, two MQTT connections (a persistent consumer session on
+/// the shared subscriptions, a clean publisher for acknowledgements, events and dead letters), the
+/// ingest pipeline, upkeep, the live stream and the HTTP API. Tests call this same function.
+func buildApplication(runtime: FleetServiceRuntime, tracking: TrackingConfiguration) async throws -> some ApplicationProtocol {
+    let logger = runtime.logger
+    let metrics = IngestMetrics()
+    let postgres = runtime.makePostgresClient()
+    let repository = PostgresTrackingRepository(client: postgres, schema: tracking.schema, logger: logger)
+    guard let migrationsURL = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
+        throw ConfigurationError(key: "migrations", reason: "the Migrations resource is missing from the bundle")
+    }
+    let migrations = try MigrationRunner(
+        client: postgres, schema: tracking.schema, migrations: try Migration.load(from: migrationsURL), logger: logger)
+    let geofences = GeofenceCache()
+    let maintenanceLogger = logger
+
+    let mqtt = runtime.configuration.mqtt
+    let consumerClient = try MQTTClient(configuration: mqtt.clientConfiguration(metricsLabel: "tracking-consumer"), logger: logger)
+    var publisherSettings = mqtt
+    publisherSettings.clientID += "-pub"
+    let publisherClient = try MQTTClient(
+        configuration: publisherSettings.clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "tracking-publisher"),
+        logger: logger)
+    // Subscribed before the clients run, so the persistent session is (re)established at connect.
+    let telemetrySubscription = try await consumerClient.subscribe(
+        to: try FleetTopics.shared(group: tracking.shareGroup, filter: VehicleChannel.telemetry.filter), qos: .atLeastOnce,
+        bufferCapacity: tracking.consumerBuffer, overflow: .backPressure)
+    let stateSubscription = try await consumerClient.subscribe(
+        to: try FleetTopics.shared(group: tracking.shareGroup, filter: VehicleChannel.state.filter), qos: .atLeastOnce,
+        bufferCapacity: 10_000, overflow: .backPressure)
+
+    let events = EventPublisher(client: publisherClient, metrics: metrics, logger: logger)
+    let deadLetters = DeadLetterSink(repository: repository, client: publisherClient, metrics: metrics, logger: logger)
+    let commits = CommitPublisher(
+        client: publisherClient, interval: .milliseconds(tracking.commitIntervalMillis), metrics: metrics, logger: logger)
+    let live = LiveHub(interval: .milliseconds(tracking.liveIntervalMillis), metrics: metrics)
+    let maintenance = MaintenanceService(
+        repository: repository, configuration: tracking, geofences: geofences, commits: commits, events: events, metrics: metrics,
+        logger: logger)
+    let preparation = Preparation {
+        try await migrations.migrate()
+        try await maintenance.maintainPartitions(nowMillis: TimestampPolicy.millis(from: .now))
+        try await geofences.refresh(from: repository)
+        maintenanceLogger.info("Tracking schema ready", metadata: ["schema": "\(tracking.schema)"])
+    }
+    let writer = TelemetryWriter(
+        repository: repository, configuration: tracking, knownVehicles: KnownVehicles(), geofences: geofences, commits: commits,
+        events: events, live: live, deadLetters: deadLetters, metrics: metrics, logger: logger)
+    let validator = TelemetryValidator(configuration: tracking)
+    let telemetryConsumer = TelemetryConsumer(
+        subscription: telemetrySubscription, validator: validator, writer: writer, configuration: tracking, preparation: preparation,
+        metrics: metrics, logger: logger)
+    let stateConsumer = StateConsumer(
+        subscription: stateSubscription, repository: repository, events: events, deadLetters: deadLetters, logger: logger)
+
+    let router = runtime.makeRouter(readinessChecks: [.postgres(postgres), .mqtt(consumerClient), .mqtt(publisherClient, name: "mqtt-publisher")])
+    let v1 = router.group("v1")
+    TelemetryController(
+        validator: validator, writer: writer, maxItems: tracking.maxHTTPBatchItems, maxBodyBytes: runtime.configuration.http.maxBodyBytes
+    ).addRoutes(to: v1)
+    VehiclesController(repository: repository).addRoutes(to: v1)
+    GeofencesController(repository: repository, cache: geofences).addRoutes(to: v1)
+    DeadLettersController(repository: repository).addRoutes(to: v1)
+    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+    LiveController(hub: live, repository: repository).addRoutes(to: webSocketRouter)
+
+    // Shutdown runs in reverse: HTTP and consumers stop first and flush through the publisher and
+    // PostgreSQL, which stop last.
+    let services: [any Service] = [
+        postgres, consumerClient, publisherClient, commits, live, telemetryConsumer, stateConsumer, maintenance,
+    ]
+    var app = runtime.makeApplication(
+        router: router, server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter), services: services)
+    app.beforeServerStarts {
+        try await preparation.run()
+    }
+    return app
+}

@@ -1,0 +1,27 @@
+import FleetCore
+import FleetMQTT
+import Logging
+
+/// Publishes fleet events on `fleet/v1/events/{type}` (QoS 1).
+///
+/// Events are derived after the batch that caused them is committed; if the process dies in between,
+/// that event is lost (at most once), while the telemetry itself is safe.
+struct EventPublisher: Sendable {
+    let client: MQTTClient
+    let metrics: IngestMetrics
+    let logger: Logger
+
+    func publish(_ events: [FleetEvent]) async {
+        for event in events {
+            do {
+                let payload = try FleetCodec.encode(event)
+                try await client.publish(payload, to: FleetTopics.events(event.type), qos: .atLeastOnce)
+                metrics.eventPublished(event.type.rawValue)
+            } catch {
+                logger.warning(
+                    "Could not publish event",
+                    metadata: ["event.type": "\(event.type.rawValue)", "vehicle.id": "\(event.vehicleID?.rawValue ?? "")", "error": "\(error)"])
+            }
+        }
+    }
+}

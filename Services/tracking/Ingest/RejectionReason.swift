@@ -1,0 +1,66 @@
+import FleetCore
+
+/// Why a telemetry message was not stored. The raw values are the bounded `reason` label of
+/// `fleet_tracking_messages_total` and the `reason` of dead letters.
+enum RejectionReason: String, Sendable, CaseIterable {
+    /// Not FleetCore JSON or binary, bad syntax, truncated, trailing bytes.
+    case malformed
+    /// Larger than the payload limit.
+    case tooLarge = "too_large"
+    /// A well-formed message of another version or type, or a required field missing or mistyped.
+    case invalidMessage = "invalid_message"
+    /// Latitude or longitude outside the globe, or (0, 0).
+    case impossiblePosition = "impossible_position"
+    /// Speed outside 0…120 m/s.
+    case speedOutOfRange = "speed_out_of_range"
+    /// Heading outside [0, 360).
+    case headingOutOfRange = "heading_out_of_range"
+    /// Another field fails validation (fault codes, percentages…).
+    case invalidValue = "invalid_value"
+    /// Device time further in the future than the allowed clock skew.
+    case timestampInFuture = "timestamp_in_future"
+    /// Device time older than the retention.
+    case timestampTooOld = "timestamp_too_old"
+    /// The vehicle in the payload is not the one in the topic.
+    case vehicleMismatch = "vehicle_mismatch"
+    /// Not a `fleet/v1/vehicles/{id}/telemetry` topic.
+    case invalidTopic = "invalid_topic"
+    /// The vehicle is not registered and the policy is `reject`.
+    case unknownVehicle = "unknown_vehicle"
+
+    /// The reason for a codec failure.
+    init(_ error: WireError) {
+        switch error.kind {
+        case .malformed, .truncated, .trailingData, .unknownFormat, .tooDeep:
+            self = .malformed
+        case .tooLarge:
+            self = .tooLarge
+        case .unsupportedVersion, .unknownMessageType, .wrongMessageType, .missingField, .typeMismatch:
+            self = .invalidMessage
+        case .invalidValue:
+            switch error.field {
+            case "position.lat", "position.lon", "position": self = .impossiblePosition
+            case "speed_mps": self = .speedOutOfRange
+            case "heading_deg": self = .headingOutOfRange
+            default: self = .invalidValue
+            }
+        }
+    }
+}
+
+/// A message that was not stored, with everything an operator needs to see why.
+struct Rejection: Sendable {
+    var reason: RejectionReason
+    var detail: String
+    var source: IngestSource
+    var topic: String?
+    var vehicleID: String?
+    var payload: [UInt8]
+    var receivedAtMillis: Int64
+}
+
+/// Where a message came in.
+enum IngestSource: String, Sendable {
+    case mqtt
+    case http
+}

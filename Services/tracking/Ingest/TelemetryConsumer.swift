@@ -1,0 +1,155 @@
+import CoreMetrics
+import FleetCore
+import FleetMQTT
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Consumes telemetry from the MQTT shared subscription: validates each message, batches by count
+/// and by time, and hands full batches to a fixed number of writers through a bounded queue. When
+/// the writers fall behind (a slow or unavailable database) the queue fills, this loop waits, the
+/// subscription buffer fills, and FleetMQTT stops reading the socket: the broker keeps the backlog,
+/// memory stays bounded, nothing is dropped.
+final class TelemetryConsumer<Repository: TrackingRepository>: Service {
+    typealias Sample = (telemetry: Telemetry, receivedMillis: Int64, payload: [UInt8], topic: String?)
+
+    struct Batch: Sendable {
+        var samples: [Sample] = []
+        var rejections: [Rejection] = []
+        var startedAt: ContinuousClock.Instant?
+        var isEmpty: Bool { samples.isEmpty && rejections.isEmpty }
+        var count: Int { samples.count + rejections.count }
+    }
+
+    private let subscription: MQTTSubscription
+    private let validator: TelemetryValidator
+    private let writer: TelemetryWriter<Repository>
+    private let configuration: TrackingConfiguration
+    private let metrics: IngestMetrics
+    private let logger: Logger
+    private let pending = Mutex(Batch())
+    private let queue: BoundedQueue<Batch>
+    private let preparation: Preparation
+
+    init(
+        subscription: MQTTSubscription, validator: TelemetryValidator, writer: TelemetryWriter<Repository>,
+        configuration: TrackingConfiguration, preparation: Preparation, metrics: IngestMetrics, logger: Logger
+    ) {
+        self.preparation = preparation
+        self.subscription = subscription
+        self.validator = validator
+        self.writer = writer
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.queue = BoundedQueue(capacity: configuration.writers)
+    }
+
+    func run() async throws {
+        // Messages wait in the subscription buffer (and then in the broker) until the schema is ready.
+        while true {
+            do {
+                try await preparation.run()
+                break
+            } catch {
+                logger.error("Preparation failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+        await withTaskGroup(of: Void.self) { writers in
+            for _ in 0..<configuration.writers {
+                writers.addTask { await self.drainQueue() }
+            }
+            await withTaskGroup(of: Void.self) { consumer in
+                consumer.addTask { await self.tick() }
+                await self.consume()
+                consumer.cancelAll()
+            }
+            // Graceful shutdown: write what was received, then let the writers finish.
+            if let last = take(ifOlderThan: nil) {
+                await queue.push(last)
+            }
+            await queue.finish()
+        }
+        logger.info("Telemetry consumer stopped")
+    }
+
+    private func consume() async {
+        for await message in subscription.cancelOnGracefulShutdown() {
+            let now = TimestampPolicy.millis(from: .now)
+            let outcome: TelemetryValidator.Outcome
+            switch FleetTopic(message.topic) {
+            case .vehicle(let vehicle, .telemetry):
+                outcome = validator.validate(message.payload, topicVehicle: vehicle, nowMillis: now)
+            default:
+                outcome = .rejected(.invalidTopic, detail: "telemetry is accepted only on fleet/v1/vehicles/{id}/telemetry", vehicleID: nil)
+            }
+            let full: Batch? = pending.withLock { batch in
+                if batch.startedAt == nil { batch.startedAt = .now }
+                switch outcome {
+                case .accepted(let telemetry):
+                    batch.samples.append((telemetry, now, message.payload, message.topic))
+                case .rejected(let reason, let detail, let vehicle):
+                    batch.rejections.append(
+                        Rejection(
+                            reason: reason, detail: detail, source: .mqtt, topic: message.topic, vehicleID: vehicle,
+                            payload: message.payload, receivedAtMillis: now))
+                }
+                guard batch.count >= configuration.batchSize else { return nil }
+                defer { batch = Batch() }
+                return batch
+            }
+            if let full {
+                await queue.push(full)
+            }
+        }
+    }
+
+    /// Writes partial batches that waited `batchDelayMillis`, and samples the buffer gauges.
+    private func tick() async {
+        let delay = Duration.milliseconds(configuration.batchDelayMillis)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: delay / 2)
+            metrics.consumerBuffer.record(subscription.bufferedCount)
+            metrics.queuedBatches.record(await queue.count)
+            if let due = take(ifOlderThan: delay) {
+                await queue.push(due)
+            }
+        }
+    }
+
+    private func take(ifOlderThan age: Duration?) -> Batch? {
+        pending.withLock { batch in
+            guard !batch.isEmpty, let started = batch.startedAt else { return nil }
+            if let age, started.duration(to: .now) < age { return nil }
+            defer { batch = Batch() }
+            return batch
+        }
+    }
+
+    /// One writer: stores batches until the queue is finished, retrying a failed batch with backoff
+    /// (the batch is only dropped if the process is killed; vehicles then resend it).
+    private func drainQueue() async {
+        while let batch = await queue.pop() {
+            if !batch.samples.isEmpty {
+                var attempt = 0
+                while true {
+                    do {
+                        _ = try await writer.write(batch.samples, source: .mqtt)
+                        break
+                    } catch {
+                        attempt += 1
+                        metrics.writeFailures.increment()
+                        logger.error(
+                            "Telemetry batch not stored; retrying",
+                            metadata: ["rows": "\(batch.samples.count)", "attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
+                        if Task.isCancelled { return }
+                        try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt, 6))))
+                    }
+                }
+            }
+            await writer.deadLetters.record(batch.rejections)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import CoreMetrics
+import Metrics
+import FleetCore
+import FleetMQTT
+import Foundation
+import Logging
+
+/// The one storage path of accepted telemetry, for MQTT and HTTP alike: unknown-vehicle policy,
+/// the store transaction, then committed-sequence acknowledgements, fleet events and the live stream.
+struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
+    let repository: Repository
+    let configuration: TrackingConfiguration
+    let knownVehicles: KnownVehicles
+    let geofences: GeofenceCache
+    let commits: CommitPublisher
+    let events: EventPublisher
+    let live: LiveHub
+    let deadLetters: DeadLetterSink
+    let metrics: IngestMetrics
+    let logger: Logger
+
+    /// What happened to the samples of one write.
+    struct Outcome: Sendable {
+        var stored = 0
+        var duplicates = 0
+        var rejections: [Rejection] = []
+    }
+
+    /// Stores `samples` (already validated) in one transaction.
+    /// - Throws: the database error; nothing was stored then.
+    func write(_ samples: [(telemetry: Telemetry, receivedMillis: Int64, payload: [UInt8], topic: String?)], source: IngestSource) async throws -> Outcome {
+        var outcome = Outcome()
+        var accepted = samples
+        let distinct = Array(Set(samples.map(\.telemetry.vehicleID.rawValue))).sorted()
+        var register: [String] = []
+        let unknown = await knownVehicles.unknown(among: distinct)
+        if !unknown.isEmpty {
+            let registered = try await repository.registeredVehicles(among: unknown)
+            await knownVehicles.insert(registered)
+            let missing = Set(unknown).subtracting(registered)
+            switch configuration.unknownVehicles {
+            case .autoRegister:
+                register = missing.sorted()
+            case .reject where !missing.isEmpty:
+                accepted = samples.filter { !missing.contains($0.telemetry.vehicleID.rawValue) }
+                outcome.rejections = samples.filter { missing.contains($0.telemetry.vehicleID.rawValue) }.map {
+                    Rejection(
+                        reason: .unknownVehicle, detail: "vehicle \($0.telemetry.vehicleID.rawValue) is not registered (FLEET_TRACKING_UNKNOWN_VEHICLES=reject)",
+                        source: source, topic: $0.topic, vehicleID: $0.telemetry.vehicleID.rawValue, payload: $0.payload,
+                        receivedAtMillis: $0.receivedMillis)
+                }
+            case .reject:
+                break
+            }
+        }
+        if !outcome.rejections.isEmpty {
+            await deadLetters.record(outcome.rejections)
+        }
+        guard !accepted.isEmpty else { return outcome }
+
+        let index = geofences.current
+        let batch = TelemetryBatch(accepted.map { ($0.telemetry, $0.receivedMillis) }, geofencesOf: index.containing)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await repository.store(
+            batch, register: register, defaultSpeedLimit: configuration.defaultSpeedLimitMetersPerSecond,
+            movingThreshold: configuration.movingThresholdMetersPerSecond)
+        metrics.commitDuration.record(duration: clock.now - start)
+        if !register.isEmpty { await knownVehicles.insert(register) }
+        metrics.batchSize.record(batch.count)
+        metrics.count(source, outcome: "accepted", by: result.inserted)
+        metrics.count(source, outcome: "duplicate", by: result.duplicates)
+        let now = TimestampPolicy.millis(from: .now)
+        for device in batch.deviceMillis {
+            metrics.commitLag.recordMilliseconds(max(0, now - device))
+        }
+        outcome.stored = result.inserted
+        outcome.duplicates = result.duplicates
+
+        commits.record(result.committed)
+        await live.publish(
+            accepted.map {
+                LivePosition(
+                    vehicleId: $0.telemetry.vehicleID.rawValue, seq: Int64(clamping: $0.telemetry.sequence),
+                    deviceTimeMs: $0.telemetry.deviceTimeMillis, lat: $0.telemetry.position.latitude,
+                    lon: $0.telemetry.position.longitude, speedMps: $0.telemetry.speedMetersPerSecond,
+                    headingDeg: $0.telemetry.headingDegrees, status: $0.telemetry.status.rawValue)
+            })
+        let fleetEvents = result.transitions.flatMap(TransitionEvents.events(for:))
+        if !fleetEvents.isEmpty { await events.publish(fleetEvents) }
+        return outcome
+    }
+}

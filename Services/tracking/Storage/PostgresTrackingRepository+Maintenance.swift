@@ -1,0 +1,108 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresTrackingRepository {
+    private static let dayMillis: Int64 = 86_400_000
+
+    /// `telemetry_YYYYMMDD` for the UTC day starting at `dayStartMillis`.
+    static func partitionName(dayStartMillis: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(dayStartMillis) / 1000)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "telemetry_%04d%02d%02d", c.year!, c.month!, c.day!)
+    }
+
+    func ensurePartitions(fromMillis: Int64, toMillis: Int64) async throws -> [String] {
+        var created: [String] = []
+        var day = (fromMillis / Self.dayMillis) * Self.dayMillis
+        let existing = Set(try await partitions().map(\.name))
+        while day <= toMillis {
+            let name = Self.partitionName(dayStartMillis: day)
+            if !existing.contains(name) {
+                // Another replica may create it at the same moment; IF NOT EXISTS makes that harmless.
+                try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            CREATE TABLE IF NOT EXISTS \(schema).\(name) PARTITION OF \(schema).telemetry
+                            FOR VALUES FROM ('\(isoDay(day))') TO ('\(isoDay(day + Self.dayMillis))')
+                            """), logger: logger)
+                created.append(name)
+            }
+            day += Self.dayMillis
+        }
+        return created
+    }
+
+    func dropPartitions(endingBeforeMillis beforeMillis: Int64) async throws -> [String] {
+        var dropped: [String] = []
+        for partition in try await partitions() where partition.endMillis <= beforeMillis {
+            try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(schema).\(partition.name)"), logger: logger)
+            dropped.append(partition.name)
+        }
+        return dropped
+    }
+
+    /// The telemetry partitions with the end of their range.
+    private func partitions() async throws -> [(name: String, endMillis: Int64)] {
+        let rows = try await client.query(
+            """
+            SELECT c.relname FROM pg_inherits i
+            JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent
+            JOIN pg_namespace n ON n.oid = p.relnamespace
+            WHERE n.nspname = \(schema) AND p.relname = 'telemetry'
+            """, logger: logger)
+        var result: [(String, Int64)] = []
+        for try await name in rows.decode(String.self) {
+            // telemetry_YYYYMMDD: the partition covers that UTC day.
+            let digits = name.dropFirst("telemetry_".count)
+            guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
+                let day = Int(digits.suffix(2))
+            else { continue }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            guard let start = calendar.date(from: DateComponents(year: year, month: month, day: day)) else { continue }
+            result.append((name, Self.millis(start) + Self.dayMillis))
+        }
+        return result
+    }
+
+    private func isoDay(_ millis: Int64) -> String {
+        let name = Self.partitionName(dayStartMillis: millis).dropFirst("telemetry_".count)
+        return "\(name.prefix(4))-\(name.dropFirst(4).prefix(2))-\(name.suffix(2)) 00:00:00+00"
+    }
+
+    func skipStaleGaps(olderThanSeconds: Int) async throws -> [(vehicleID: String, skippedFrom: Int64, committed: Int64)] {
+        let s = schema
+        return try await client.withTransaction(logger: logger) { connection in
+            // Vehicles whose oldest stored-but-uncommitted sequence has waited too long for the missing ones.
+            let stale = try await connection.query(
+                """
+                SELECT w.vehicle_id, w.committed_seq, g.first_seq
+                FROM \(unescaped: s).commit_watermarks w
+                JOIN (
+                  SELECT vehicle_id, min(seq) AS first_seq FROM \(unescaped: s).commit_pending
+                  GROUP BY vehicle_id HAVING min(stored_at) < now() - make_interval(secs => \(olderThanSeconds))
+                ) g ON g.vehicle_id = w.vehicle_id
+                WHERE g.first_seq > w.committed_seq + 1
+                ORDER BY w.vehicle_id
+                FOR UPDATE OF w
+                """, logger: logger)
+            var gaps: [(String, Int64, Int64)] = []
+            for try await row in stale.decode((String, Int64, Int64).self) {
+                gaps.append(row)
+            }
+            guard !gaps.isEmpty else { return [] }
+            let vehicles = gaps.map(\.0)
+            let starts = gaps.map { $0.2 - 1 }
+            try await connection.query(
+                """
+                UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = g.seq, updated_at = now()
+                FROM unnest(\(vehicles)::text[], \(starts)::int8[]) AS g(v, seq) WHERE w.vehicle_id = g.v
+                """, logger: logger)
+            let advanced = Dictionary(try await advance(vehicles, on: connection), uniquingKeysWith: { $1 })
+            return gaps.map { gap in (gap.0, gap.1 + 1, advanced[gap.0] ?? gap.2 - 1) }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// ``TrackingRepository`` on PostgreSQL. Every statement uses bound parameters; only the schema
+/// name (validated at start-up) is interpolated.
+struct PostgresTrackingRepository: TrackingRepository {
+    let client: PostgresClient
+    /// Validated schema name (`[a-z_][a-z0-9_]{0,62}`).
+    let schema: String
+    let logger: Logger
+
+    init(client: PostgresClient, schema: String, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// ISO 8601 with milliseconds, UTC: how timestamps appear in API responses.
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(.dash))
+    }
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+}
