@@ -164,6 +164,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FleetTrackingTests",
+            dependencies: [
+                "FleetTracking",
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                "FleetTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Tests/FleetTrackingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FleetGeoTests",
             dependencies: ["FleetGeo", "FleetCore"],
             path: "Tests/FleetGeoTests",

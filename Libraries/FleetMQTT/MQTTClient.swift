@@ -212,8 +212,11 @@ public final class MQTTClient: Service, Sendable {
         let waiters: [CheckedContinuation<Void, any Error>] = state.withLock { s in
             s.connected = true
             s.lastConnectError = nil
-            // A resumed session still has our subscriptions; a new one needs them again.
-            for (identifier, record) in s.subscriptions where !sessionPresent || !record.sent {
+            // A resumed session still has our subscriptions; a new one needs them again. Shared
+            // subscriptions are always renewed: Mosquitto 2.0 restores a persistent session after a
+            // broker restart without its `$share/` subscriptions (seen with 2.0.11), and renewing an
+            // existing subscription is harmless.
+            for (identifier, record) in s.subscriptions where !sessionPresent || !record.sent || record.filter.hasPrefix("$share/") {
                 var mid: Int32 = 0
                 let rc = sendSubscribe(filter: record.filter, qos: record.qos, options: record.options, identifier: identifier, mid: &mid)
                 if rc == MOSQ_ERR_SUCCESS.rawValue {

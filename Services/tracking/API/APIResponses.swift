@@ -5,7 +5,7 @@ extension FleetSummary: ResponseEncodable {}
 extension TripSegmenter.Segmentation: ResponseEncodable {}
 
 /// `GET /v1/vehicles`.
-struct VehicleList: ResponseEncodable {
+struct VehicleList: ResponseCodable {
     var vehicles: [VehicleRecord]
     /// Pass as `after` to get the next page; absent on the last page.
     var nextAfter: String?
@@ -17,7 +17,7 @@ struct VehicleList: ResponseEncodable {
 }
 
 /// `GET /v1/dead-letters`.
-struct DeadLetterList: ResponseEncodable {
+struct DeadLetterList: ResponseCodable {
     var deadLetters: [DeadLetterRecord]
 
     enum CodingKeys: String, CodingKey {
@@ -26,7 +26,7 @@ struct DeadLetterList: ResponseEncodable {
 }
 
 /// `POST /v1/telemetry`.
-struct IngestResponse: ResponseEncodable {
+struct IngestResponse: ResponseCodable {
     struct Rejected: Codable {
         var index: Int
         var reason: String

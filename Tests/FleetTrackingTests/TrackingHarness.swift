@@ -1,0 +1,125 @@
+import Configuration
+import FleetCore
+import FleetMQTT
+import FleetService
+import FleetTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+@testable import FleetTracking
+
+/// A tracking service on a private broker and a fresh PostgreSQL schema, plus a vehicle-side MQTT client.
+struct TrackingHarness: Sendable {
+    let broker: TestBroker
+    let schema: String
+
+    /// Starts a broker, a schema, `replicas` tracking instances sharing both, and runs `body`.
+    static func run(
+        replicas: Int = 1,
+        configure: (inout TrackingConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (_ harness: TrackingHarness, _ apis: [any TestClientProtocol], _ vehicle: MQTTClient) async throws -> Void
+    ) async throws {
+        let broker = try TestBroker()
+        defer { broker.stop() }
+        try await TestPostgres.withSchema { _, schema in
+            var tracking = TrackingConfiguration()
+            tracking.schema = schema
+            tracking.batchDelayMillis = 20
+            tracking.commitIntervalMillis = 50
+            tracking.liveIntervalMillis = 50
+            configure(&tracking)
+            let postgres = try PostgresConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+            let harness = TrackingHarness(broker: broker, schema: schema)
+            let vehicleConfiguration = MQTTConfiguration(port: broker.port, clientID: "vehicle-\(UUID().uuidString.prefix(8))")
+            try await MQTTClient.withConnection(configuration: vehicleConfiguration, logger: silentLogger) { vehicle in
+                try await harness.nest(replicas: replicas, tracking: tracking, postgres: postgres, apis: []) { apis in
+                    try await body(harness, apis, vehicle)
+                }
+            }
+        }
+    }
+
+    /// Builds the replicas one inside the other (each `test(.live)` runs until its closure returns).
+    private func nest(
+        replicas: Int, tracking: TrackingConfiguration, postgres: PostgresConfiguration, apis: [any TestClientProtocol],
+        _ body: @escaping @Sendable ([any TestClientProtocol]) async throws -> Void
+    ) async throws {
+        guard apis.count < replicas else { return try await body(apis) }
+        let configuration = FleetConfiguration(
+            serviceName: "fleet-tracking-test",
+            http: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            postgres: postgres,
+            mqtt: MQTTConnectionSettings(host: "127.0.0.1", port: broker.port, clientID: "tracking-\(apis.count)-\(schema)")
+        )
+        let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
+        let app = try await buildApplication(runtime: runtime, tracking: tracking)
+        try await app.test(.live) { client in
+            try await TrackingHarness.eventually("replica \(apis.count) ready") {
+                try await client.execute(uri: "/health/ready", method: .get) { $0.status == .ok }
+            }
+            try await nest(replicas: replicas, tracking: tracking, postgres: postgres, apis: apis + [client], body)
+        }
+    }
+
+    /// Polls `condition` until it holds; fails the test after `seconds` (a deadline for failure, not a speed assertion).
+    static func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for: \(what)")
+        throw CancellationError()
+    }
+
+    /// A valid telemetry sample near Monaco.
+    static func telemetry(
+        _ vehicle: String, seq: UInt64, at time: Int64 = TimestampPolicy.millis(from: .now), lat: Double = 43.7384, lon: Double = 7.4246,
+        speed: Double = 10, status: VehicleStatus = .moving
+    ) -> Telemetry {
+        Telemetry(
+            vehicleID: try! VehicleID(vehicle), sequence: seq, deviceTimeMillis: time, position: Position(latitude: lat, longitude: lon),
+            speedMetersPerSecond: speed, headingDegrees: 90, odometerMeters: Double(seq) * 10, batteryPercent: 80, status: status)
+    }
+
+    static func publish(_ telemetry: Telemetry, with client: MQTTClient) async throws {
+        try await client.publish(try FleetCodec.encode(telemetry), to: VehicleChannel.telemetry.topic(for: telemetry.vehicleID))
+    }
+
+    /// GET `uri` and decode the JSON body.
+    static func get<T: Decodable>(_ type: T.Type, _ uri: String, from api: any TestClientProtocol) async throws -> (HTTPResponse.Status, T?) {
+        try await api.execute(uri: uri, method: .get) { response in
+            (response.status, try? JSONDecoder().decode(T.self, from: Data(String(buffer: response.body).utf8)))
+        }
+    }
+
+    static func vehicle(_ id: String, from api: any TestClientProtocol) async throws -> VehicleRecord? {
+        try await get(VehicleRecord.self, "/v1/vehicles/\(id)", from: api).1
+    }
+}
+
+/// Collects messages of one MQTT subscription in the background.
+final class Collector: Sendable {
+    private final class Storage: Sendable {
+        let messages = Mutex<[MQTTMessage]>([])
+    }
+    private let storage = Storage()
+    private let task: Task<Void, Never>
+
+    init(_ subscription: MQTTSubscription) {
+        let storage = self.storage
+        task = Task {
+            for await message in subscription {
+                storage.messages.withLock { $0.append(message) }
+            }
+        }
+    }
+
+    deinit { task.cancel() }
+
+    var all: [MQTTMessage] { storage.messages.withLock { $0 } }
+}
