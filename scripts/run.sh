@@ -22,6 +22,7 @@ cd "$REPO_ROOT"
 # Long-running service executables, started in this order. Example line:
 #   fleet-tracking:svc-tracking
 SERVICES=(
+    fleet-tracking:svc-tracking
 )
 # Command-line tools that are only built.
 TOOLS=(fleetctl)
