@@ -39,6 +39,17 @@ die() { printf '[run] ERROR: %s\n' "$*" >&2; exit 1; }
 
 product_of() { printf '%s\n' "${1%%:*}"; }
 
+# Default HTTP port of each service (its FLEET_HTTP_PORT default).
+http_port_of() {
+    case "$1" in
+        fleet-tracking) echo 8081 ;;
+        fleet-control) echo 8082 ;;
+        fleet-alerting) echo 8083 ;;
+        fleet-sim) echo 8089 ;;
+        *) echo "" ;;
+    esac
+}
+
 account_of() {
     case "$1" in
         *:*) printf '%s\n' "${1#*:}" ;;
@@ -138,10 +149,17 @@ cmd_start() {
             nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
         echo $! >"$RUN_DIR/$svc.pid"
     done
-    if [[ ${#SERVICES[@]} -gt 0 ]]; then sleep 1; fi
+    local port n
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
-        service_pid "$svc" >/dev/null || die "$svc exited right after start; see $LOG_DIR/$svc.log"
+        port="$(http_port_of "$svc")"
+        for n in $(seq 1 120); do
+            service_pid "$svc" >/dev/null || die "$svc exited right after start; see $LOG_DIR/$svc.log"
+            [[ -z "$port" ]] && break
+            curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+            [[ $n == 120 ]] && say "WARNING: $svc is not ready after 60 s; see $LOG_DIR/$svc.log"
+            sleep 0.5
+        done
     done
 
     cat <<EOF
@@ -154,7 +172,8 @@ Fleet is running.
 EOF
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
-        printf '  %-13s pid %s, log %s\n' "$svc:" "$(cat "$RUN_DIR/$svc.pid")" "$LOG_DIR/$svc.log"
+        port="$(http_port_of "$svc")"
+        printf '  %-15s %s  (pid %s, log %s)\n' "$svc:" "${port:+http://127.0.0.1:$port}" "$(cat "$RUN_DIR/$svc.pid")" "$LOG_DIR/$svc.log"
     done
     cat <<EOF
 
@@ -162,7 +181,8 @@ Use it from a shell:
   eval "\$(scripts/stack.sh env)"
   export PATH="$bin_dir:\$PATH"
   fleetctl mqtt sub --topic 'fleet/v1/vehicles/+/telemetry' --count 1 &
-  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --qos 1 --message '{"v":1,"vehicle_id":"demo-1","seq":1,"device_time_ms":1700000000123,"position":{"lat":43.7384,"lon":7.4246},"speed_mps":8.5,"heading_deg":90,"odometer_m":1200,"battery_pct":81,"status":"moving","fault_codes":[]}'
+  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --qos 1 --message "{\"v\":1,\"vehicle_id\":\"demo-1\",\"seq\":1,\"device_time_ms\":\$(date +%s%3N),\"position\":{\"lat\":43.7384,\"lon\":7.4246},\"speed_mps\":8.5,\"heading_deg\":90,\"odometer_m\":1200,\"battery_pct\":81,\"status\":\"moving\",\"fault_codes\":[]}"
+  curl -s http://127.0.0.1:8081/v1/vehicles/demo-1
   fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --qos 1 --retain --message '{"v":1,"vehicle_id":"demo-1","revision":1,"paused":true,"updated_at_ms":1700000000500,"reason":"demo"}'
   fleetctl bench mqtt
   fleetctl bench codec

@@ -60,7 +60,7 @@ struct TrackingConfiguration: Sendable, Equatable {
         gapTimeoutSeconds = try reader.fleetInt("fleet.tracking.gapTimeoutSeconds", default: gapTimeoutSeconds, range: 1...86_400)
         defaultSpeedLimitMetersPerSecond = Double(
             try reader.fleetInt("fleet.tracking.defaultSpeedLimitKmh", default: 108, range: 1...400)) / 3.6
-        maxHTTPBatchItems = try reader.fleetInt("fleet.tracking.maxHTTPBatchItems", default: maxHTTPBatchItems, range: 1...100_000)
+        maxHTTPBatchItems = try reader.fleetInt("fleet.tracking.maxHttpBatchItems", default: maxHTTPBatchItems, range: 1...100_000)
         liveIntervalMillis = try reader.fleetInt("fleet.tracking.liveIntervalMillis", default: liveIntervalMillis, range: 50...60_000)
     }
 }
