@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -16,6 +17,8 @@ import Testing
 struct TrackingHarness: Sendable {
     let broker: TestBroker
     let schema: String
+    /// A separate connection pool to the same database, for the test's own statements.
+    let admin: PostgresClient
 
     /// Starts a broker, a schema, `replicas` tracking instances sharing both, and runs `body`.
     static func run(
@@ -25,7 +28,7 @@ struct TrackingHarness: Sendable {
     ) async throws {
         let broker = try TestBroker()
         defer { broker.stop() }
-        try await TestPostgres.withSchema { _, schema in
+        try await TestPostgres.withSchema { admin, schema in
             var tracking = TrackingConfiguration()
             tracking.schema = schema
             tracking.batchDelayMillis = 20
@@ -33,7 +36,7 @@ struct TrackingHarness: Sendable {
             tracking.liveIntervalMillis = 50
             configure(&tracking)
             let postgres = try PostgresConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
-            let harness = TrackingHarness(broker: broker, schema: schema)
+            let harness = TrackingHarness(broker: broker, schema: schema, admin: admin)
             let vehicleConfiguration = MQTTConfiguration(port: broker.port, clientID: "vehicle-\(UUID().uuidString.prefix(8))")
             try await MQTTClient.withConnection(configuration: vehicleConfiguration, logger: silentLogger) { vehicle in
                 try await harness.nest(replicas: replicas, tracking: tracking, postgres: postgres, apis: []) { apis in

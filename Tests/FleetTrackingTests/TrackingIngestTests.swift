@@ -3,6 +3,7 @@ import FleetMQTT
 import FleetTestSupport
 import Foundation
 import Hummingbird
+import PostgresNIO
 import HummingbirdTesting
 import Testing
 
@@ -194,6 +195,38 @@ struct TrackingIngestTests {
                     lastProgress = .now
                 }
                 return now == 400
+            }
+        }
+    }
+
+    @Test("A database outage in the middle of a stream (connections killed, writes failing) loses nothing")
+    func databaseOutage() async throws {
+        try await TrackingHarness.run { harness, apis, vehicle in
+            let base = TimestampPolicy.millis(from: .now) - 100_000
+            let schema = harness.schema
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for seq in 1...300 as ClosedRange<UInt64> {
+                        try await TrackingHarness.publish(TrackingHarness.telemetry("tram-3", seq: seq, at: base + Int64(seq) * 100), with: vehicle)
+                        if seq % 50 == 0 { try await Task.sleep(for: .milliseconds(100)) }
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(200))
+                    // The service's tables disappear and its connections are cut, as when its database restarts.
+                    try await harness.admin.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(schema).commit_watermarks RENAME TO commit_watermarks_away"))
+                    try await harness.admin.query(
+                        PostgresQuery(unsafeSQL: """
+                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                            WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE '%\(schema).%'
+                            """))
+                    try await Task.sleep(for: .milliseconds(1_500))
+                    try await harness.admin.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(schema).commit_watermarks_away RENAME TO commit_watermarks"))
+                }
+                try await group.waitForAll()
+            }
+            try await TrackingHarness.eventually("all 300 committed after the outage", seconds: 60) {
+                try await TrackingHarness.vehicle("tram-3", from: apis[0])?.committedSeq == 300
             }
         }
     }
