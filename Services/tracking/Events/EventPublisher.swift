@@ -11,17 +11,24 @@ struct EventPublisher: Sendable {
     let metrics: IngestMetrics
     let logger: Logger
 
+    /// Publishes `events` concurrently (FleetMQTT bounds what is in flight) and returns when all are acknowledged.
     func publish(_ events: [FleetEvent]) async {
-        for event in events {
-            do {
-                let payload = try FleetCodec.encode(event)
-                try await client.publish(payload, to: FleetTopics.events(event.type), qos: .atLeastOnce)
-                metrics.eventPublished(event.type.rawValue)
-            } catch {
-                logger.warning(
-                    "Could not publish event",
-                    metadata: ["event.type": "\(event.type.rawValue)", "vehicle.id": "\(event.vehicleID?.rawValue ?? "")", "error": "\(error)"])
+        await withTaskGroup(of: Void.self) { group in
+            for event in events {
+                group.addTask { await publish(event) }
             }
+        }
+    }
+
+    private func publish(_ event: FleetEvent) async {
+        do {
+            let payload = try FleetCodec.encode(event)
+            try await client.publish(payload, to: FleetTopics.events(event.type), qos: .atLeastOnce)
+            metrics.eventPublished(event.type.rawValue)
+        } catch {
+            logger.warning(
+                "Could not publish event",
+                metadata: ["event.type": "\(event.type.rawValue)", "vehicle.id": "\(event.vehicleID?.rawValue ?? "")", "error": "\(error)"])
         }
     }
 }

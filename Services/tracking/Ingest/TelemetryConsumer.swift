@@ -7,7 +7,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// Consumes telemetry from the MQTT shared subscription: validates each message, batches by count
-/// and by time, and hands full batches to a fixed number of writers through a bounded queue. When
+/// and by time, and hands full batches to a fixed number of writers through bounded queues. Vehicles
+/// are sharded over the writers (a vehicle always goes to the same writer), so concurrent writers never
+/// wait for each other's row locks on the same vehicles. When
 /// the writers fall behind (a slow or unavailable database) the queue fills, this loop waits, the
 /// subscription buffer fills, and FleetMQTT stops reading the socket: the broker keeps the backlog,
 /// memory stays bounded, nothing is dropped.
@@ -28,8 +30,10 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     private let configuration: TrackingConfiguration
     private let metrics: IngestMetrics
     private let logger: Logger
-    private let pending = Mutex(Batch())
-    private let queue: BoundedQueue<Batch>
+    /// One batch being filled per writer.
+    private let pending: Mutex<[Batch]>
+    /// One queue per writer.
+    private let queues: [BoundedQueue<Batch>]
     private let preparation: Preparation
 
     init(
@@ -43,7 +47,8 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        self.queue = BoundedQueue(capacity: configuration.writers)
+        self.pending = Mutex(Array(repeating: Batch(), count: configuration.writers))
+        self.queues = (0..<configuration.writers).map { _ in BoundedQueue(capacity: 2) }
     }
 
     func run() async throws {
@@ -58,8 +63,8 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             }
         }
         await withTaskGroup(of: Void.self) { writers in
-            for _ in 0..<configuration.writers {
-                writers.addTask { await self.drainQueue() }
+            for queue in queues {
+                writers.addTask { await self.drain(queue) }
             }
             await withTaskGroup(of: Void.self) { consumer in
                 consumer.addTask { await self.tick() }
@@ -67,10 +72,12 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                 consumer.cancelAll()
             }
             // Graceful shutdown: write what was received, then let the writers finish.
-            if let last = take(ifOlderThan: nil) {
-                await queue.push(last)
+            for (shard, queue) in queues.enumerated() {
+                if let last = take(shard: shard, ifOlderThan: nil) {
+                    await queue.push(last)
+                }
+                await queue.finish()
             }
-            await queue.finish()
         }
         logger.info("Telemetry consumer stopped")
     }
@@ -85,23 +92,28 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             default:
                 outcome = .rejected(.invalidTopic, detail: "telemetry is accepted only on fleet/v1/vehicles/{id}/telemetry", vehicleID: nil)
             }
-            let full: Batch? = pending.withLock { batch in
-                if batch.startedAt == nil { batch.startedAt = .now }
+            let shard: Int
+            switch outcome {
+            case .accepted(let telemetry): shard = Self.shard(of: telemetry.vehicleID.rawValue, count: queues.count)
+            case .rejected: shard = 0
+            }
+            let full: Batch? = pending.withLock { batches in
+                if batches[shard].startedAt == nil { batches[shard].startedAt = .now }
                 switch outcome {
                 case .accepted(let telemetry):
-                    batch.samples.append((telemetry, now, message.payload, message.topic))
+                    batches[shard].samples.append((telemetry, now, message.payload, message.topic))
                 case .rejected(let reason, let detail, let vehicle):
-                    batch.rejections.append(
+                    batches[shard].rejections.append(
                         Rejection(
                             reason: reason, detail: detail, source: .mqtt, topic: message.topic, vehicleID: vehicle,
                             payload: message.payload, receivedAtMillis: now))
                 }
-                guard batch.count >= configuration.batchSize else { return nil }
-                defer { batch = Batch() }
-                return batch
+                guard batches[shard].count >= configuration.batchSize else { return nil }
+                defer { batches[shard] = Batch() }
+                return batches[shard]
             }
             if let full {
-                await queue.push(full)
+                await queues[shard].push(full)
             }
         }
     }
@@ -112,25 +124,38 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: delay / 2)
             metrics.consumerBuffer.record(subscription.bufferedCount)
-            metrics.queuedBatches.record(await queue.count)
-            if let due = take(ifOlderThan: delay) {
-                await queue.push(due)
+            var queued = 0
+            for (shard, queue) in queues.enumerated() {
+                queued += await queue.count
+                if let due = take(shard: shard, ifOlderThan: delay) {
+                    await queue.push(due)
+                }
             }
+            metrics.queuedBatches.record(queued)
         }
     }
 
-    private func take(ifOlderThan age: Duration?) -> Batch? {
-        pending.withLock { batch in
-            guard !batch.isEmpty, let started = batch.startedAt else { return nil }
+    private func take(shard: Int, ifOlderThan age: Duration?) -> Batch? {
+        pending.withLock { batches in
+            guard !batches[shard].isEmpty, let started = batches[shard].startedAt else { return nil }
             if let age, started.duration(to: .now) < age { return nil }
-            defer { batch = Batch() }
-            return batch
+            defer { batches[shard] = Batch() }
+            return batches[shard]
         }
+    }
+
+    /// The writer a vehicle belongs to: FNV-1a of its id (stable, unlike `hashValue`, for reproducible tests).
+    static func shard(of vehicle: String, count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in vehicle.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(max(1, count)))
     }
 
     /// One writer: stores batches until the queue is finished, retrying a failed batch with backoff
     /// (the batch is only dropped if the process is killed; vehicles then resend it).
-    private func drainQueue() async {
+    private func drain(_ queue: BoundedQueue<Batch>) async {
         while let batch = await queue.pop() {
             if !batch.samples.isEmpty {
                 var attempt = 0

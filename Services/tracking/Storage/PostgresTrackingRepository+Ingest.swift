@@ -109,8 +109,11 @@ extension PostgresTrackingRepository {
         }
     }
 
-    /// Records the batch's sequences above each vehicle's watermark and moves the watermark over the
-    /// contiguous run that follows it. Must run in the batch's transaction.
+    /// Moves each vehicle's watermark over the contiguous run of stored sequences that follows it, and
+    /// parks the stored sequences beyond a gap in `commit_pending`. Must run in the batch's transaction.
+    ///
+    /// The common case (a vehicle's sequences arrive in order) never touches `commit_pending`: the run is
+    /// computed here from the locked watermark, the batch and whatever was already pending for the vehicle.
     private func advanceWatermarks(batch: TelemetryBatch, vehicles: [String], on connection: PostgresConnection) async throws -> [String: Int64] {
         let s = schema
         try await connection.query(
@@ -128,16 +131,60 @@ extension PostgresTrackingRepository {
         for try await (vehicle, seq) in locked.decode((String, Int64).self) {
             committed[vehicle] = seq
         }
-        try await connection.query(
-            """
-            INSERT INTO \(unescaped: s).commit_pending (vehicle_id, seq, stored_at)
-            SELECT t.v, t.q, now() FROM unnest(\(batch.vehicles)::text[], \(batch.sequences)::int8[]) AS t(v, q)
-            JOIN \(unescaped: s).commit_watermarks w ON w.vehicle_id = t.v
-            WHERE t.q > w.committed_seq
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
-        for (vehicle, seq) in try await advance(vehicles, on: connection) {
-            committed[vehicle] = seq
+        var pending: [String: Set<Int64>] = [:]
+        let parked = try await connection.query(
+            "SELECT vehicle_id, seq FROM \(unescaped: s).commit_pending WHERE vehicle_id = ANY(\(vehicles)::text[])", logger: logger)
+        for try await (vehicle, seq) in parked.decode((String, Int64).self) {
+            pending[vehicle, default: []].insert(seq)
+        }
+        var stored: [String: Set<Int64>] = [:]
+        for (vehicle, seq) in zip(batch.vehicles, batch.sequences) where seq > committed[vehicle, default: 0] {
+            stored[vehicle, default: []].insert(seq)
+        }
+        var advancedVehicles: [String] = [], advancedTo: [Int64] = []
+        var clearVehicles: [String] = [], clearUpTo: [Int64] = []
+        var parkVehicles: [String] = [], parkSequences: [Int64] = []
+        for vehicle in vehicles {
+            let old = committed[vehicle, default: 0]
+            let before = pending[vehicle] ?? []
+            let known = before.union(stored[vehicle] ?? [])
+            var watermark = old
+            while known.contains(watermark + 1) { watermark += 1 }
+            if watermark != old {
+                advancedVehicles.append(vehicle)
+                advancedTo.append(watermark)
+                committed[vehicle] = watermark
+            }
+            if !before.isEmpty && watermark != old {
+                clearVehicles.append(vehicle)
+                clearUpTo.append(watermark)
+            }
+            for seq in (stored[vehicle] ?? []) where seq > watermark && !before.contains(seq) {
+                parkVehicles.append(vehicle)
+                parkSequences.append(seq)
+            }
+        }
+        if !advancedVehicles.isEmpty {
+            try await connection.query(
+                """
+                UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = u.seq, updated_at = now()
+                FROM unnest(\(advancedVehicles)::text[], \(advancedTo)::int8[]) AS u(v, seq) WHERE w.vehicle_id = u.v
+                """, logger: logger)
+        }
+        if !clearVehicles.isEmpty {
+            try await connection.query(
+                """
+                DELETE FROM \(unescaped: s).commit_pending p USING unnest(\(clearVehicles)::text[], \(clearUpTo)::int8[]) AS u(v, seq)
+                WHERE p.vehicle_id = u.v AND p.seq <= u.seq
+                """, logger: logger)
+        }
+        if !parkVehicles.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO \(unescaped: s).commit_pending (vehicle_id, seq, stored_at)
+                SELECT v, seq, now() FROM unnest(\(parkVehicles)::text[], \(parkSequences)::int8[]) AS u(v, seq)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
         }
         return committed
     }
