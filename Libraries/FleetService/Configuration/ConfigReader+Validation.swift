@@ -5,7 +5,8 @@ import Configuration
 /// `ConfigReader.int(forKey:default:)` silently returns the default when a value cannot
 /// be converted; these helpers surface the mistake as a ``ConfigurationError`` instead.
 extension ConfigReader {
-    func fleetString(_ key: String, default defaultValue: String, isSecret: Bool = false) throws -> String {
+    /// A non-empty string, or `defaultValue` when the key is missing.
+    public func fleetString(_ key: String, default defaultValue: String, isSecret: Bool = false) throws -> String {
         let value = string(forKey: ConfigKey(key), isSecret: isSecret, default: defaultValue)
         guard !value.isEmpty else {
             throw ConfigurationError(key: key, reason: "must not be empty")
@@ -13,11 +14,13 @@ extension ConfigReader {
         return value
     }
 
-    func fleetOptionalString(_ key: String, isSecret: Bool = false) -> String? {
+    /// The string, or `nil` when the key is missing or empty.
+    public func fleetOptionalString(_ key: String, isSecret: Bool = false) -> String? {
         string(forKey: ConfigKey(key), isSecret: isSecret).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func fleetInt(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+    /// An integer within `range`, or `defaultValue` when the key is missing.
+    public func fleetInt(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         let configKey = ConfigKey(key)
         let value: Int
         if let parsed = int(forKey: configKey) {
@@ -36,7 +39,8 @@ extension ConfigReader {
         return value
     }
 
-    func fleetEnum<Value: RawRepresentable<String> & CaseIterable>(
+    /// A case of `Value` (by lower-cased raw value), or `defaultValue` when the key is missing.
+    public func fleetEnum<Value: RawRepresentable<String> & CaseIterable>(
         _ key: String,
         default defaultValue: Value
     ) throws -> Value {
