@@ -22,6 +22,7 @@ cd "$REPO_ROOT"
 # Long-running service executables, started in this order. Example line:
 #   fleet-tracking:svc-tracking
 SERVICES=(
+    fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
 # Command-line tools that are only built.
 TOOLS=(fleetctl)
