@@ -151,8 +151,7 @@ final class TrackingEmulator: Sendable {
 
     func start(_ client: MQTTClient) async throws {
         let subscription = try await client.subscribe(to: VehicleChannel.telemetry.filter, qos: .atLeastOnce)
-        let state = state
-        let receiver = Task {
+        let receiver = Task { [self] in
             for await message in subscription {
                 guard let sample = try? FleetCodec.decode(Telemetry.self, from: message.payload) else { continue }
                 state.withLock { s in
@@ -169,7 +168,7 @@ final class TrackingEmulator: Sendable {
                 }
             }
         }
-        let committer = Task {
+        let committer = Task { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
                 let due: [(String, UInt64)] = state.withLock { s in
