@@ -123,6 +123,8 @@ struct BrokerTests {
                 #expect(Set(1...highest).subtracting(received).isEmpty, "\(vehicle) is missing sequences")
             }
             #expect(report.dropped == 1)
+            // The outage really happened: samples were generated and buffered while the broker was down.
+            #expect(await gateway.statistics.samplesBuffered >= 10)
             #expect(await gateway.statistics.resent >= 1)
             #expect(await gateway.statistics.evicted == 0)
         }

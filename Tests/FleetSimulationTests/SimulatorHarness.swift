@@ -67,10 +67,10 @@ final class Collector: Sendable {
     func wait(timeout: Duration = .seconds(20), until condition: ([MQTTMessage]) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if store.messages.withLock({ condition($0) }) { return true }
+            if condition(all) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return store.messages.withLock { condition($0) }
+        return condition(all)
     }
 
     /// Decoded telemetry of `vehicle`, in arrival order.

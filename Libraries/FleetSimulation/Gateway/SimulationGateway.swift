@@ -84,6 +84,7 @@ public actor SimulationGateway<Model: FleetModel> {
                 }
                 if let appended {
                     statistics.samples += 1
+                    if !connected || !online[index] { statistics.samplesBuffered += 1 }
                     metrics.samples.increment()
                     if appended.evicted {
                         statistics.evicted += 1
@@ -178,6 +179,8 @@ public actor SimulationGateway<Model: FleetModel> {
 public struct GatewayStatistics: Hashable, Sendable {
     /// Samples generated and numbered.
     public var samples = 0
+    /// Samples generated while the broker connection or the vehicle was offline (buffered for later).
+    public var samplesBuffered = 0
     /// Samples handed out for publishing (first sends and resends).
     public var handedOut = 0
     /// Of those, resends.
