@@ -25,7 +25,6 @@ public actor SimulationGateway<Model: FleetModel> {
     var online: [Bool]
     /// Whether the broker connection was up at the last tick.
     var brokerConnected = false
-    var started = false
     var desired: [DesiredState?]
     var recentCommands = RecentIDs(capacity: 100_000)
     var reportedFaults: [FaultKind: Int] = [:]
@@ -71,7 +70,6 @@ public actor SimulationGateway<Model: FleetModel> {
                 add(index, stateMessage(index, connectivity: .online, nowMillis: nowMillis))
             }
         }
-        started = true
 
         let outputs = model.step(seconds: seconds * configuration.timeScale, nowMillis: nowMillis)
         for output in outputs {
