@@ -92,6 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
             "no broker, 1 Hz".padding(toLength: 16, withPad: " ", startingAt: 0) + pad(vehicles, 8) + pad(Double(statistics.samples - vehicles) / wall, 11)
                 + pad(Double(messages) / wall, 12) + "  \(format(stepTimes.reduce(0, +) / Double(stepTimes.count)))/\(format(stepTimes.max() ?? 0))".padding(toLength: 20, withPad: " ", startingAt: 0)
                 + pad(cpu / wall, 11, decimals: 3))
+        printPerSample(cpu: cpu, samples: statistics.samples - vehicles)
         // Flat out: how many vehicle-steps per second one core sustains.
         let burst = 10
         let burstUsage = CPUUsage.now()
@@ -100,7 +101,9 @@ struct BenchCommand: AsyncParsableCommand {
             _ = await gateway.tick(seconds: 1, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), connected: true)
         }
         let burstWall = (clock.now - burstStart).seconds
-        print("flat out: \(burst) steps of \(vehicles) vehicles in \(format(burstWall)) s = \(Int(Double(burst * vehicles) / burstWall)) samples/s, CPU \(format(CPUUsage.now().seconds(since: burstUsage) / burstWall)) cores")
+        let burstCPU = CPUUsage.now().seconds(since: burstUsage)
+        print("flat out: \(burst) steps of \(vehicles) vehicles in \(format(burstWall)) s = \(Int(Double(burst * vehicles) / burstWall)) samples/s, CPU \(format(burstCPU / burstWall)) cores")
+        printPerSample(cpu: burstCPU, samples: burst * vehicles)
     }
 
     /// The real simulator service against the configured broker, at 1 Hz, for `seconds`.
@@ -132,9 +135,18 @@ struct BenchCommand: AsyncParsableCommand {
                 "broker, QoS 1".padding(toLength: 16, withPad: " ", startingAt: 0) + pad(vehicles, 8) + pad(Double(after.samples - before.samples) / wall, 11)
                     + pad(Double(acknowledged) / wall, 16) + pad(Double(after.resent - before.resent) / wall, 10)
                     + pad(after.evicted - before.evicted, 9) + pad(cpu / wall, 14, decimals: 3))
+            printPerSample(cpu: cpu, samples: after.samples - before.samples)
             group.cancelAll()
             client.shutdown()
         }
+    }
+
+    /// CPU time per sample, and what that means for 10,000 vehicles at 1 Hz: a figure that holds even when other
+    /// processes compete for the CPU (the wall-clock rates above do not).
+    func printPerSample(cpu: Double, samples: Int) {
+        guard samples > 0 else { return }
+        let perSample = cpu / Double(samples)
+        print("  CPU per sample \(String(format: "%.1f", perSample * 1e6)) µs → 10,000 vehicles at 1 Hz need \(format(perSample * 10_000)) cores")
     }
 
     func pad(_ value: Int, _ width: Int) -> String { String(value).leftPadded(width) }
