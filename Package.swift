@@ -16,8 +16,10 @@ let package = Package(
         .library(name: "FleetMQTT", targets: ["FleetMQTT"]),
         .library(name: "FleetService", targets: ["FleetService"]),
         .library(name: "FleetGeo", targets: ["FleetGeo"]),
+        .library(name: "FleetSimulation", targets: ["FleetSimulation"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
+        .executable(name: "fleet-sim", targets: ["FleetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -95,6 +97,21 @@ let package = Package(
             path: "Libraries/FleetGeo",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FleetSimulation",
+            dependencies: [
+                "FleetCore",
+                "FleetGeo",
+                "FleetMQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Libraries/FleetSimulation",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
@@ -109,6 +126,23 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Services/fleetctl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FleetSim",
+            dependencies: [
+                "FleetCore",
+                "FleetGeo",
+                "FleetMQTT",
+                "FleetService",
+                "FleetSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/sim",
             swiftSettings: swiftSettings
         ),
 
@@ -186,6 +220,24 @@ let package = Package(
             name: "FleetGeoTests",
             dependencies: ["FleetGeo", "FleetCore"],
             path: "Tests/FleetGeoTests",
+            swiftSettings: swiftSettings
+        ),
+            .testTarget(
+            name: "FleetSimulationTests",
+            dependencies: [
+                "FleetSimulation",
+                "FleetSim",
+                "FleetCore",
+                "FleetGeo",
+                "FleetMQTT",
+                "FleetService",
+                "FleetTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FleetSimulationTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -23,6 +23,7 @@ cd "$REPO_ROOT"
 #   fleet-tracking:svc-tracking
 SERVICES=(
     fleet-tracking:svc-tracking
+    fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
 # Command-line tools that are only built.
 TOOLS=(fleetctl)

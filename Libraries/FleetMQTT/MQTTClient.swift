@@ -184,7 +184,19 @@ public final class MQTTClient: Service, Sendable {
             state.withLock { $0.lastConnectError = message }
             logger.debug("MQTT connect attempt failed", metadata: ["mqtt.error": .string(message)])
         case .disconnected(let reasonCode):
-            state.withLock { $0.connected = false }
+            // A SUBACK still awaited on the lost connection never comes: release the waiter; the subscription is
+            // recorded and goes out again on the next connection.
+            let unanswered: [CheckedContinuation<[Int32]?, any Error>] = state.withLock { s in
+                s.connected = false
+                let filters = Set(s.subscribeWaiters.values.map(\.filter))
+                for (identifier, record) in s.subscriptions where filters.contains(record.filter) {
+                    s.subscriptions[identifier]?.sent = false
+                }
+                s.resubscribes.removeAll()
+                defer { s.subscribeWaiters.removeAll() }
+                return s.subscribeWaiters.values.map(\.continuation)
+            }
+            for waiter in unanswered { waiter.resume(returning: nil) }
             metrics.connected.record(0)
             if !connection.isStopping {
                 logger.warning("MQTT connection lost; reconnecting", metadata: ["mqtt.reason": .stringConvertible(reasonCode)])
