@@ -18,9 +18,9 @@ struct AlertingAPI: Sendable {
 
     /// Sends a request and returns the parsed JSON body (`nil` for an empty body).
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, body: Any? = nil) async throws -> Any? {
+    func call(_ method: String, _ path: String, body: Any? = nil) async throws -> Any? {
         var request = HTTPClientRequest(url: baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
-        request.method = method
+        request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "accept", value: "application/json")
         if let body {
             request.headers.add(name: "content-type", value: "application/json")

@@ -54,13 +54,13 @@ struct BenchWebhooks: AsyncParsableCommand {
         let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
         let client = AlertingAPI(baseURL: api.baseURL)
         try await client.call(
-            .POST, "/v1/rules",
+            "POST", "/v1/rules",
             body: [
                 "id": run, "event_types": ["fault"], "tags": [run], "dedup_key": "{rule}:{attr.seq}", "summary": "bench {attr.seq}",
                 "resolve_on": [] as [String], "severity": "warning",
             ])
         let webhook = try await client.call(
-            .POST, "/v1/webhooks",
+            "POST", "/v1/webhooks",
             body: ["url": "http://127.0.0.1:\(receiverPort)/hook", "event_types": ["alert.firing"], "description": run]) as? [String: Any] ?? [:]
         let webhookID = webhook.text("id")
         guard let verifier = WebhookSignature(secret: webhook.text("secret")) else { throw FleetctlError("the webhook has no usable secret") }
@@ -164,8 +164,8 @@ struct BenchWebhooks: AsyncParsableCommand {
         }
         emit("target every alert delivered, none lost: \(lost == 0 ? "met" : "MISSED (\(lost) lost)")")
         emit("target duplicates only with the same webhook-id: \(distinctIDDuplicates == 0 ? "met" : "MISSED")")
-        _ = try? await client.call(.DELETE, "/v1/webhooks/\(webhookID)")
-        _ = try? await client.call(.DELETE, "/v1/rules/\(run)")
+        _ = try? await client.call("DELETE", "/v1/webhooks/\(webhookID)")
+        _ = try? await client.call("DELETE", "/v1/rules/\(run)")
         if lost > 0 || distinctIDDuplicates > 0 || s.badSignatures > 0 { throw ExitCode(1) }
     }
 

@@ -11,8 +11,10 @@ struct WebhooksReceive: AsyncParsableCommand {
 
     @Option(help: "Port to listen on.") var port = 9099
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
-    @Option(help: "The subscription's whsec_ secret (FLEET_WEBHOOK_SECRET).")
-    var secret: String? = ProcessInfo.processInfo.environment["FLEET_WEBHOOK_SECRET"]
+    @Option(name: .customLong("secret"), help: "The subscription's whsec_ secret (default: FLEET_WEBHOOK_SECRET).")
+    var secretFlag: String?
+
+    private var secret: String? { secretFlag ?? ProcessInfo.processInfo.environment["FLEET_WEBHOOK_SECRET"] }
 
     func run() async throws {
         let verifier = try secret.map { secret in
