@@ -37,7 +37,7 @@ struct BenchWebhooks: AsyncParsableCommand {
         var published: [Int: ContinuousClock.Instant] = [:]
         var receipts: [Int: Receipt] = [:]
         var badSignatures = 0
-        var unparsable = 0
+        var otherAlerts = 0
     }
 
     /// Shared between the publisher and the receiver.
@@ -71,10 +71,10 @@ struct BenchWebhooks: AsyncParsableCommand {
         let state = Recorder()
         let server = WebhookReceiverServer(host: "127.0.0.1", port: receiverPort) { delivery in
             let valid = verifier.verify(id: delivery.id, timestamp: delivery.timestamp, body: delivery.body, header: delivery.signature)
-            let seq = Self.sequence(in: delivery.body)
+            let seq = Self.sequence(in: delivery.body, rule: run)
             state.state.withLock { s in
                 if !valid { s.badSignatures += 1 }
-                guard let seq else { s.unparsable += 1; return }
+                guard let seq else { s.otherAlerts += 1; return }
                 if var receipt = s.receipts[seq] {
                     receipt.ids.insert(delivery.id)
                     receipt.count += 1
@@ -147,7 +147,7 @@ struct BenchWebhooks: AsyncParsableCommand {
         let distinctIDDuplicates = s.receipts.values.filter { $0.ids.count > 1 }.count
         emit("published \(s.published.count), alerts delivered \(s.receipts.count), lost \(lost), receipts \(receipts)")
         emit("duplicates with the same webhook-id: \(sameIDDuplicates); alerts delivered under more than one webhook-id: \(distinctIDDuplicates)")
-        emit("invalid signatures: \(s.badSignatures); unparsable bodies: \(s.unparsable)")
+        emit("invalid signatures: \(s.badSignatures); deliveries of alerts from other rules: \(s.otherAlerts)")
         emit("latency event → delivered (s)        n      p50      p99      max")
         for (name, values) in [("receiver up, before outage", before), ("published during outage", during), ("after outage", after)] where !values.isEmpty {
             let sorted = values.sorted()
@@ -169,10 +169,11 @@ struct BenchWebhooks: AsyncParsableCommand {
         if lost > 0 || distinctIDDuplicates > 0 || s.badSignatures > 0 { throw ExitCode(1) }
     }
 
-    /// `data.alert.attributes.seq` of a delivery body.
-    static func sequence(in body: [UInt8]) -> Int? {
+    /// `data.alert.attributes.seq` of a delivery body whose alert comes from the bench's rule (other rules may match too).
+    static func sequence(in body: [UInt8], rule: String) -> Int? {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let data = json["data"] as? [String: Any], let alert = data["alert"] as? [String: Any],
+            alert["rule_id"] as? String == rule,
             let attributes = alert["attributes"] as? [String: Any], let seq = attributes["seq"] as? String
         else { return nil }
         return Int(seq)
