@@ -91,6 +91,8 @@ struct PostgresAlertRepository: AlertRepository {
     }
 
     func list(_ filter: AlertFilter) async throws -> [AlertResource] {
+        // Times are shown with millisecond precision, so `updated_after` compares at that precision: a client passing
+        // back the last `updated_at` it saw does not get that alert again.
         let ascending = filter.updatedAfter != nil
         let rows = try await client.query(
             """
@@ -99,7 +101,7 @@ struct PostgresAlertRepository: AlertRepository {
               AND (\(filter.severity?.rawValue)::text IS NULL OR severity = \(filter.severity?.rawValue))
               AND (\(filter.vehicleID)::text IS NULL OR vehicle_id = \(filter.vehicleID))
               AND (\(filter.ruleID)::text IS NULL OR rule_id = \(filter.ruleID))
-              AND (\(filter.updatedAfter)::timestamptz IS NULL OR updated_at > \(filter.updatedAfter))
+              AND (\(filter.updatedAfter)::timestamptz IS NULL OR date_trunc('milliseconds', updated_at) > \(filter.updatedAfter))
             ORDER BY updated_at \(unescaped: ascending ? "ASC" : "DESC"), id
             LIMIT \(filter.limit)
             """, logger: logger)

@@ -151,12 +151,16 @@ struct PostgresWebhookRepository: WebhookRepository {
         return claimed
     }
 
-    func markDelivered(id: String, statusCode: Int) async throws {
+    func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws {
+        guard !deliveries.isEmpty else { return }
+        let ids = deliveries.map(\.id)
+        let codes = deliveries.map(\.statusCode)
         try await client.query(
             """
-            UPDATE \(unescaped: schema).deliveries
-            SET status = 'delivered', delivered_at = now(), last_status_code = \(statusCode), last_error = NULL, lease_until = NULL
-            WHERE id = \(id)
+            UPDATE \(unescaped: schema).deliveries d
+            SET status = 'delivered', delivered_at = now(), last_status_code = v.code, last_error = NULL, lease_until = NULL
+            FROM unnest(\(ids)::text[], \(codes)::int[]) AS v(id, code)
+            WHERE d.id = v.id
             """, logger: logger)
     }
 

@@ -60,23 +60,35 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    /// Sends a batch with at most `dispatchConcurrency` requests in flight.
+    /// Sends a batch with at most `dispatchConcurrency` requests in flight, then records the successes in one statement.
     private func send(_ batch: [ClaimedDelivery]) async {
-        await withTaskGroup(of: Void.self) { group in
+        let delivered = await withTaskGroup(of: (id: String, statusCode: Int)?.self) { group in
+            var delivered: [(id: String, statusCode: Int)] = []
             var inFlight = 0
             for delivery in batch {
                 if inFlight >= configuration.dispatchConcurrency {
-                    _ = await group.next()
+                    if let result = await group.next(), let success = result { delivered.append(success) }
                     inFlight -= 1
                 }
                 group.addTask { await self.deliver(delivery) }
                 inFlight += 1
             }
+            for await result in group {
+                if let success = result { delivered.append(success) }
+            }
+            return delivered
+        }
+        do {
+            try await repository.markDelivered(delivered)
+        } catch {
+            // The leases expire and the messages are sent again with the same webhook-id (at least once).
+            logger.warning("Recording delivered messages failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
-    /// One attempt of one delivery; every outcome is written back to the outbox.
-    func deliver(_ delivery: ClaimedDelivery) async {
+    /// One attempt of one delivery. Failures are written back to the outbox here; a success is returned for the
+    /// batched ``WebhookRepository/markDelivered(_:)``.
+    func deliver(_ delivery: ClaimedDelivery) async -> (id: String, statusCode: Int)? {
         var logger = self.logger
         logger[metadataKey: "webhook.id"] = "\(delivery.webhookID)"
         logger[metadataKey: "delivery.id"] = "\(delivery.id)"
@@ -84,7 +96,7 @@ struct WebhookDispatcher: Service {
             guard await breakers.permit(delivery.webhookID) else {
                 metrics.delivery("deferred")
                 try await repository.release(id: delivery.id, at: Date().addingTimeInterval(RetryPolicy.seconds(breakers.cooldown)))
-                return
+                return nil
             }
             do {
                 try policy.check(delivery.url)
@@ -92,19 +104,18 @@ struct WebhookDispatcher: Service {
                 metrics.delivery("refused")
                 logger.warning("Webhook destination refused", metadata: ["reason": "\(error.reason)"])
                 try await repository.markFailed(id: delivery.id, statusCode: nil, error: error.reason, retryAt: nil)
-                return
+                return nil
             }
             guard let signer = WebhookSigner(secret: delivery.secret) else {
                 try await repository.markFailed(id: delivery.id, statusCode: nil, error: "webhook secret is malformed", retryAt: nil)
-                return
+                return nil
             }
             let (status, retryAfter, failure) = await post(delivery, signer: signer)
             if let status, (200..<300).contains(status) {
                 await breakers.recordSuccess(delivery.webhookID)
-                try await repository.markDelivered(id: delivery.id, statusCode: status)
                 metrics.delivery("delivered")
                 metrics.deliveryLatency(seconds: Date().timeIntervalSince(delivery.createdAt))
-                return
+                return (delivery.id, status)
             }
             await breakers.recordFailure(delivery.webhookID)
             let reason = failure ?? "receiver answered HTTP \(status ?? 0)"
@@ -119,9 +130,11 @@ struct WebhookDispatcher: Service {
                 logger.info("Webhook delivery failed; will retry", metadata: ["attempts": "\(delivery.attempts)", "reason": "\(reason)"])
                 try await repository.markFailed(id: delivery.id, statusCode: status, error: reason, retryAt: next)
             }
+            return nil
         } catch {
             // The lease expires and another round retries the delivery: nothing is lost.
             logger.warning("Recording a delivery outcome failed", metadata: ["error": "\(String(reflecting: error))"])
+            return nil
         }
     }
 

@@ -35,7 +35,8 @@ protocol WebhookRepository: Sendable {
     // MARK: Dispatcher
     /// Leases up to `limit` due deliveries (pending and due, or whose lease expired) with `FOR UPDATE SKIP LOCKED`.
     func claim(limit: Int, excludingWebhooks: [String], lease: Duration) async throws -> [ClaimedDelivery]
-    func markDelivered(id: String, statusCode: Int) async throws
+    /// Records successful deliveries (one statement for a whole dispatch round).
+    func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws
     /// Records a failed attempt: pending again at `retryAt`, or dead when `retryAt` is nil.
     func markFailed(id: String, statusCode: Int?, error: String, retryAt: Date?) async throws
     /// Returns a leased delivery to pending without counting the attempt (circuit open).
