@@ -19,73 +19,97 @@ struct PostgresAlertRepository: AlertRepository {
         let matching = rules.filter { $0.matches(event) }
         let clearing = rules.filter { $0.clears(event) }
         guard !matching.isEmpty || !clearing.isEmpty else { return outcome }
-        let attributesJSON = String(decoding: try JSONEncoder().encode(event.attributes), as: UTF8.self)
-        try await client.withTransaction(logger: logger) { connection in
-            for rule in clearing {
-                let key = rule.dedupKey(for: event)
-                let rows = try await connection.query(
-                    """
-                    UPDATE \(unescaped: schema).alerts
-                    SET status = 'resolved', resolved_at = now(), resolved_by = \("auto:" + event.type.rawValue), updated_at = now()
-                    WHERE dedup_key = \(key) AND status <> 'resolved'
-                    RETURNING \(unescaped: Self.columns)
-                    """, logger: logger)
-                for alert in try await Self.decode(rows) {
-                    outcome.resolved += 1
-                    outcome.deliveries += try await Outbox.enqueue(
-                        .alert("alert.resolved", alert: alert, event: event), severity: alert.severity, alertID: alert.id,
-                        schema: schema, on: connection, logger: logger)
-                }
-            }
-            for rule in matching {
-                let key = rule.dedupKey(for: event)
-                let open = try await connection.query(
-                    """
-                    UPDATE \(unescaped: schema).alerts SET occurrences = occurrences + 1, updated_at = now()
-                    WHERE dedup_key = \(key) AND status <> 'resolved' RETURNING id
-                    """, logger: logger)
-                if try await open.collect().count > 0 {
-                    outcome.deduplicated += 1
-                    continue
-                }
-                if rule.throttleSeconds > 0 {
-                    let recent = try await connection.query(
+        if !clearing.isEmpty {
+            try await client.withTransaction(logger: logger) { connection in
+                for rule in clearing {
+                    let key = rule.dedupKey(for: event)
+                    let rows = try await connection.query(
                         """
-                        UPDATE \(unescaped: schema).alerts SET suppressed = suppressed + 1
-                        WHERE id = (SELECT id FROM \(unescaped: schema).alerts
-                                    WHERE dedup_key = \(key) AND fired_at > now() - make_interval(secs => \(Double(rule.throttleSeconds)))
-                                    ORDER BY fired_at DESC LIMIT 1)
-                        RETURNING id
+                        UPDATE \(unescaped: schema).alerts
+                        SET status = 'resolved', resolved_at = now(), resolved_by = \("auto:" + event.type.rawValue), updated_at = now()
+                        WHERE dedup_key = \(key) AND status <> 'resolved'
+                        RETURNING \(unescaped: Self.columns)
                         """, logger: logger)
-                    if try await recent.collect().count > 0 {
-                        outcome.throttled += 1
-                        continue
+                    for alert in try await Self.decode(rows) {
+                        outcome.resolved += 1
+                        outcome.deliveries += try await Outbox.enqueue(
+                            .alert("alert.resolved", alert: alert, event: event), severity: alert.severity, alertID: alert.id,
+                            schema: schema, on: connection, logger: logger)
                     }
                 }
-                let severity = (rule.severity ?? event.severity).rawValue
-                let escalateAfter = rule.escalateAfterSeconds.map(Double.init)
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: schema).alerts
-                        (id, rule_id, dedup_key, status, severity, vehicle_id, event_type, summary, attributes,
-                         fired_at, updated_at, escalate_at, escalate_to)
-                    VALUES (\(MessageID.random().rawValue), \(rule.id), \(key), 'firing', \(severity), \(event.vehicleID?.rawValue),
-                            \(event.type.rawValue), \(rule.summary(for: event)), \(attributesJSON)::jsonb, now(), now(),
-                            now() + make_interval(secs => \(escalateAfter)), \(rule.escalateTo.rawValue))
-                    ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO NOTHING
-                    RETURNING \(unescaped: Self.columns)
-                    """, logger: logger)
-                let alerts = try await Self.decode(inserted)
-                guard let alert = alerts.first else {
-                    // Another replica opened the same key concurrently: this event is a duplicate of it.
-                    outcome.deduplicated += 1
-                    continue
-                }
-                outcome.fired += 1
-                outcome.deliveries += try await Outbox.enqueue(
-                    .alert("alert.firing", alert: alert, event: event), severity: alert.severity, alertID: alert.id,
-                    schema: schema, on: connection, logger: logger)
             }
+        }
+        for rule in matching {
+            let result = try await fire(rule, event: event)
+            outcome.deduplicated += result.deduplicated
+            outcome.throttled += result.throttled
+            outcome.fired += result.fired
+            outcome.deliveries += result.deliveries
+        }
+        return outcome
+    }
+
+    /// Fires `rule` for `event` in one statement (atomic without an explicit transaction): counts a repeat on the open
+    /// alert with the same key (dedup), or a suppression on the last alert inside the throttle window, or inserts a new
+    /// alert together with its `alert.firing` outbox rows.
+    private func fire(_ rule: AlertRule, event: FleetEvent) async throws -> EventOutcome {
+        let key = rule.dedupKey(for: event)
+        let id = MessageID.random().rawValue
+        // Millisecond precision, so the payload shows exactly what is stored.
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        let severity = (rule.severity ?? event.severity).rawValue
+        let alert = AlertResource(
+            id: id, ruleID: rule.id, dedupKey: key, status: "firing", severity: severity, vehicleID: event.vehicleID?.rawValue,
+            eventType: event.type.rawValue, summary: rule.summary(for: event), attributes: event.attributes, occurrences: 1,
+            suppressed: 0, firedAt: Timestamp.string(now), updatedAt: Timestamp.string(now), acknowledgedAt: nil,
+            acknowledgedBy: nil, resolvedAt: nil, resolvedBy: nil, escalatedAt: nil)
+        let payload = try WebhookPayload.alert("alert.firing", alert: alert, event: event).encoded()
+        let attributesJSON = String(decoding: try JSONEncoder().encode(event.attributes), as: UTF8.self)
+        let throttle = Double(rule.throttleSeconds)
+        let escalateAfter = rule.escalateAfterSeconds.map(Double.init)
+        let rows = try await client.query(
+            """
+            WITH open AS (
+                UPDATE \(unescaped: schema).alerts SET occurrences = occurrences + 1, updated_at = now()
+                WHERE dedup_key = \(key) AND status <> 'resolved' RETURNING id
+            ), recent AS (
+                UPDATE \(unescaped: schema).alerts SET suppressed = suppressed + 1
+                WHERE \(throttle) > 0 AND NOT EXISTS (SELECT 1 FROM open) AND id = (
+                    SELECT id FROM \(unescaped: schema).alerts
+                    WHERE dedup_key = \(key) AND fired_at > now() - make_interval(secs => \(throttle))
+                    ORDER BY fired_at DESC LIMIT 1)
+                RETURNING id
+            ), inserted AS (
+                INSERT INTO \(unescaped: schema).alerts
+                    (id, rule_id, dedup_key, status, severity, vehicle_id, event_type, summary, attributes,
+                     fired_at, updated_at, escalate_at, escalate_to)
+                SELECT \(id), \(rule.id), \(key), 'firing', \(severity), \(event.vehicleID?.rawValue), \(event.type.rawValue),
+                       \(alert.summary), \(attributesJSON)::jsonb, \(now), \(now),
+                       \(now)::timestamptz + make_interval(secs => \(escalateAfter)), \(rule.escalateTo.rawValue)
+                WHERE NOT EXISTS (SELECT 1 FROM open) AND NOT EXISTS (SELECT 1 FROM recent)
+                ON CONFLICT (dedup_key) WHERE status <> 'resolved' DO NOTHING
+                RETURNING id
+            ), queued AS (
+                INSERT INTO \(unescaped: schema).deliveries (id, webhook_id, alert_id, event_type, payload, status)
+                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, i.id, 'alert.firing', \(payload), 'pending'
+                FROM inserted i CROSS JOIN \(unescaped: schema).webhooks w
+                WHERE w.enabled
+                  AND (cardinality(w.event_types) = 0 OR 'alert.firing' = ANY(w.event_types))
+                  AND \(unescaped: Outbox.severityRank("w.min_severity"))
+                      <= (CASE \(severity)::text WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END)
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM open), (SELECT count(*) FROM recent), (SELECT count(*) FROM inserted),
+                   (SELECT count(*) FROM queued)
+            """, logger: logger)
+        var outcome = EventOutcome()
+        for try await (open, recent, inserted, queued) in rows.decode((Int, Int, Int, Int).self) {
+            outcome.deduplicated = open
+            outcome.throttled = recent
+            outcome.fired = inserted
+            outcome.deliveries = queued
+            // Another replica opened the same key concurrently: this event is a repeat of that alert.
+            if open == 0 && recent == 0 && inserted == 0 { outcome.deduplicated = 1 }
         }
         return outcome
     }
