@@ -26,6 +26,8 @@ struct BenchWebhooks: AsyncParsableCommand {
     @Option(help: "Seconds after the start when the outage begins.") var outageStart: Double = 30
     @Option(help: "Receiver port.") var receiverPort = 9098
     @Option(help: "Seconds to wait for stragglers after publishing ends.") var drainTimeout: Double = 300
+    @Option(help: "Events published this many seconds before the outage count as in flight, not steady state.")
+    var grace: Double = 5
 
     struct Receipt {
         var first: ContinuousClock.Instant
@@ -127,13 +129,17 @@ struct BenchWebhooks: AsyncParsableCommand {
 
         let finished = ContinuousClock.now
         let s = state.state.withLock { $0 }
-        var before: [Double] = [], during: [Double] = [], after: [Double] = []
+        // Steady state: events published more than --grace s before the outage (normally delivered before it starts).
+        let inFlightFrom = outageBegin - .milliseconds(Int64(grace * 1000))
+        var before: [Double] = [], inFlight: [Double] = [], during: [Double] = [], after: [Double] = []
         var lastOutageDelivery = outageEnd
         for (seq, publishedAt) in s.published {
             guard let receipt = s.receipts[seq] else { continue }
             let latency = Self.seconds(receipt.first - publishedAt)
-            if outage == 0 || publishedAt < outageBegin {
+            if outage == 0 || publishedAt < inFlightFrom {
                 before.append(latency)
+            } else if publishedAt < outageBegin {
+                inFlight.append(latency)
             } else if publishedAt < outageEnd {
                 during.append(latency)
                 lastOutageDelivery = max(lastOutageDelivery, receipt.first)
@@ -149,7 +155,11 @@ struct BenchWebhooks: AsyncParsableCommand {
         emit("duplicates with the same webhook-id: \(sameIDDuplicates); alerts delivered under more than one webhook-id: \(distinctIDDuplicates)")
         emit("invalid signatures: \(s.badSignatures); deliveries of alerts from other rules: \(s.otherAlerts)")
         emit("latency event → delivered (s)        n      p50      p99      max")
-        for (name, values) in [("receiver up, before outage", before), ("published during outage", during), ("after outage", after)] where !values.isEmpty {
+        let groups = [
+            ("receiver up (steady state)", before), ("in flight when it went down", inFlight), ("published during outage", during),
+            ("published after it came back", after),
+        ]
+        for (name, values) in groups where !values.isEmpty {
             let sorted = values.sorted()
             emit(
                 name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(sorted.count).leftPadded(6)
@@ -160,7 +170,7 @@ struct BenchWebhooks: AsyncParsableCommand {
         }
         emit(String(format: "total run %.1f s", Self.seconds(finished - start)))
         if let p99 = before.isEmpty ? nil : Self.percentile(before.sorted(), 0.99) {
-            emit("target p99 ≤ 0.500 s while the receiver is up: \(p99 <= 0.5 ? "met" : "MISSED") (\(String(format: "%.3f", p99)) s)")
+            emit("target p99 ≤ 0.500 s while the receiver is up (steady state): \(p99 <= 0.5 ? "met" : "MISSED") (\(String(format: "%.3f", p99)) s)")
         }
         emit("target every alert delivered, none lost: \(lost == 0 ? "met" : "MISSED (\(lost) lost)")")
         emit("target duplicates only with the same webhook-id: \(distinctIDDuplicates == 0 ? "met" : "MISSED")")
