@@ -98,7 +98,7 @@ struct AlertLifecycleTests {
             let h = harness
             try await h.run { client in
                 try await client.createRule(
-                    #"{"id":"stuck","event_types":["stopped"],"severity":"warning","escalate_after_seconds":1,"escalate_to":"critical","resolve_on":[]}"#)
+                    #"{"id":"stuck","event_types":["stopped"],"severity":"warning","escalate_after_seconds":3,"escalate_to":"critical","resolve_on":[]}"#)
                 try await h.publish([event(.stopped, "bot-1"), event(.stopped, "bot-2")])
                 try await eventually("two alerts") { try await client.alerts().count == 2 }
                 let bot2 = try #require(try await client.alerts("?vehicle_id=bot-2").first)

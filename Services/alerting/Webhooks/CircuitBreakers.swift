@@ -54,9 +54,16 @@ actor CircuitBreakers {
         }
     }
 
-    /// Records a success: the circuit closes.
-    func recordSuccess(_ endpoint: String) {
+    /// Records a success: the circuit closes. Returns `true` if it was not closed (the endpoint just recovered).
+    @discardableResult
+    func recordSuccess(_ endpoint: String) -> Bool {
+        let recovered: Bool
+        switch states[endpoint] {
+        case .open?, .halfOpen?: recovered = true
+        case .closed?, nil: recovered = false
+        }
         states[endpoint] = nil
+        return recovered
     }
 
     /// Records a failure; returns `true` if the circuit (re)opened.

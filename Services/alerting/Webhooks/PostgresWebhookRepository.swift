@@ -174,6 +174,16 @@ struct PostgresWebhookRepository: WebhookRepository {
             """, logger: logger)
     }
 
+    func expedite(webhookID: String) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries SET next_attempt_at = now()
+            WHERE webhook_id = \(webhookID) AND status = 'pending' AND next_attempt_at > now()
+            RETURNING 1
+            """, logger: logger)
+        return try await rows.collect().count
+    }
+
     func release(id: String, at date: Date) async throws {
         try await client.query(
             """

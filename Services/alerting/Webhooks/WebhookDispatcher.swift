@@ -112,7 +112,11 @@ struct WebhookDispatcher: Service {
             }
             let (status, retryAfter, failure) = await post(delivery, signer: signer)
             if let status, (200..<300).contains(status) {
-                await breakers.recordSuccess(delivery.webhookID)
+                if await breakers.recordSuccess(delivery.webhookID) {
+                    let expedited = try await repository.expedite(webhookID: delivery.webhookID)
+                    logger.info("Webhook endpoint recovered; pending deliveries are due now", metadata: ["expedited": "\(expedited)"])
+                    signal.notify()
+                }
                 metrics.delivery("delivered")
                 metrics.deliveryLatency(seconds: Date().timeIntervalSince(delivery.createdAt))
                 return (delivery.id, status)

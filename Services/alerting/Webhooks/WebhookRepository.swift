@@ -39,6 +39,9 @@ protocol WebhookRepository: Sendable {
     func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws
     /// Records a failed attempt: pending again at `retryAt`, or dead when `retryAt` is nil.
     func markFailed(id: String, statusCode: Int?, error: String, retryAt: Date?) async throws
+    /// Makes every pending delivery of a webhook due now (its endpoint recovered, so backoffs earned while it was down
+    /// no longer apply); returns how many.
+    func expedite(webhookID: String) async throws -> Int
     /// Returns a leased delivery to pending without counting the attempt (circuit open).
     func release(id: String, at: Date) async throws
     func stats() async throws -> OutboxStats
