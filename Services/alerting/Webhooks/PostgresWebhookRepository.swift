@@ -133,7 +133,7 @@ struct PostgresWebhookRepository: WebhookRepository {
                 WHERE ((q.status = 'pending' AND q.next_attempt_at <= now())
                        OR (q.status = 'delivering' AND q.lease_until < now()))
                   AND NOT (q.webhook_id = ANY(\(excludingWebhooks)::text[]))
-                ORDER BY q.next_attempt_at
+                ORDER BY q.created_at
                 LIMIT \(limit)
                 FOR UPDATE OF q SKIP LOCKED)
             RETURNING d.id, d.webhook_id, w.url, w.headers::text, w.secret, d.payload, d.attempts, d.created_at, d.event_type
