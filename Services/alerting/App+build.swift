@@ -84,12 +84,15 @@ func buildApplication(
         to: try FleetTopics.shared(group: configuration.shareGroup, filter: "\(FleetTopics.eventsPrefix)/#"),
         qos: .atLeastOnce, bufferCapacity: 64, overflow: .backPressure)
 
-    let httpClient = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .nanoseconds(Int64(RetryPolicy.seconds(configuration.requestTimeout) * 1e9))),
-        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.dispatchConcurrency)))
+    var httpConfiguration = HTTPClient.Configuration(
+        redirectConfiguration: .disallow,
+        timeout: .init(connect: .seconds(5), read: .nanoseconds(Int64(RetryPolicy.seconds(configuration.requestTimeout) * 1e9))),
+        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.dispatchConcurrency))
+    // A refused connection fails the attempt at once: the outbox owns retries and backoff. (With the default, the pool
+    // keeps retrying the connection with its own growing backoff until the request times out, so a receiver that came
+    // back is noticed late and every probe costs the full timeout.)
+    httpConfiguration.connectionPool.retryConnectionEstablishment = false
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     let breakers = CircuitBreakers(threshold: configuration.breakerFailures, cooldown: configuration.breakerCooldown)
     let retry = RetryPolicy(
         base: configuration.retryBase, maxDelay: configuration.retryMaxDelay, maxAge: configuration.retryMaxAge,
