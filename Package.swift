@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
+        .executable(name: "fleet-alerting", targets: ["FleetAlerting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -124,6 +125,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/fleetctl",
             swiftSettings: swiftSettings
@@ -163,6 +166,27 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Services/tracking",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "FleetAlerting",
+            dependencies: [
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Services/alerting",
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
@@ -238,6 +262,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FleetSimulationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetAlertingTests",
+            dependencies: [
+                "FleetAlerting",
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                "FleetTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FleetAlertingTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -23,6 +23,7 @@ cd "$REPO_ROOT"
 #   fleet-tracking:svc-tracking
 SERVICES=(
     fleet-tracking:svc-tracking
+    fleet-alerting:svc-alerting
     fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
 # Command-line tools that are only built.
@@ -87,7 +88,33 @@ stop_services() {
     done
 }
 
+# Demo webhook receiver for fleet-alerting: `fleetctl webhooks receive` on 127.0.0.1:9099, subscribed to every alert,
+# printing each delivery (log .stack/logs/webhook-receiver.log) with its signature checked.
+start_demo_receiver() {
+    local bin_dir="$1" port="${FLEET_DEMO_RECEIVER_PORT:-9099}" url="http://127.0.0.1:8083" secret pid existing json
+    [[ " ${SERVICES[*]} " == *" fleet-alerting:"* ]] || return 0
+    if pid="$(service_pid webhook-receiver)"; then kill -TERM "$pid" 2>/dev/null || true; fi
+    for _ in $(seq 1 50); do curl -fsS "$url/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+    # Reuse the demo subscription of an earlier start (rotating its secret), or create it.
+    existing="$("$bin_dir/fleetctl" webhooks list --url "$url" --json 2>/dev/null | python3 -c '
+import json, sys
+hooks = [w for w in json.load(sys.stdin).get("webhooks", []) if w.get("description") == "demo-receiver"]
+print(hooks[0]["id"] if hooks else "")' 2>/dev/null)" || existing=""
+    if [[ -n "$existing" ]]; then
+        json="$("$bin_dir/fleetctl" webhooks rotate --url "$url" --json "$existing")" || return 0
+    else
+        json="$("$bin_dir/fleetctl" webhooks create --url "$url" --description demo-receiver --json "http://127.0.0.1:$port/")" \
+            || { say "could not subscribe the demo receiver"; return 0; }
+    fi
+    secret="$(printf '%s' "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')"  || return 0
+    say "starting the demo webhook receiver on 127.0.0.1:$port (log $LOG_DIR/webhook-receiver.log)"
+    FLEET_WEBHOOK_SECRET="$secret" nohup "$bin_dir/fleetctl" webhooks receive --port "$port" \
+        >>"$LOG_DIR/webhook-receiver.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/webhook-receiver.pid"
+}
+
 cmd_stop() {
+    if pid="$(service_pid webhook-receiver)"; then kill -TERM "$pid" 2>/dev/null || true; fi
     stop_services
     scripts/stack.sh stop
 }
@@ -127,6 +154,8 @@ cmd_start() {
     bin_dir="$(swift build -c release --show-bin-path)"
 
     mkdir -p "$LOG_DIR" "$RUN_DIR"
+    # fleet-alerting may deliver webhooks to the loopback demo receiver (started below).
+    export FLEET_ALERTING_WEBHOOK_ALLOW_CIDRS="${FLEET_ALERTING_WEBHOOK_ALLOW_CIDRS:-127.0.0.0/8}"
     local svc account user password var pid
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
@@ -162,6 +191,8 @@ cmd_start() {
             sleep 0.5
         done
     done
+
+    start_demo_receiver "$bin_dir"
 
     cat <<EOF
 

@@ -7,6 +7,6 @@ struct Fleetctl: AsyncParsableCommand {
         commandName: "fleetctl",
         abstract: "Operate a Fleet installation from the command line.",
         discussion: "Connection settings come from flags or the FLEET_MQTT_* environment (eval \"$(scripts/stack.sh env)\").",
-        subcommands: [MQTTCommand.self, BenchCommand.self]
+        subcommands: [MQTTCommand.self, BenchCommand.self, AlertsCommand.self, WebhooksCommand.self]
     )
 }

@@ -1,0 +1,52 @@
+import FleetCore
+
+/// What processing one event did.
+struct EventOutcome: Sendable, Equatable {
+    var fired = 0
+    var deduplicated = 0
+    var throttled = 0
+    var resolved = 0
+    /// Webhook deliveries written to the outbox.
+    var deliveries = 0
+}
+
+/// The result of an acknowledge or resolve request.
+enum AlertTransition: Sendable {
+    /// The alert changed; `deliveries` webhook messages were queued.
+    case changed(AlertResource, deliveries: Int)
+    /// The alert already was in the requested state (idempotent repeat).
+    case unchanged(AlertResource)
+    /// The transition is not allowed from the alert's state.
+    case conflict(String)
+    /// No alert has that id.
+    case notFound
+}
+
+/// Filters of `GET /v1/alerts`.
+struct AlertFilter: Sendable {
+    var status: AlertStatus?
+    var severity: Severity?
+    var vehicleID: String?
+    var ruleID: String?
+    /// Only alerts changed after this time, oldest change first (for tailing).
+    var updatedAfter: Date?
+    var limit = 100
+}
+
+/// Persistence of alerts and their lifecycle; every change writes its webhook messages in the same transaction.
+protocol AlertRepository: Sendable {
+    /// Applies `rules` to `event`: fires, de-duplicates, throttles and auto-resolves alerts.
+    func apply(_ event: FleetEvent, rules: [AlertRule]) async throws -> EventOutcome
+    /// Alerts matching `filter`, most recently changed first (oldest first with `updatedAfter`).
+    func list(_ filter: AlertFilter) async throws -> [AlertResource]
+    /// One alert.
+    func alert(id: String) async throws -> AlertResource?
+    /// firing → acknowledged.
+    func acknowledge(id: String, by actor: String?) async throws -> AlertTransition
+    /// firing | acknowledged → resolved.
+    func resolve(id: String, by actor: String?) async throws -> AlertTransition
+    /// Escalates alerts still firing past their escalation time; returns them.
+    func escalateDue(limit: Int) async throws -> [AlertResource]
+}
+
+import Foundation

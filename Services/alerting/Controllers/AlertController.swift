@@ -1,0 +1,97 @@
+import FleetCore
+import Foundation
+import Hummingbird
+
+/// `/v1/alerts`: list and filter alerts, acknowledge and resolve them.
+struct AlertController<Context: RequestContext>: Sendable {
+    let repository: any AlertRepository
+    let signal: DispatchSignal
+    let metrics: AlertingMetrics
+
+    /// Body of acknowledge and resolve (optional): who did it.
+    struct ActorBody: Decodable {
+        var by: String?
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(use: list)
+        routes.get(":id", use: show)
+        routes.post(":id/ack", use: acknowledge)
+        routes.post(":id/resolve", use: resolve)
+        return routes
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> AlertList {
+        let query = request.uri.queryParameters
+        var filter = AlertFilter()
+        do {
+            if let status = query.get("status") {
+                guard let value = AlertStatus(rawValue: status) else { throw invalid("status must be firing, acknowledged or resolved") }
+                filter.status = value
+            }
+            if let severity = query.get("severity") {
+                guard let value = Severity(rawValue: severity) else { throw invalid("severity must be info, warning or critical") }
+                filter.severity = value
+            }
+            if let vehicle = query.get("vehicle_id") {
+                guard VehicleID.isValid(vehicle) else { throw invalid("vehicle_id is not a valid vehicle id") }
+                filter.vehicleID = vehicle
+            }
+            filter.ruleID = query.get("rule_id")
+            if let after = query.get("updated_after") {
+                guard let date = Timestamp.parse(after) else { throw invalid("updated_after must be an ISO 8601 time") }
+                filter.updatedAfter = date
+            }
+            if let limit = query.get("limit") {
+                guard let value = Int(limit), (1...1_000).contains(value) else { throw invalid("limit must be 1...1000") }
+                filter.limit = value
+            }
+        }
+        return AlertList(alerts: try await repository.list(filter))
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> AlertResource {
+        let id = try context.parameters.require("id")
+        guard let alert = try await repository.alert(id: id) else { throw HTTPError(.notFound, message: "no alert with id \(id)") }
+        return alert
+    }
+
+    @Sendable func acknowledge(_ request: Request, context: Context) async throws -> AlertResource {
+        let id = try context.parameters.require("id")
+        let body = try await decodeActor(request, context: context)
+        return try finish(try await repository.acknowledge(id: id, by: body.by), id: id, action: "acknowledged")
+    }
+
+    @Sendable func resolve(_ request: Request, context: Context) async throws -> AlertResource {
+        let id = try context.parameters.require("id")
+        let body = try await decodeActor(request, context: context)
+        return try finish(try await repository.resolve(id: id, by: body.by), id: id, action: "resolved")
+    }
+
+    private func decodeActor(_ request: Request, context: Context) async throws -> ActorBody {
+        let body = try await RequestBody.decode(ActorBody.self, from: request, context: context, empty: ActorBody(by: nil))
+        if let by = body.by, by.isEmpty || by.count > 200 { throw invalid("by must be 1-200 characters") }
+        return body
+    }
+
+    private func finish(_ transition: AlertTransition, id: String, action: String) throws -> AlertResource {
+        switch transition {
+        case .changed(let alert, let deliveries):
+            metrics.alerts(action)
+            if deliveries > 0 { signal.notify() }
+            return alert
+        case .unchanged(let alert):
+            return alert
+        case .conflict(let message):
+            throw HTTPError(.conflict, message: message)
+        case .notFound:
+            throw HTTPError(.notFound, message: "no alert with id \(id)")
+        }
+    }
+
+    private func invalid(_ message: String) -> HTTPError {
+        metrics.invalidRequest("alerts")
+        return HTTPError(.badRequest, message: message)
+    }
+}

@@ -1,0 +1,249 @@
+import FleetCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// ``WebhookRepository`` over the service's PostgreSQL schema.
+struct PostgresWebhookRepository: WebhookRepository {
+    let client: PostgresClient
+    let schema: String
+    let logger: Logger
+
+    static let webhookColumns = "id, url, description, event_types, min_severity, headers::text, enabled, created_at, updated_at"
+    static let deliveryColumns = """
+        id, webhook_id, alert_id, event_type, status, attempts, created_at, next_attempt_at, last_attempt_at,
+        last_status_code, last_error, delivered_at
+        """
+
+    func create(_ changes: WebhookChanges, secret: String) async throws -> WebhookResource {
+        let headers = try Self.json(changes.headers ?? [:])
+        let rows = try await client.query(
+            """
+            INSERT INTO \(unescaped: schema).webhooks (id, url, description, event_types, min_severity, headers, secret, enabled)
+            VALUES (\("wh_" + MessageID.random().rawValue.replacingOccurrences(of: "-", with: "")), \(changes.url ?? ""),
+                    \(changes.description ?? ""), \(changes.eventTypes ?? []), \(changes.minSeverity ?? "info"), \(headers)::jsonb,
+                    \(secret), \(changes.enabled ?? true))
+            RETURNING \(unescaped: Self.webhookColumns)
+            """, logger: logger)
+        guard var webhook = try await Self.decodeWebhooks(rows).first else { throw PostgresAlertRepositoryError.noRow }
+        webhook.secret = secret
+        return webhook
+    }
+
+    func list() async throws -> [WebhookResource] {
+        try await Self.decodeWebhooks(
+            client.query("SELECT \(unescaped: Self.webhookColumns) FROM \(unescaped: schema).webhooks ORDER BY created_at, id", logger: logger))
+    }
+
+    func webhook(id: String) async throws -> WebhookResource? {
+        try await Self.decodeWebhooks(
+            client.query("SELECT \(unescaped: Self.webhookColumns) FROM \(unescaped: schema).webhooks WHERE id = \(id)", logger: logger)
+        ).first
+    }
+
+    func update(id: String, _ changes: WebhookChanges) async throws -> WebhookResource? {
+        let headers = try changes.headers.map { try Self.json($0) }
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).webhooks SET
+                url = COALESCE(\(changes.url), url),
+                description = COALESCE(\(changes.description), description),
+                event_types = COALESCE(\(changes.eventTypes)::text[], event_types),
+                min_severity = COALESCE(\(changes.minSeverity), min_severity),
+                headers = COALESCE(\(headers)::jsonb, headers),
+                enabled = COALESCE(\(changes.enabled), enabled),
+                updated_at = now()
+            WHERE id = \(id)
+            RETURNING \(unescaped: Self.webhookColumns)
+            """, logger: logger)
+        return try await Self.decodeWebhooks(rows).first
+    }
+
+    func delete(id: String) async throws -> Bool {
+        let rows = try await client.query("DELETE FROM \(unescaped: schema).webhooks WHERE id = \(id) RETURNING id", logger: logger)
+        return try await rows.collect().count == 1
+    }
+
+    func rotateSecret(id: String, secret: String) async throws -> WebhookResource? {
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).webhooks SET secret = \(secret), updated_at = now() WHERE id = \(id)
+            RETURNING \(unescaped: Self.webhookColumns)
+            """, logger: logger)
+        guard var webhook = try await Self.decodeWebhooks(rows).first else { return nil }
+        webhook.secret = secret
+        return webhook
+    }
+
+    func enqueuePing(id: String) async throws -> DeliveryResource? {
+        let body = try WebhookPayload.ping(webhookID: id).encoded()
+        let rows = try await client.query(
+            """
+            INSERT INTO \(unescaped: schema).deliveries (id, webhook_id, event_type, payload, status)
+            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), id, 'webhook.test', \(body), 'pending'
+            FROM \(unescaped: schema).webhooks WHERE id = \(id)
+            RETURNING \(unescaped: Self.deliveryColumns)
+            """, logger: logger)
+        return try await Self.decodeDeliveries(rows).first
+    }
+
+    func deliveries(webhookID: String, status: String?, limit: Int) async throws -> [DeliveryResource] {
+        try await Self.decodeDeliveries(
+            client.query(
+                """
+                SELECT \(unescaped: Self.deliveryColumns) FROM \(unescaped: schema).deliveries
+                WHERE webhook_id = \(webhookID) AND (\(status)::text IS NULL OR status = \(status))
+                ORDER BY created_at DESC, id LIMIT \(limit)
+                """, logger: logger))
+    }
+
+    func delivery(webhookID: String, id: String) async throws -> DeliveryResource? {
+        try await Self.decodeDeliveries(
+            client.query(
+                """
+                SELECT \(unescaped: Self.deliveryColumns) FROM \(unescaped: schema).deliveries
+                WHERE webhook_id = \(webhookID) AND id = \(id)
+                """, logger: logger)
+        ).first
+    }
+
+    func replay(webhookID: String, ids: [String]?) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries
+            SET status = 'pending', attempts = 0, created_at = now(), next_attempt_at = now(), lease_until = NULL
+            WHERE webhook_id = \(webhookID)
+              AND ((\(ids)::text[] IS NULL AND status = 'dead') OR (id = ANY(\(ids)::text[]) AND status IN ('dead', 'delivered')))
+            RETURNING id
+            """, logger: logger)
+        return try await rows.collect().count
+    }
+
+    func claim(limit: Int, excludingWebhooks: [String], lease: Duration) async throws -> [ClaimedDelivery] {
+        let leaseSeconds = RetryPolicy.seconds(lease)
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries d
+            SET status = 'delivering', lease_until = now() + make_interval(secs => \(leaseSeconds)),
+                attempts = d.attempts + 1, last_attempt_at = now()
+            FROM \(unescaped: schema).webhooks w
+            WHERE w.id = d.webhook_id AND d.id IN (
+                SELECT q.id FROM \(unescaped: schema).deliveries q
+                JOIN \(unescaped: schema).webhooks qw ON qw.id = q.webhook_id AND qw.enabled
+                WHERE ((q.status = 'pending' AND q.next_attempt_at <= now())
+                       OR (q.status = 'delivering' AND q.lease_until < now()))
+                  AND NOT (q.webhook_id = ANY(\(excludingWebhooks)::text[]))
+                ORDER BY q.created_at
+                LIMIT \(limit)
+                FOR UPDATE OF q SKIP LOCKED)
+            RETURNING d.id, d.webhook_id, w.url, w.headers::text, w.secret, d.payload, d.attempts, d.created_at, d.event_type
+            """, logger: logger)
+        var claimed: [ClaimedDelivery] = []
+        for try await (id, webhookID, url, headers, secret, payload, attempts, createdAt, type) in rows.decode(
+            (String, String, String, String, String, String, Int, Date, String).self)
+        {
+            claimed.append(
+                ClaimedDelivery(
+                    id: id, webhookID: webhookID, url: url,
+                    headers: (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:], secret: secret,
+                    payload: payload, attempts: attempts, createdAt: createdAt, eventType: type))
+        }
+        return claimed
+    }
+
+    func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws {
+        guard !deliveries.isEmpty else { return }
+        let ids = deliveries.map(\.id)
+        let codes = deliveries.map(\.statusCode)
+        try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries d
+            SET status = 'delivered', delivered_at = now(), last_status_code = v.code, last_error = NULL, lease_until = NULL
+            FROM unnest(\(ids)::text[], \(codes)::int[]) AS v(id, code)
+            WHERE d.id = v.id
+            """, logger: logger)
+    }
+
+    func markFailed(id: String, statusCode: Int?, error: String, retryAt: Date?) async throws {
+        try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries
+            SET status = \(retryAt == nil ? "dead" : "pending"), next_attempt_at = COALESCE(\(retryAt), next_attempt_at),
+                last_status_code = \(statusCode), last_error = \(String(error.prefix(1_000))), lease_until = NULL
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func expedite(webhookID: String) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries SET next_attempt_at = now()
+            WHERE webhook_id = \(webhookID) AND status = 'pending' AND next_attempt_at > now()
+            RETURNING 1
+            """, logger: logger)
+        return try await rows.collect().count
+    }
+
+    func release(id: String, at date: Date) async throws {
+        try await client.query(
+            """
+            UPDATE \(unescaped: schema).deliveries
+            SET status = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = \(date), lease_until = NULL
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func stats() async throws -> OutboxStats {
+        let rows = try await client.query(
+            """
+            SELECT count(*) FILTER (WHERE status IN ('pending', 'delivering')),
+                   count(*) FILTER (WHERE status = 'dead'),
+                   COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'delivering'))), 0)::float8
+            FROM \(unescaped: schema).deliveries WHERE status <> 'delivered'
+            """, logger: logger)
+        for try await (pending, dead, age) in rows.decode((Int, Int, Double).self) {
+            return OutboxStats(pending: pending, dead: dead, oldestPendingAge: age)
+        }
+        return OutboxStats(pending: 0, dead: 0, oldestPendingAge: 0)
+    }
+
+    static func json(_ dictionary: [String: String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(dictionary), as: UTF8.self)
+    }
+
+    static func decodeWebhooks(_ rows: PostgresRowSequence) async throws -> [WebhookResource] {
+        var result: [WebhookResource] = []
+        for try await (id, url, description, types, severity, headers, enabled, created, updated) in rows.decode(
+            (String, String, String, [String], String, String, Bool, Date, Date).self)
+        {
+            result.append(
+                WebhookResource(
+                    id: id, url: url, description: description, eventTypes: types, minSeverity: severity,
+                    headers: (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:], enabled: enabled,
+                    createdAt: Timestamp.string(created), updatedAt: Timestamp.string(updated), secret: nil))
+        }
+        return result
+    }
+
+    static func decodeDeliveries(_ rows: PostgresRowSequence) async throws -> [DeliveryResource] {
+        var result: [DeliveryResource] = []
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            let status = try c[4].decode(String.self)
+            result.append(
+                DeliveryResource(
+                    id: try c[0].decode(String.self), webhookID: try c[1].decode(String.self), alertID: try c[2].decode(String?.self),
+                    eventType: try c[3].decode(String.self), status: status, attempts: try c[5].decode(Int.self),
+                    createdAt: Timestamp.string(try c[6].decode(Date.self)),
+                    nextAttemptAt: status == "pending" ? Timestamp.string(try c[7].decode(Date.self)) : nil,
+                    lastAttemptAt: Timestamp.optional(try c[8].decode(Date?.self)), lastStatusCode: try c[9].decode(Int?.self),
+                    lastError: try c[10].decode(String?.self), deliveredAt: Timestamp.optional(try c[11].decode(Date?.self))))
+        }
+        return result
+    }
+}
+
+/// A statement that must return a row returned none.
+enum PostgresAlertRepositoryError: Error {
+    case noRow
+}
