@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FleetService", targets: ["FleetService"]),
         .library(name: "FleetGeo", targets: ["FleetGeo"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
+        .executable(name: "fleet-control", targets: ["FleetControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -101,8 +102,28 @@ let package = Package(
                 "FleetMQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Services/fleetctl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FleetControl",
+            dependencies: [
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/control",
+            resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
 
@@ -138,6 +159,23 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/FleetServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetControlTests",
+            dependencies: [
+                "FleetControl",
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                "FleetTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FleetControlTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

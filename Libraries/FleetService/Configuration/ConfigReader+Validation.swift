@@ -5,7 +5,7 @@ import Configuration
 /// `ConfigReader.int(forKey:default:)` silently returns the default when a value cannot
 /// be converted; these helpers surface the mistake as a ``ConfigurationError`` instead.
 extension ConfigReader {
-    func fleetString(_ key: String, default defaultValue: String, isSecret: Bool = false) throws -> String {
+    public func fleetString(_ key: String, default defaultValue: String, isSecret: Bool = false) throws -> String {
         let value = string(forKey: ConfigKey(key), isSecret: isSecret, default: defaultValue)
         guard !value.isEmpty else {
             throw ConfigurationError(key: key, reason: "must not be empty")
@@ -13,11 +13,11 @@ extension ConfigReader {
         return value
     }
 
-    func fleetOptionalString(_ key: String, isSecret: Bool = false) -> String? {
+    public func fleetOptionalString(_ key: String, isSecret: Bool = false) -> String? {
         string(forKey: ConfigKey(key), isSecret: isSecret).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func fleetInt(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+    public func fleetInt(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         let configKey = ConfigKey(key)
         let value: Int
         if let parsed = int(forKey: configKey) {
@@ -36,7 +36,7 @@ extension ConfigReader {
         return value
     }
 
-    func fleetEnum<Value: RawRepresentable<String> & CaseIterable>(
+    public func fleetEnum<Value: RawRepresentable<String> & CaseIterable>(
         _ key: String,
         default defaultValue: Value
     ) throws -> Value {
