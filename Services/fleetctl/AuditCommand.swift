@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// `fleetctl audit`: the audit log, newest first (admin scope).
 struct AuditCommand: AsyncParsableCommand {

@@ -3,6 +3,8 @@ import AsyncHTTPClient
 import FleetCore
 import FleetMQTT
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// `fleetctl bench commands`: API → vehicle acknowledgement latency of a running fleet-control, and a whole-fleet pause.
@@ -68,10 +70,11 @@ struct BenchCommands: AsyncParsableCommand {
         // Phase 1: single commands at a fixed rate, round-robin over the vehicles, pause/resume alternating per round.
         let total = Int(Double(rate) * duration)
         let interval = Duration.nanoseconds(1_000_000_000 / rate)
-        let latencies = Mutex<[Double]>([])
-        let failures = Mutex<[String]>([])
+        let timeout = commandTimeout
+        var latencies: [Double] = []
+        var failed: [String] = []
         let start = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: (latency: Double?, failure: String?).self) { group in
             for index in 0..<total {
                 try await clock.sleep(until: start + interval * index)
                 let vehicle = ids[index % ids.count]
@@ -80,28 +83,27 @@ struct BenchCommands: AsyncParsableCommand {
                     let begin = clock.now
                     do {
                         let created = try await client.send(.POST, "/v1/vehicles/\(vehicle.rawValue)/commands", json: ["action": action, "reason": "bench", "ttl_seconds": 60]).object
-                        let answered = try await CommandsCommand.waitForAnswers([created], client: client, seconds: commandTimeout)[0]
+                        let answered = try await CommandsCommand.waitForAnswers([created], client: client, seconds: timeout)[0]
                         let status = answered["status"] as? String ?? "?"
-                        if status == "acknowledged" || status == "completed" {
-                            latencies.withLock { $0.append(milliseconds(clock.now - begin)) }
-                        } else {
-                            failures.withLock { $0.append("\(vehicle): \(status)") }
-                        }
+                        if status == "acknowledged" || status == "completed" { return (Self.milliseconds(clock.now - begin), nil) }
+                        return (nil, "\(vehicle): \(status)")
                     } catch {
-                        failures.withLock { $0.append("\(vehicle): \(error)") }
+                        return (nil, "\(vehicle): \(error)")
                     }
                 }
             }
-            try await group.waitForAll()
+            for try await result in group {
+                if let latency = result.latency { latencies.append(latency) }
+                if let failure = result.failure { failed.append(failure) }
+            }
         }
         let elapsed = clock.now - start
-        let sorted = latencies.withLock { $0 }.sorted()
+        let sorted = latencies.sorted()
         emit("")
         emit("latency phase: \(sorted.count) of \(total) commands acknowledged in \(String(format: "%.1f", seconds(elapsed))) s (\(String(format: "%.1f", Double(total) / seconds(elapsed))) commands/s offered)")
         if !sorted.isEmpty {
             emit("API → acknowledged latency: p50 \(format(percentile(sorted, 0.50))) ms, p90 \(format(percentile(sorted, 0.90))) ms, p99 \(format(percentile(sorted, 0.99))) ms, max \(format(sorted.last!)) ms (target p99 ≤ 50 ms)")
         }
-        let failed = failures.withLock { $0 }
         if !failed.isEmpty { emit("not acknowledged: \(failed.count), e.g. \(failed.prefix(3).joined(separator: "; "))") }
 
         // Phase 2: pause the whole simulated fleet with one request, wait until fleet-control has every acknowledgement.
@@ -112,7 +114,7 @@ struct BenchCommands: AsyncParsableCommand {
         let commands = batch["commands"] as? [[String: Any]] ?? []
         let answered = try await waitAll(commands, client: client)
         let allAcknowledged = clock.now
-        let acknowledged = answered.filter { ["acknowledged", "completed"].contains($0["status"] as? String ?? "") }.count
+        let acknowledged = answered.filter { ["acknowledged", "completed"].contains($0) }.count
         emit("fleet pause: \(commands.count) commands created in \(format(milliseconds(created - pauseStart))) ms; \(acknowledged) of \(ids.count) acknowledged after \(format(milliseconds(allAcknowledged - pauseStart))) ms (target: all within 2000 ms)")
         if let lastVehicleAck = sim.lastAcceptedAt, let sentAt = sim.firstCommandAfter(pauseStart) {
             emit("  (vehicle side: first pause received \(format(milliseconds(sentAt - pauseStart))) ms, last 'accepted' sent \(format(milliseconds(lastVehicleAck - pauseStart))) ms after the request)")
@@ -124,22 +126,28 @@ struct BenchCommands: AsyncParsableCommand {
         if !failed.isEmpty || acknowledged < ids.count { throw FleetctlError("not every command was acknowledged") }
     }
 
-    private func waitAll(_ commands: [[String: Any]], client: ControlClient) async throws -> [[String: Any]] {
-        // 128 long-polls at a time.
-        var results: [[String: Any]] = []
-        try await withThrowingTaskGroup(of: [[String: Any]].self) { group in
-            let chunk = max(1, commands.count / 128 + 1)
-            for start in stride(from: 0, to: commands.count, by: chunk) {
-                let slice = Array(commands[start..<min(start + chunk, commands.count)])
+    /// Waits (128 long-polls at a time) until every command is answered; returns the final statuses.
+    private func waitAll(_ commands: [[String: Any]], client: ControlClient) async throws -> [String] {
+        let ids = commands.compactMap { $0["id"] as? String }
+        let deadline = Date().addingTimeInterval(commandTimeout)
+        var statuses: [String] = []
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            let chunk = max(1, ids.count / 128 + 1)
+            for start in stride(from: 0, to: ids.count, by: chunk) {
+                let slice = Array(ids[start..<min(start + chunk, ids.count)])
                 group.addTask {
-                    var done: [[String: Any]] = []
-                    for command in slice { done += try await CommandsCommand.waitForAnswers([command], client: client, seconds: commandTimeout) }
+                    var done: [String] = []
+                    for id in slice {
+                        let body = try await CommandsCommand.answer(id, client: client, deadline: deadline) ?? []
+                        let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+                        done.append(object?["status"] as? String ?? "?")
+                    }
                     return done
                 }
             }
-            for try await part in group { results += part }
+            for try await part in group { statuses += part }
         }
-        return results
+        return statuses
     }
 
     private func waitUntilKnown(_ ids: [VehicleID], client: ControlClient) async throws {
@@ -166,7 +174,8 @@ struct BenchCommands: AsyncParsableCommand {
 
     private func format(_ value: Double) -> String { String(format: "%.1f", value) }
     private func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
-    private func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
+    private func milliseconds(_ duration: Duration) -> Double { Self.milliseconds(duration) }
+    static func milliseconds(_ duration: Duration) -> Double { (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000 }
 }
 
 /// N vehicles on one MQTT connection: online state, and `accepted` + `completed` for every command.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// `fleetctl commands get|wait <id>`: one command's lifecycle.
 struct CommandsCommand: AsyncParsableCommand {
@@ -21,32 +22,40 @@ struct CommandsCommand: AsyncParsableCommand {
 
     static let waiting: Set<String> = ["pending", "sent"]
 
-    /// Long-polls every command until it leaves pending/sent or `seconds` pass; several at a time.
+    /// Long-polls every command until it leaves pending/sent or `seconds` pass; 16 at a time.
     static func waitForAnswers(_ commands: [[String: Any]], client: ControlClient, seconds: Double) async throws -> [[String: Any]] {
         let deadline = Date().addingTimeInterval(seconds)
         var results = commands
-        var index = 0
-        while index < results.count {
-            let batch = Array(index..<min(index + 16, results.count))
-            try await withThrowingTaskGroup(of: (Int, [String: Any]).self) { group in
-                for position in batch {
-                    let command = results[position]
-                    group.addTask {
-                        var current = command
-                        while waiting.contains(current["status"] as? String ?? ""), let id = current["id"] as? String {
-                            let remaining = deadline.timeIntervalSinceNow
-                            guard remaining > 0 else { break }
-                            let wait = Int(min(remaining, 25) * 1000)
-                            current = try await client.send(.GET, "/v1/commands/\(id)?wait=\(wait)ms").object
-                        }
-                        return (position, current)
-                    }
+        let open: [(position: Int, id: String)] = commands.enumerated().compactMap { position, command in
+            guard waiting.contains(command["status"] as? String ?? ""), let id = command["id"] as? String else { return nil }
+            return (position, id)
+        }
+        var next = 0
+        while next < open.count {
+            let batch = open[next..<min(next + 16, open.count)]
+            next += batch.count
+            try await withThrowingTaskGroup(of: (Int, [UInt8]?).self) { group in
+                for (position, id) in batch {
+                    group.addTask { (position, try await answer(id, client: client, deadline: deadline)) }
                 }
-                for try await (position, command) in group { results[position] = command }
+                for try await (position, body) in group {
+                    if let body, let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] { results[position] = object }
+                }
             }
-            index += batch.count
         }
         return results
+    }
+
+    /// The body of the last `GET /v1/commands/{id}?wait=` before the command left pending/sent or the deadline passed.
+    static func answer(_ id: String, client: ControlClient, deadline: Date) async throws -> [UInt8]? {
+        var body: [UInt8]?
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { return body }
+            let reply = try await client.send(.GET, "/v1/commands/\(id)?wait=\(Int(min(remaining, 25) * 1000))ms")
+            body = reply.body
+            if !waiting.contains(reply.object["status"] as? String ?? "") { return body }
+        }
     }
 
     /// Exit 1 if any command was refused, failed or expired; 7 if any is still waiting after a wait.

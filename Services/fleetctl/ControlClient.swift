@@ -30,7 +30,7 @@ struct ControlCLIError: Error, CustomStringConvertible {
 }
 
 /// `--api`, `--token`, `--output`: where and how to talk to fleet-control.
-struct ControlOptions: ParsableArguments {
+struct ControlOptions: ParsableArguments, Sendable {
     enum Output: String, ExpressibleByArgument, CaseIterable {
         case table
         case json
@@ -64,8 +64,8 @@ struct ControlOptions: ParsableArguments {
 }
 
 /// A thin JSON client for the control API on AsyncHTTPClient.
-struct ControlClient {
-    struct Reply {
+struct ControlClient: Sendable {
+    struct Reply: Sendable {
         var status: Int
         var body: [UInt8]
         var headers: HTTPHeaders

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// What `fleetctl pause` and `fleetctl resume` share: the selection, reason, TTL and waiting for acknowledgements.
 struct VehicleCommandOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// `fleetctl tokens create|revoke|list` (admin scope).
 struct TokensCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOHTTP1
 
 /// `fleetctl vehicles list|get|tag|untag`: vehicles known to fleet-control.
 struct VehiclesCommand: AsyncParsableCommand {
