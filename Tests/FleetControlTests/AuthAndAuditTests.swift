@@ -1,4 +1,5 @@
 import FleetTestSupport
+import Configuration
 import Foundation
 import HTTPTypes
 import Testing

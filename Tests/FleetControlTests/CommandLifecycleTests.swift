@@ -1,7 +1,9 @@
 import FleetCore
 import FleetMQTT
 import FleetTestSupport
+import Configuration
 import Foundation
+import HTTPTypes
 import Testing
 
 @testable import FleetControl
@@ -141,18 +143,14 @@ struct CommandLifecycleTests {
             let clientID = "fleet-control-restart-\(UUID().uuidString.prefix(8))"
             let vehicle = try TestVehicle("robot-9", broker: broker, respond: false, persistent: true)
             try await vehicle.run {
-                let commandID: String = try await {
-                    var id = ""
-                    try await ControlTest.withApp(broker: broker, schema: schema, clientID: clientID) { api in
-                        try await api.waitForVehicle("robot-9")
-                        let created = try await api.call(.post, "/v1/vehicles/robot-9/commands", json: #"{"action":"pause","ttl_seconds":60}"#)
-                        let commandID = try #require(created.json["id"] as? String)
-                        let sent = try await api.waitForCommand(commandID, statuses: ["sent"])
-                        #expect(sent.json["status"] as? String == "sent")
-                        id = commandID
-                    }
-                    return id
-                }()
+                let commandID = try await ControlTest.withApp(broker: broker, schema: schema, clientID: clientID) { api in
+                    try await api.waitForVehicle("robot-9")
+                    let created = try await api.call(.post, "/v1/vehicles/robot-9/commands", json: #"{"action":"pause","ttl_seconds":60}"#)
+                    let commandID = try #require(created.json["id"] as? String)
+                    let sent = try await api.waitForCommand(commandID, statuses: ["sent"])
+                    #expect(sent.json["status"] as? String == "sent")
+                    return commandID
+                }
                 // The service is down; the vehicle answers now. The broker keeps the answers in the service's session.
                 let command = try #require(vehicle.receivedCommands.first { $0.id.rawValue == commandID })
                 for status in [CommandAckStatus.accepted, .completed] {

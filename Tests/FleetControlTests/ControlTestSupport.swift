@@ -38,19 +38,20 @@ enum ControlTest {
     }
 
     /// Runs one fleet-control instance for the duration of `body`.
-    static func withApp(
+    @discardableResult
+    static func withApp<R: Sendable>(
         broker: TestBroker, schema: String, clientID: String = "fleet-control-test-\(UUID().uuidString.prefix(8))",
-        overrides: [AbsoluteConfigKey: ConfigValue] = [:], _ body: @escaping @Sendable (API) async throws -> Void
-    ) async throws {
+        overrides: [AbsoluteConfigKey: ConfigValue] = [:], _ body: @escaping @Sendable (API) async throws -> R
+    ) async throws -> R {
         let reader = reader(broker: broker, schema: schema, clientID: clientID, overrides: overrides)
         let configuration = try FleetConfiguration(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
         let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
         let control = try ControlConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, control: control)
-        try await app.test(.live) { client in
+        return try await app.test(.live) { client in
             let api = API(client: client)
             try await api.waitUntilReady()
-            try await body(api)
+            return try await body(api)
         }
     }
 

@@ -1,7 +1,9 @@
 import FleetCore
 import FleetMQTT
 import FleetTestSupport
+import Configuration
 import Foundation
+import HTTPTypes
 import Testing
 
 @testable import FleetControl

@@ -2,6 +2,8 @@ import Configuration
 import FleetService
 import FleetTestSupport
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Testing
 
 @testable import FleetControl

@@ -161,18 +161,22 @@ final class CommandDispatcher: Service, Sendable {
     // MARK: Acknowledgements
 
     private func acknowledgementLoop() async {
-        // Acknowledgements of different commands are independent; the lifecycle guards make the order of two
-        // acknowledgements of one command irrelevant (`completed` wins over a late `accepted`).
-        await withTaskGroup(of: Void.self) { group in
-            var running = 0
-            for await message in subscriptions.acks {
-                if running >= 32 {
-                    await group.next()
-                    running -= 1
+        // Acknowledgements are stored on 16 lanes in parallel; all of one vehicle's go to the same lane, in order,
+        // so a command's `accepted` is always recorded before its `completed`.
+        let laneCount = 16
+        await withDiscardingTaskGroup { group in
+            var lanes: [AsyncStream<MQTTMessage>.Continuation] = []
+            for _ in 0..<laneCount {
+                let (stream, continuation) = AsyncStream<MQTTMessage>.makeStream(bufferingPolicy: .unbounded)
+                lanes.append(continuation)
+                group.addTask {
+                    for await message in stream { await self.handleAck(message) }
                 }
-                running += 1
-                group.addTask { await self.handleAck(message) }
             }
+            for await message in subscriptions.acks {
+                lanes[abs(message.topic.hashValue % laneCount)].yield(message)
+            }
+            for lane in lanes { lane.finish() }
         }
     }
 
