@@ -24,7 +24,7 @@ struct BenchCommands: AsyncParsableCommand {
             Each command is timed from just before its POST until GET /v1/commands/{id}?wait= reports it acknowledged
             (or completed). fleet-control's per-token rate limit must allow about 2 × --rate requests/s
             (FLEET_CONTROL_RATE_LIMIT_RPS). Targets: p99 ≤ 50 ms at 100 commands/s; 1,000 vehicles paused and
-            acknowledged within 2 s. At the end the simulated vehicles are resumed and announced offline.
+            acknowledged within 2 s. At the end the simulated vehicles are resumed, announced offline and their retained messages cleared.
             """
     )
 
@@ -199,6 +199,7 @@ final class SimulatedFleet: Sendable {
             defer { group.cancelAll() }
             try await body()
             try await publishStates(mqtt, .offline)
+            try await clearRetained(mqtt)
         }
     }
 
@@ -209,6 +210,19 @@ final class SimulatedFleet: Sendable {
                 group.addTask {
                     let state = VehicleState(vehicleID: id, connectivity: connectivity, lastSeenMillis: now, status: .idle)
                     try await mqtt.publish(try FleetCodec.encode(state), to: VehicleChannel.state.topic(for: id), qos: .atLeastOnce, retain: true)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Removes the simulated vehicles' retained state and desired state from the broker (empty retained payloads).
+    private func clearRetained(_ mqtt: MQTTClient) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    try await mqtt.publish([UInt8](), to: VehicleChannel.state.topic(for: id), qos: .atLeastOnce, retain: true)
+                    try await mqtt.publish([UInt8](), to: VehicleChannel.desired.topic(for: id), qos: .atLeastOnce, retain: true)
                 }
             }
             try await group.waitForAll()

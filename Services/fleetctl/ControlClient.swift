@@ -133,9 +133,10 @@ enum TableOutput {
         switch value {
         case nil, is NSNull: "-"
         case let string as String: string
-        case let bool as Bool: bool ? "true" : "false"
         case let array as [Any]: array.isEmpty ? "-" : array.map { cell($0) }.joined(separator: ",")
-        case let number as NSNumber: "\(number)"
+        case let number as NSNumber:
+            // JSON booleans arrive as NSNumbers of type "c"; every other number prints as itself.
+            String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"
         default: "\(value!)"
         }
     }

@@ -103,15 +103,7 @@ final class CommandDispatcher: Service, Sendable {
     }
 
     private func deliveryPass(publishes: inout DiscardingTaskGroup) async throws {
-        for id in try await commands.expireDue() {
-            metrics.transition(.expired)
-            notifier.notify(id)
-        }
-        for desired in try await commands.unpublishedDesiredStates(limit: 1_000) {
-            let key = "desired/\(desired.vehicleID.rawValue)/\(desired.revision)"
-            guard claimInFlight(key) else { continue }
-            publishes.addTask { await self.publish(desired, key: key) }
-        }
+        // Due commands first: they are what a caller waits for.
         let due = try await commands.claimDue(
             limit: 1_000,
             initialBackoff: Double(configuration.resendInitialMilliseconds) / 1000,
@@ -123,6 +115,17 @@ final class CommandDispatcher: Service, Sendable {
             if item.attempt > 1 { metrics.resends() }
             publishes.addTask { await self.publish(item.command, key: key) }
         }
+        for desired in try await commands.unpublishedDesiredStates(limit: 1_000) {
+            let key = "desired/\(desired.vehicleID.rawValue)/\(desired.revision)"
+            guard claimInFlight(key) else { continue }
+            publishes.addTask { await self.publish(desired, key: key) }
+        }
+        for id in try await commands.expireDue() {
+            metrics.transition(.expired)
+            notifier.notify(id)
+        }
+        // A full batch means more may be due: go round again without waiting.
+        if due.count == 1_000 { wake.fire() }
     }
 
     private func claimInFlight(_ key: String) -> Bool {
