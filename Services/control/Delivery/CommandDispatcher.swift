@@ -164,8 +164,12 @@ final class CommandDispatcher: Service, Sendable {
     // MARK: Acknowledgements
 
     private func acknowledgementLoop() async {
-        // Acknowledgements are stored on 16 lanes in parallel; all of one vehicle's go to the same lane, in order,
-        // so a command's `accepted` is always recorded before its `completed`.
+        await Self.onLanes(subscriptions.acks) { message in await self.handleAck(message) }
+    }
+
+    /// Handles `subscription`'s messages on 16 lanes in parallel; all messages of one topic (one vehicle) go to the
+    /// same lane, in order, so e.g. a command's `accepted` is always recorded before its `completed`.
+    static func onLanes(_ subscription: MQTTSubscription, _ handle: @escaping @Sendable (MQTTMessage) async -> Void) async {
         let laneCount = 16
         await withDiscardingTaskGroup { group in
             var lanes: [AsyncStream<MQTTMessage>.Continuation] = []
@@ -173,10 +177,10 @@ final class CommandDispatcher: Service, Sendable {
                 let (stream, continuation) = AsyncStream<MQTTMessage>.makeStream(bufferingPolicy: .unbounded)
                 lanes.append(continuation)
                 group.addTask {
-                    for await message in stream { await self.handleAck(message) }
+                    for await message in stream { await handle(message) }
                 }
             }
-            for await message in subscriptions.acks {
+            for await message in subscription {
                 lanes[abs(message.topic.hashValue % laneCount)].yield(message)
             }
             for lane in lanes { lane.finish() }
@@ -231,9 +235,7 @@ final class CommandDispatcher: Service, Sendable {
     // MARK: Vehicle state and positions
 
     private func stateLoop() async {
-        for await message in subscriptions.states {
-            await handleState(message)
-        }
+        await Self.onLanes(subscriptions.states) { message in await self.handleState(message) }
     }
 
     func handleState(_ message: MQTTMessage) async {
