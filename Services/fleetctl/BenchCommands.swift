@@ -197,9 +197,12 @@ final class SimulatedFleet: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.answer(commands, mqtt: mqtt) }
             defer { group.cancelAll() }
-            try await body()
+            // Clean up the broker whether or not the measurement succeeded.
+            let outcome: Result<Void, any Error>
+            do { try await body(); outcome = .success(()) } catch { outcome = .failure(error) }
             try await publishStates(mqtt, .offline)
             try await clearRetained(mqtt)
+            try outcome.get()
         }
     }
 
