@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
         .executable(name: "fleet-alerting", targets: ["FleetAlerting"]),
+        .executable(name: "fleet-control", targets: ["FleetControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -280,6 +281,42 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/FleetAlertingTests",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FleetControl",
+            dependencies: [
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Services/control",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetControlTests",
+            dependencies: [
+                "FleetControl",
+                "FleetCore",
+                "FleetMQTT",
+                "FleetService",
+                "FleetTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FleetControlTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -23,6 +23,7 @@ cd "$REPO_ROOT"
 #   fleet-tracking:svc-tracking
 SERVICES=(
     fleet-tracking:svc-tracking
+    fleet-control:svc-control
     fleet-alerting:svc-alerting
     fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
@@ -140,6 +141,13 @@ cmd_start() {
     local stack_env
     stack_env="$(scripts/stack.sh env)"
     eval "$stack_env"
+    # fleet-control's bootstrap admin token: generated once, kept in the stack's state directory.
+    mkdir -p "$STACK_DIR"
+    if [[ ! -s "$STACK_DIR/control-admin-token" ]]; then
+        (umask 077 && printf 'fct_%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >"$STACK_DIR/control-admin-token")
+    fi
+    FLEET_CONTROL_ADMIN_TOKEN="$(cat "$STACK_DIR/control-admin-token")"
+    export FLEET_CONTROL_ADMIN_TOKEN
 
     local entry product bin_dir
     for product in "${TOOLS[@]}"; do
@@ -200,6 +208,7 @@ Fleet is running.
   MQTT broker:  mqtt://$FLEET_MQTT_HOST:$FLEET_MQTT_PORT  (admin user $FLEET_MQTT_USERNAME; passwords in $STACK_DIR/credentials.env)
   PostgreSQL:   postgres://$FLEET_POSTGRES_USER:$FLEET_POSTGRES_PASSWORD@$FLEET_POSTGRES_HOST:$FLEET_POSTGRES_PORT/$FLEET_POSTGRES_DATABASE
   fleetctl:     $bin_dir/fleetctl
+  Control API:  http://127.0.0.1:8082  (admin token $FLEET_CONTROL_ADMIN_TOKEN, kept in $STACK_DIR/control-admin-token)
   Logs:         $LOG_DIR/
 EOF
     for entry in "${SERVICES[@]}"; do
@@ -216,6 +225,9 @@ Use it from a shell:
   fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --qos 1 --message "{\"v\":1,\"vehicle_id\":\"demo-1\",\"seq\":1,\"device_time_ms\":\$(date +%s%3N),\"position\":{\"lat\":43.7384,\"lon\":7.4246},\"speed_mps\":8.5,\"heading_deg\":90,\"odometer_m\":1200,\"battery_pct\":81,\"status\":\"moving\",\"fault_codes\":[]}"
   curl -s http://127.0.0.1:8081/v1/vehicles/demo-1
   fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --qos 1 --retain --message '{"v":1,"vehicle_id":"demo-1","revision":1,"paused":true,"updated_at_ms":1700000000500,"reason":"demo"}'
+  export FLEET_CONTROL_URL=http://127.0.0.1:8082 FLEET_CONTROL_TOKEN="\$(cat $STACK_DIR/control-admin-token)"
+  fleetctl vehicles list
+  fleetctl pause demo-1 --reason "demo"      # then: fleetctl resume demo-1
   fleetctl bench mqtt
   fleetctl bench codec
   psql "\$FLEET_POSTGRES_URL"

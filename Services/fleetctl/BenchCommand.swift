@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency on this machine.",
-        subcommands: [BenchMQTT.self, BenchCodec.self, BenchIngest.self, BenchWebhooks.self]
+        subcommands: [BenchMQTT.self, BenchCodec.self, BenchIngest.self, BenchWebhooks.self, BenchCommands.self]
     )
 }

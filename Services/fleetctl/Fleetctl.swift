@@ -1,12 +1,20 @@
 import ArgumentParser
 
-/// The Fleet command line: talk to the broker, run benchmarks; later issues add vehicles, commands, alerts.
+/// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, the broker and benchmarks.
 @main
 struct Fleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleetctl",
         abstract: "Operate a Fleet installation from the command line.",
-        discussion: "Connection settings come from flags or the FLEET_MQTT_* environment (eval \"$(scripts/stack.sh env)\").",
-        subcommands: [MQTTCommand.self, BenchCommand.self, AlertsCommand.self, WebhooksCommand.self]
+        discussion: """
+            Connection settings come from flags or the FLEET_MQTT_* environment (eval "$(scripts/stack.sh env)"); the control
+            API from --api/--token or FLEET_CONTROL_URL/FLEET_CONTROL_TOKEN.
+            Exit status: 0 success, 1 a command was rejected/failed/expired (or another failure), 2 usage, 3 API unreachable,
+            4 unauthorised (401/403), 5 not found (404), 6 request refused (400/409/422/429), 7 not answered within --wait.
+            """,
+        subcommands: [
+            MQTTCommand.self, BenchCommand.self, VehiclesCommand.self, PauseCommand.self, ResumeCommand.self, CommandsCommand.self,
+            TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self,
+        ]
     )
 }

@@ -1,0 +1,95 @@
+import FleetCore
+import Foundation
+
+/// Commands to create: one per vehicle, sharing action, reason, timestamps and batch.
+struct NewCommands: Sendable {
+    /// How the commands change the vehicles' desired state, if at all.
+    enum DesiredChange: Sendable, Equatable {
+        case paused(Bool)
+        case speedLimit(Double?)
+    }
+
+    var ids: [String]
+    var vehicleIDs: [String]
+    var action: CommandAction
+    var reason: String?
+    var createdAt: Date
+    var expiresAt: Date
+    var batchID: String?
+    var createdBy: String
+
+    var desiredChange: DesiredChange? {
+        switch action {
+        case .pause: .paused(true)
+        case .resume: .paused(false)
+        case .setSpeedLimit(let limit): .speedLimit(limit)
+        case .clearSpeedLimit: .speedLimit(nil)
+        case .returnToBase: nil
+        }
+    }
+
+    var speedLimit: Double? {
+        if case .setSpeedLimit(let limit) = action { return limit }
+        return nil
+    }
+}
+
+/// An `Idempotency-Key` claim: the same key from the same token with the same request replays the first response.
+struct IdempotencyClaim: Sendable {
+    var tokenID: String
+    var key: String
+    var fingerprint: String
+}
+
+/// What creating commands led to.
+enum CreateOutcome: Sendable {
+    /// Created; the rendered response was stored for the idempotency key.
+    case created([CommandRecord], status: Int, body: String)
+    /// The key was used before for the same request: its stored response.
+    case replayed(status: Int, body: String)
+    /// The key was used before for a different request.
+    case keyReused
+}
+
+/// A command due for (re)delivery.
+struct DueCommand: Sendable {
+    var command: Command
+    var attempt: Int
+}
+
+/// What an acknowledgement or publish confirmation did to a command.
+enum TransitionOutcome: Sendable, Equatable {
+    case applied(createdAt: Date)
+    /// The command is already past that status (a late or duplicate acknowledgement).
+    case stale
+    /// No command with that id for that vehicle.
+    case unknown
+}
+
+/// Storage of commands, their transitions, desired states and idempotency keys.
+protocol CommandRepository: Sendable {
+    /// Stores the commands (status `pending`), their desired-state change, the audit entry and the rendered response
+    /// in one transaction, unless `idempotency` names a key already used.
+    func create(
+        _ commands: NewCommands, idempotency: IdempotencyClaim?, audit: AuditEntry,
+        render: @Sendable ([CommandRecord]) throws -> (status: Int, body: String)
+    ) async throws -> CreateOutcome
+    /// One command with its transitions.
+    func command(_ id: String) async throws -> CommandRecord?
+    /// A vehicle's commands, newest first.
+    func history(vehicle: String, limit: Int) async throws -> [CommandRecord]
+    /// Moves a command to `status` if its current status allows it.
+    func transition(_ id: String, vehicle: String?, to status: CommandStatus, reason: String?) async throws -> TransitionOutcome
+    /// Marks commands whose TTL passed while still `pending`/`sent` as `expired`; returns their ids.
+    func expireDue() async throws -> [String]
+    /// Claims commands due for (re)delivery and schedules their next attempt with exponential backoff.
+    func claimDue(limit: Int, initialBackoff: Double, maxBackoff: Double) async throws -> [DueCommand]
+    /// Makes a vehicle's waiting commands due now (it just came online).
+    func resendNow(vehicle: String) async throws -> Int
+    /// Desired states not yet published at their current revision.
+    func unpublishedDesiredStates(limit: Int) async throws -> [DesiredState]
+    /// Records that `revision` of `vehicle`'s desired state is retained on the broker.
+    func markDesiredPublished(vehicle: String, revision: UInt64) async throws
+    /// Forgets idempotency keys older than `age` seconds.
+    func pruneIdempotencyKeys(olderThanSeconds age: Int) async throws
+}

@@ -1,0 +1,103 @@
+import Configuration
+import FleetService
+import FleetTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+
+@testable import FleetControl
+
+/// `docs/openapi/control.yaml` documents exactly the routes the router serves.
+@Suite("fleet-control OpenAPI document")
+struct OpenAPIDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("docs/openapi/control.yaml")
+
+    /// `METHOD /path` for every operation under `paths:` (two-space path keys, four-space method keys).
+    static func documentedOperations() throws -> Set<String> {
+        let text = try String(contentsOf: document, encoding: .utf8)
+        var operations: Set<String> = []
+        var inPaths = false
+        var currentPath: String?
+        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("paths:") { inPaths = true; continue }
+            guard inPaths else { continue }
+            if !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#") { break }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                currentPath = String(line.dropFirst(2).dropLast())
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path = currentPath {
+                let key = line.trimmingCharacters(in: .whitespaces).dropLast()
+                if methods.contains(String(key)) { operations.insert("\(key.uppercased()) \(path)") }
+            }
+        }
+        return operations
+    }
+
+    @Test("Every served route is documented and every documented route is served")
+    func documentMatchesRouter() async throws {
+        let reader = ConfigReader(providers: [InMemoryProvider(values: ["fleet.http.port": 0, "fleet.mqtt.clientID": "openapi-test"])])
+        let configuration = try FleetConfiguration(serviceName: "fleet-control", reader: reader)
+        let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
+        let control = ControlConfiguration()
+        // Nothing connects: the components are created, never run.
+        let components = try await ControlComponents(runtime: runtime, control: control)
+        let router = buildRouter(runtime: runtime, control: control, components: components)
+        let served = Set(router.routes.map { route -> String in
+            let path = route.path.description.split(separator: "/").map { part in
+                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+            }.joined(separator: "/")
+            return "\(route.method.rawValue) /\(path)"
+        })
+        let documented = try Self.documentedOperations()
+        #expect(!served.isEmpty)
+        #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
+        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+    }
+
+    @Test("Configuration: environment keys map to the documented variables; malformed values stop start-up")
+    func configuration() throws {
+        let values: [AbsoluteConfigKey: ConfigValue] = [
+            "fleet.control.rateLimit.rps": 7, "fleet.control.offlinePolicy": "refuse", "fleet.control.defaultTtlSeconds": 5,
+            "fleet.control.trackPositions": 0,
+        ]
+        let control = try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
+        #expect(control.rateLimitPerSecond == 7)
+        #expect(control.offlinePolicy == .refuse)
+        #expect(control.defaultTTLSeconds == 5)
+        #expect(!control.trackPositions)
+        #expect(throws: ConfigurationError.self) {
+            try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["fleet.control.offlinePolicy": "drop"])))
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["fleet.control.adminToken": "short"])))
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["fleet.control.schema": "Bad-Schema"])))
+        }
+        #expect(ConfigurationError(key: "fleet.control.defaultTtlSeconds", reason: "").environmentVariable == "FLEET_CONTROL_DEFAULT_TTL_SECONDS")
+        #expect(ConfigurationError(key: "fleet.control.rateLimit.rps", reason: "").environmentVariable == "FLEET_CONTROL_RATE_LIMIT_RPS")
+    }
+
+    @Test("Token bucket: a burst, then refill at the configured rate")
+    func rateLimiter() {
+        let limiter = RateLimiter(ratePerSecond: 2, burst: 3)
+        let start = ContinuousClock.now
+        #expect((0..<3).allSatisfy { _ in limiter.acquire("t", now: start) == nil })
+        let wait = limiter.acquire("t", now: start)
+        #expect(wait != nil && abs(wait! - 0.5) < 1e-9)
+        #expect(limiter.acquire("other", now: start) == nil)
+        #expect(limiter.acquire("t", now: start + .milliseconds(500)) == nil)
+        #expect(limiter.acquire("t", now: start + .milliseconds(500)) != nil)
+    }
+
+    @Test("Token secrets: random, prefixed, and only their SHA-256 is kept")
+    func tokenSecrets() {
+        let a = TokenSecret.generate(), b = TokenSecret.generate()
+        #expect(a != b)
+        #expect(a.hasPrefix("fct_") && a.count == 68)
+        #expect(TokenSecret.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}
