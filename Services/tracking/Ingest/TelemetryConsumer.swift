@@ -59,6 +59,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                 break
             } catch {
                 logger.error("Preparation failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                if Task.isShuttingDownGracefully { return }
                 try await Task.sleep(for: .seconds(2))
             }
         }
@@ -169,7 +170,8 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                         logger.error(
                             "Telemetry batch not stored; retrying",
                             metadata: ["rows": "\(batch.samples.count)", "attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
-                        if Task.isCancelled { return }
+                        // On shutdown the batch is given up: it was never acknowledged as committed, so vehicles resend it.
+                        if Task.isCancelled || Task.isShuttingDownGracefully { break }
                         try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt, 6))))
                     }
                 }
