@@ -11,29 +11,8 @@ import Testing
 /// `docs/openapi/control.yaml` documents exactly the routes the router serves.
 @Suite("fleet-control OpenAPI document")
 struct OpenAPIDocumentTests {
-    static let document = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("docs/openapi/control.yaml")
-
-    /// `METHOD /path` for every operation under `paths:` (two-space path keys, four-space method keys).
     static func documentedOperations() throws -> Set<String> {
-        let text = try String(contentsOf: document, encoding: .utf8)
-        var operations: Set<String> = []
-        var inPaths = false
-        var currentPath: String?
-        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
-            guard inPaths else { continue }
-            if !line.isEmpty, !line.hasPrefix(" "), !line.hasPrefix("#") { break }
-            if line.hasPrefix("  /"), line.hasSuffix(":") {
-                currentPath = String(line.dropFirst(2).dropLast())
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path = currentPath {
-                let key = line.trimmingCharacters(in: .whitespaces).dropLast()
-                if methods.contains(String(key)) { operations.insert("\(key.uppercased()) \(path)") }
-            }
-        }
-        return operations
+        try OpenAPIDocument.operations(at: "docs/openapi/control.yaml")
     }
 
     @Test("Every served route is documented and every documented route is served")
@@ -45,12 +24,7 @@ struct OpenAPIDocumentTests {
         // Nothing connects: the components are created, never run.
         let components = try await ControlComponents(runtime: runtime, control: control)
         let router = buildRouter(runtime: runtime, control: control, components: components)
-        let served = Set(router.routes.map { route -> String in
-            let path = route.path.description.split(separator: "/").map { part in
-                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
-            }.joined(separator: "/")
-            return "\(route.method.rawValue) /\(path)"
-        })
+        let served = Set(router.routes.map { OpenAPIDocument.operation(method: $0.method.rawValue, routerPath: $0.path.description) })
         let documented = try Self.documentedOperations()
         #expect(!served.isEmpty)
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")

@@ -56,20 +56,7 @@ struct ServiceTests {
         let runtime = try runtime(["fleet.http.port": 0])
         let fleet = try RoadFleet(graph: try Monaco.graph.get(), setup: FleetSetup(vehicleCount: 1, faults: .none))
         let (_, _, routes) = try buildApplication(runtime: runtime, model: fleet, configuration: GatewayConfiguration())
-        let document = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/openapi/fleet-sim.yaml"), encoding: .utf8)
-        // Keys of `paths:` are two-space indented lines ending in ':'; methods are four-space indented.
-        var documented: Set<String> = []
-        var inPaths = false, path = ""
-        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
-            if inPaths && !line.isEmpty && !line.hasPrefix(" ") { inPaths = false }
-            guard inPaths else { continue }
-            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
-                path = String(line.dropFirst(2).dropLast())
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
-                documented.insert("\(line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()) \(path)")
-            }
-        }
+        let documented = try OpenAPIDocument.operations(at: "docs/openapi/fleet-sim.yaml")
         let served = Set(routes.map { route in
             let parts = route.split(separator: " ", maxSplits: 1)
             let path = parts[1].hasPrefix("/") ? String(parts[1]) : "/\(parts[1])"

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import PostgresNIO
 
@@ -128,7 +129,7 @@ extension PostgresTrackingRepository {
         let s = schema
         var summary = FleetSummary(
             vehicles: 0, online: 0, offline: 0, unknownConnectivity: 0, byStatus: [:], moving: 0, overspeed: 0,
-            stalestOnlineSeconds: nil, generatedAt: Self.iso(Date(timeIntervalSince1970: Double(nowMillis) / 1000)))
+            stalestOnlineSeconds: nil, generatedAt: Self.iso(TimestampPolicy.date(fromMillis: nowMillis)))
         let counts = try await client.query(
             """
             SELECT count(*)::int8, count(*) FILTER (WHERE c.online)::int8, count(*) FILTER (WHERE NOT c.online)::int8,

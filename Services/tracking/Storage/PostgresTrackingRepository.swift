@@ -21,5 +21,8 @@ struct PostgresTrackingRepository: TrackingRepository {
         date.formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(.dash))
     }
 
+    /// Milliseconds of a timestamp read back from PostgreSQL, rounded to the nearest millisecond: a stored
+    /// `…123 ms` can come back as `…122.9999 ms` in binary floating point, which `TimestampPolicy.millis`
+    /// (rounding down, right for clocks) would turn into 122.
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }
