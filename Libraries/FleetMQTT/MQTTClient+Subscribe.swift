@@ -86,8 +86,13 @@ extension MQTTClient {
 
     /// Ends a subscription: the broker stops sending, and its sequence finishes after the buffered messages.
     public func unsubscribe(_ subscription: MQTTSubscription) async throws {
-        forget(subscription.identifier)
-        defer { subscription.buffer.finish() }
+        // Not renewed on a reconnect any more; but messages the broker sent before its UNSUBACK are still routed
+        // to the buffer until it arrives: with QoS 1 they are already acknowledged, so dropping them would lose them.
+        state.withLock { _ = $0.subscriptions.removeValue(forKey: subscription.identifier) }
+        defer {
+            forget(subscription.identifier)
+            subscription.buffer.finish()
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Void, any Error>? = state.withLock { s in
                 if s.finished { return .success(()) }

@@ -19,7 +19,9 @@ struct BenchIngest: AsyncParsableCommand {
             publish waits for its PUBACK, --window in flight per connection). Latency is measured from the publish to the
             retained committed-sequence acknowledgement on fleet/v1/vehicles/{id}/telemetry/committed (so it includes
             FLEET_TRACKING_COMMIT_INTERVAL_MILLIS; run the service with 100 for latency figures). At the end every
-            vehicle's committed_seq is read back through the HTTP API: lost = published - committed (exit 1 if > 0).
+            vehicle's committed_seq is read back through the HTTP API: lost = published - committed (exit 1 if > 0); a gap
+            that fleet-tracking skipped after FLEET_TRACKING_GAP_TIMEOUT_SECONDS (event sequence_gap) also means loss,
+            since this load generator, unlike a vehicle, does not resend (exit 1 if any).
             Also prints the service's peak RSS (from /proc, --service-pid or .stack/run/fleet-tracking.pid) and, for
             scale, Mosquitto's C tools' raw rate on the same broker (skip with --skip-c-tools).
             """
@@ -58,6 +60,19 @@ struct BenchIngest: AsyncParsableCommand {
         try await MQTTClient.withConnection(configuration: subscriberConfig, logger: connection.logger, connectTimeout: timeout) { subscriber in
             let acks = try await subscriber.subscribe(
                 to: VehicleChannel.telemetryCommitted.filter, qos: .atMostOnce, bufferCapacity: 1_000_000, overflow: .backPressure)
+            // A skipped gap advances committed_seq over messages that were never stored: counted as loss below.
+            let gaps = try await subscriber.subscribe(
+                to: FleetTopic.events(.sequenceGap).name, qos: .atLeastOnce, bufferCapacity: 100_000, overflow: .backPressure)
+            let gapTask = Task {
+                for await message in gaps {
+                    if let event = try? FleetCodec.decode(FleetEvent.self, from: message.payload),
+                        event.vehicleID?.rawValue.hasPrefix("bench-\(run)-") == true
+                    {
+                        ledger.gapSkipped()
+                    }
+                }
+            }
+            defer { gapTask.cancel() }
             let prefix = "fleet/v1/vehicles/bench-\(run)-"
             let ackTask = Task {
                 for await message in acks where message.topic.hasPrefix(prefix) {
@@ -153,6 +168,8 @@ struct BenchIngest: AsyncParsableCommand {
         emit(String(format: "sustained (publish start → last acknowledgement): %.0f msg/s", sustained))
         emit("publish → committed acknowledgement: p50 \(percentile(0.50)), p99 \(percentile(0.99)), max \(percentile(1.0)) over \(latencies.count) messages")
         emit("queryable through the API: \(committed) of \(total); lost \(lost)")
+        let gapsSkipped = ledger.gapsSkipped
+        emit("sequence gaps skipped by fleet-tracking (each hides at least one message that was never stored): \(gapsSkipped)")
         if let pid, let rss = Self.memory(pid: pid) {
             emit("fleet-tracking (pid \(pid)) peak RSS \(rss.peak / 1024) MiB, current \(rss.current / 1024) MiB")
         } else {
@@ -167,6 +184,7 @@ struct BenchIngest: AsyncParsableCommand {
             }
         }
         if lost > 0 { throw FleetctlError("\(lost) messages were not committed") }
+        if gapsSkipped > 0 { throw FleetctlError("\(gapsSkipped) sequence gaps were skipped: messages were lost") }
     }
 
     static func pidFromStack() -> Int32? {
@@ -195,6 +213,7 @@ final class Ledger: Sendable {
         var acknowledgedCount = 0
         var publishedTotal = 0
         var lastAcknowledgement: ContinuousClock.Instant?
+        var gapsSkipped = 0
     }
     private let state: Mutex<State>
 
@@ -234,6 +253,8 @@ final class Ledger: Sendable {
     }
 
     var acknowledgedCount: Int { state.withLock { $0.acknowledgedCount } }
+    func gapSkipped() { state.withLock { $0.gapsSkipped += 1 } }
+    var gapsSkipped: Int { state.withLock { $0.gapsSkipped } }
     var lastAcknowledgement: ContinuousClock.Instant? { state.withLock { $0.lastAcknowledgement } }
     func latenciesMillis() -> [Float] { state.withLock { $0.latencies } }
 }

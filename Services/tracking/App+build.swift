@@ -104,7 +104,7 @@ struct TrackingComponents: Sendable {
             events: events, live: live, deadLetters: deadLetters, metrics: metrics, logger: logger)
         validator = TelemetryValidator(configuration: tracking)
         let telemetryConsumer = TelemetryConsumer(
-            subscription: telemetrySubscription, validator: validator, writer: writer, configuration: tracking, preparation: preparation,
+            subscription: telemetrySubscription, client: consumerClient, validator: validator, writer: writer, configuration: tracking, preparation: preparation,
             metrics: metrics, logger: logger)
         let stateConsumer = StateConsumer(
             subscription: stateSubscription, repository: repository, events: events, deadLetters: deadLetters, logger: logger)

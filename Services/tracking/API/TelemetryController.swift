@@ -26,7 +26,7 @@ struct TelemetryController<Repository: TrackingRepository, Context: RequestConte
             throw HTTPError(.contentTooLarge, message: "at most \(maxItems) telemetry items per request (got \(elements.count))")
         }
         let now = TimestampPolicy.millis(from: .now)
-        var samples: [(telemetry: Telemetry, receivedMillis: Int64, payload: [UInt8], topic: String?)] = []
+        var samples: [ReceivedTelemetry] = []
         var rejections: [Rejection] = []
         var rejected: [IngestResponse.Rejected] = []
         var indexOfSample: [Int] = []
@@ -34,7 +34,7 @@ struct TelemetryController<Repository: TrackingRepository, Context: RequestConte
             let payload = Array(element)
             switch validator.validate(payload, topicVehicle: nil, nowMillis: now) {
             case .accepted(let telemetry):
-                samples.append((telemetry, now, payload, nil))
+                samples.append(ReceivedTelemetry(telemetry: telemetry, receivedMillis: now, payload: payload, topic: nil))
                 indexOfSample.append(index)
             case .rejected(let reason, let detail, let vehicle):
                 rejections.append(

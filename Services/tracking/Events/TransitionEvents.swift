@@ -6,16 +6,13 @@ enum TransitionEvents {
     static func events(for transition: VehicleTransition) -> [FleetEvent] {
         guard let vehicle = try? VehicleID(transition.vehicleID) else { return [] }
         var events: [FleetEvent] = []
-        let position = [
-            "lat": String(format: "%.6f", transition.latitude),
-            "lon": String(format: "%.6f", transition.longitude),
-        ]
         func event(_ type: FleetEventType, _ severity: Severity, _ extra: [String: String] = [:]) -> FleetEvent {
             FleetEvent(
                 id: .random(), type: type, severity: severity, vehicleID: vehicle, timeMillis: transition.deviceTimeMillis,
-                attributes: position.merging(extra) { $1 })
+                attributes: ["lat": String(format: "%.6f", transition.latitude), "lon": String(format: "%.6f", transition.longitude)]
+                    .merging(extra) { $1 })
         }
-        let speed = String(format: "%.1f", transition.speedMetersPerSecond * 3.6)
+        var speed: String { String(format: "%.1f", transition.speedMetersPerSecond * 3.6) }
         if transition.isMoving != transition.wasMoving || (!transition.hadPrevious && transition.isMoving) {
             events.append(event(transition.isMoving ? .moving : .stopped, .info, ["speed_kmh": speed]))
         }

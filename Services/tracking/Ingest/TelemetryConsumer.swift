@@ -14,10 +14,8 @@ import Synchronization
 /// subscription buffer fills, and FleetMQTT stops reading the socket: the broker keeps the backlog,
 /// memory stays bounded, nothing is dropped.
 final class TelemetryConsumer<Repository: TrackingRepository>: Service {
-    typealias Sample = (telemetry: Telemetry, receivedMillis: Int64, payload: [UInt8], topic: String?)
-
     struct Batch: Sendable {
-        var samples: [Sample] = []
+        var samples: [ReceivedTelemetry] = []
         var rejections: [Rejection] = []
         var startedAt: ContinuousClock.Instant?
         var isEmpty: Bool { samples.isEmpty && rejections.isEmpty }
@@ -25,6 +23,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     }
 
     private let subscription: MQTTSubscription
+    private let client: MQTTClient
     private let validator: TelemetryValidator
     private let writer: TelemetryWriter<Repository>
     private let configuration: TrackingConfiguration
@@ -37,11 +36,12 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     private let preparation: Preparation
 
     init(
-        subscription: MQTTSubscription, validator: TelemetryValidator, writer: TelemetryWriter<Repository>,
+        subscription: MQTTSubscription, client: MQTTClient, validator: TelemetryValidator, writer: TelemetryWriter<Repository>,
         configuration: TrackingConfiguration, preparation: Preparation, metrics: IngestMetrics, logger: Logger
     ) {
         self.preparation = preparation
         self.subscription = subscription
+        self.client = client
         self.validator = validator
         self.writer = writer
         self.configuration = configuration
@@ -69,6 +69,16 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             }
             await withTaskGroup(of: Void.self) { consumer in
                 consumer.addTask { await self.tick() }
+                consumer.addTask {
+                    // Leave the shared subscription first, so the broker routes the rest of the stream to the
+                    // other replicas instead of queueing it in this session, then drain what was received.
+                    guard (try? await gracefulShutdown()) != nil else { return }
+                    do {
+                        try await self.client.unsubscribe(self.subscription)
+                    } catch {
+                        self.logger.warning("Could not leave the shared subscription", metadata: ["error": "\(error)"])
+                    }
+                }
                 await self.consume()
                 consumer.cancelAll()
             }
@@ -84,7 +94,8 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     }
 
     private func consume() async {
-        for await message in subscription.cancelOnGracefulShutdown() {
+        // Ends once unsubscribed (graceful shutdown) and drained, or when the client shuts down.
+        for await message in subscription {
             let now = TimestampPolicy.millis(from: .now)
             let outcome: TelemetryValidator.Outcome
             switch FleetTopic(message.topic) {
@@ -102,7 +113,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                 if batches[shard].startedAt == nil { batches[shard].startedAt = .now }
                 switch outcome {
                 case .accepted(let telemetry):
-                    batches[shard].samples.append((telemetry, now, message.payload, message.topic))
+                    batches[shard].samples.append(ReceivedTelemetry(telemetry: telemetry, receivedMillis: now, payload: message.payload, topic: message.topic))
                 case .rejected(let reason, let detail, let vehicle):
                     batches[shard].rejections.append(
                         Rejection(

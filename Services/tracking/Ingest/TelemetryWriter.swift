@@ -28,7 +28,7 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
 
     /// Stores `samples` (already validated) in one transaction.
     /// - Throws: the database error; nothing was stored then.
-    func write(_ samples: [(telemetry: Telemetry, receivedMillis: Int64, payload: [UInt8], topic: String?)], source: IngestSource) async throws -> Outcome {
+    func write(_ samples: [ReceivedTelemetry], source: IngestSource) async throws -> Outcome {
         var outcome = Outcome()
         var accepted = samples
         let distinct = Array(Set(samples.map(\.telemetry.vehicleID.rawValue))).sorted()
@@ -59,7 +59,7 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
         guard !accepted.isEmpty else { return outcome }
 
         let index = geofences.current
-        let batch = TelemetryBatch(accepted.map { ($0.telemetry, $0.receivedMillis) }, geofencesOf: index.containing)
+        let batch = TelemetryBatch(accepted, geofencesOf: index.containing)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try await repository.store(
@@ -78,14 +78,17 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
         outcome.duplicates = result.duplicates
 
         commits.record(result.committed)
-        await live.publish(
-            accepted.map {
-                LivePosition(
-                    vehicleId: $0.telemetry.vehicleID.rawValue, seq: Int64(clamping: $0.telemetry.sequence),
-                    deviceTimeMs: $0.telemetry.deviceTimeMillis, lat: $0.telemetry.position.latitude,
-                    lon: $0.telemetry.position.longitude, speedMps: $0.telemetry.speedMetersPerSecond,
-                    headingDeg: $0.telemetry.headingDegrees, status: $0.telemetry.status.rawValue)
-            })
+        // The live stream only needs positions while someone watches.
+        if live.hasSubscribers {
+            await live.publish(
+                accepted.map {
+                    LivePosition(
+                        vehicleId: $0.telemetry.vehicleID.rawValue, seq: Int64(clamping: $0.telemetry.sequence),
+                        deviceTimeMs: $0.telemetry.deviceTimeMillis, lat: $0.telemetry.position.latitude,
+                        lon: $0.telemetry.position.longitude, speedMps: $0.telemetry.speedMetersPerSecond,
+                        headingDeg: $0.telemetry.headingDegrees, status: $0.telemetry.status.rawValue)
+                })
+        }
         let fleetEvents = result.transitions.flatMap(TransitionEvents.events(for:))
         if !fleetEvents.isEmpty { await events.publish(fleetEvents) }
         return outcome

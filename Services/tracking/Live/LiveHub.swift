@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import ServiceLifecycle
+import Synchronization
 
 /// Fans committed positions out to live-stream clients, coalesced per vehicle: a client gets at most
 /// one update per vehicle per interval, however fast the vehicle reports, so a map can follow
@@ -11,7 +12,10 @@ actor LiveHub: Service {
         var continuation: AsyncStream<[LivePosition]>.Continuation
     }
 
-    private var subscribers: [UUID: Subscriber] = [:]
+    private var subscribers: [UUID: Subscriber] = [:] {
+        didSet { subscriberCount.store(subscribers.count, ordering: .relaxed) }
+    }
+    private nonisolated let subscriberCount = Atomic<Int>(0)
     private var pending: [String: LivePosition] = [:]
     private let interval: Duration
     private let metrics: IngestMetrics
@@ -20,6 +24,10 @@ actor LiveHub: Service {
         self.interval = interval
         self.metrics = metrics
     }
+
+    /// Whether any client is connected; read without a hop onto the actor, so writers skip building
+    /// positions nobody watches.
+    nonisolated var hasSubscribers: Bool { subscriberCount.load(ordering: .relaxed) > 0 }
 
     /// Records the newest position of each vehicle for the next push.
     func publish(_ positions: [LivePosition]) {

@@ -76,33 +76,35 @@ extension PostgresTrackingRepository {
     func skipStaleGaps(olderThanSeconds: Int) async throws -> [(vehicleID: String, skippedFrom: Int64, committed: Int64)] {
         let s = schema
         return try await client.withTransaction(logger: logger) { connection in
-            // Vehicles whose oldest stored-but-uncommitted sequence has waited too long for the missing ones.
+            // Vehicles whose stored-but-uncommitted sequences have waited too long for the missing ones.
             let stale = try await connection.query(
                 """
-                SELECT w.vehicle_id, w.committed_seq, g.first_seq
-                FROM \(unescaped: s).commit_watermarks w
-                JOIN (
-                  SELECT vehicle_id, min(seq) AS first_seq FROM \(unescaped: s).commit_pending
-                  GROUP BY vehicle_id HAVING min(stored_at) < now() - make_interval(secs => \(olderThanSeconds))
-                ) g ON g.vehicle_id = w.vehicle_id
-                WHERE g.first_seq > w.committed_seq + 1
-                ORDER BY w.vehicle_id
-                FOR UPDATE OF w
+                SELECT vehicle_id, committed_seq, pending FROM \(unescaped: s).commit_watermarks
+                WHERE pending_since < now() - make_interval(secs => \(olderThanSeconds))
+                ORDER BY vehicle_id
+                FOR UPDATE
                 """, logger: logger)
-            var gaps: [(String, Int64, Int64)] = []
-            for try await row in stale.decode((String, Int64, Int64).self) {
-                gaps.append(row)
+            var gaps: [(vehicleID: String, skippedFrom: Int64, committed: Int64)] = []
+            var vehicles: [String] = [], committed: [Int64] = [], pending: [String] = []
+            for try await (vehicle, seq, parked) in stale.decode((String, Int64, [Int64]).self) {
+                var watermark = CommitWatermark(committed: seq, pending: parked)
+                guard watermark.skipGap() else { continue }
+                gaps.append((vehicle, seq + 1, watermark.committed))
+                vehicles.append(vehicle)
+                committed.append(watermark.committed)
+                pending.append(watermark.pending.map(String.init).joined(separator: ","))
             }
             guard !gaps.isEmpty else { return [] }
-            let vehicles = gaps.map(\.0)
-            let starts = gaps.map { $0.2 - 1 }
+            // A further gap starts its own timeout now.
             try await connection.query(
                 """
-                UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = g.seq, updated_at = now()
-                FROM unnest(\(vehicles)::text[], \(starts)::int8[]) AS g(v, seq) WHERE w.vehicle_id = g.v
+                UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = g.c,
+                  pending = coalesce(string_to_array(NULLIF(g.p, ''), ',')::int8[], '{}'),
+                  pending_since = CASE WHEN g.p = '' THEN NULL ELSE now() END, updated_at = now()
+                FROM unnest(\(vehicles)::text[], \(committed)::int8[], \(pending)::text[]) AS g(v, c, p)
+                WHERE w.vehicle_id = g.v
                 """, logger: logger)
-            let advanced = Dictionary(try await advance(vehicles, on: connection), uniquingKeysWith: { $1 })
-            return gaps.map { gap in (gap.0, gap.1 + 1, advanced[gap.0] ?? gap.2 - 1) }
+            return gaps
         }
     }
 }

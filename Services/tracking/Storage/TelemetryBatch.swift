@@ -29,18 +29,20 @@ struct TelemetryBatch: Sendable {
     var count: Int { vehicles.count }
     var isEmpty: Bool { vehicles.isEmpty }
 
-    /// Builds the batch from samples received at `receivedMillis`, sorted by vehicle and sequence.
+    /// Builds the batch from received samples, sorted by vehicle and sequence.
     /// `geofencesOf` returns the ids of the geofences containing a position.
-    init(_ samples: [(telemetry: Telemetry, receivedMillis: Int64)], geofencesOf: (Position) -> [String]) {
-        let sorted = samples.sorted {
-            ($0.telemetry.vehicleID.rawValue, $0.telemetry.sequence) < ($1.telemetry.vehicleID.rawValue, $1.telemetry.sequence)
+    init(_ samples: [ReceivedTelemetry], geofencesOf: (Position) -> [String]) {
+        let sorted = samples.sorted { a, b in
+            let (x, y) = (a.telemetry.vehicleID.rawValue, b.telemetry.vehicleID.rawValue)
+            return x == y ? a.telemetry.sequence < b.telemetry.sequence : x < y
         }
         reserve(sorted.count)
-        for (telemetry, received) in sorted {
+        for sample in sorted {
+            let telemetry = sample.telemetry
             vehicles.append(telemetry.vehicleID.rawValue)
             sequences.append(Int64(clamping: telemetry.sequence))
             deviceMillis.append(telemetry.deviceTimeMillis)
-            receivedMillis.append(received)
+            receivedMillis.append(sample.receivedMillis)
             latitudes.append(telemetry.position.latitude)
             longitudes.append(telemetry.position.longitude)
             accuracies.append(telemetry.position.accuracyMeters ?? .nan)
@@ -52,8 +54,9 @@ struct TelemetryBatch: Sendable {
             temperatures.append(telemetry.engineTemperatureCelsius ?? .nan)
             rpms.append(telemetry.rpm ?? .nan)
             statuses.append(telemetry.status.rawValue)
-            faultCodes.append(telemetry.faultCodes.joined(separator: ","))
-            geofences.append(geofencesOf(telemetry.position).joined(separator: ","))
+            faultCodes.append(telemetry.faultCodes.isEmpty ? "" : telemetry.faultCodes.joined(separator: ","))
+            let fences = geofencesOf(telemetry.position)
+            geofences.append(fences.isEmpty ? "" : fences.joined(separator: ","))
         }
     }
 
