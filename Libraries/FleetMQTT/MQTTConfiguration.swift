@@ -26,6 +26,10 @@ public struct MQTTConfiguration: Sendable {
     /// Upper bound on QoS 1/2 publishes awaiting their acknowledgement; further publishers wait.
     /// Keeps memory bounded and stays well below the 16-bit packet-identifier space.
     public var maxOutstandingPublishes: Int
+    /// QoS 1/2 messages in flight at once in each direction: the client's MQTT v5 Receive Maximum and libmosquitto's
+    /// send maximum (1...65535; the broker's own limits still apply). `nil` keeps libmosquitto's default of 20, which
+    /// lets a burst of QoS 1 publishes or deliveries through 20 per broker round trip.
+    public var inflightWindow: Int?
     /// Largest packet the client accepts from the broker (MQTT v5 Maximum Packet Size), in bytes; `nil` for no limit.
     public var maximumPacketSize: UInt32?
     /// A short, bounded name used as the `client` label on metrics (a service name, never a vehicle id).

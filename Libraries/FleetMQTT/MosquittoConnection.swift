@@ -55,6 +55,11 @@ final class MosquittoConnection: @unchecked Sendable {
     private func configure() throws(MQTTError) {
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5), "set protocol version")
         try check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
+        if let window = configuration.inflightWindow {
+            let value = Int32(max(1, min(window, 65_535)))
+            try check(mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, value), "set receive maximum")
+            try check(mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, value), "set send maximum")
+        }
         if let username = configuration.username {
             try check(mosquitto_username_pw_set(handle, username, configuration.password), "mosquitto_username_pw_set")
         }

@@ -42,15 +42,23 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
         let committed = try await client.subscribe(to: subscriptionFilters.committed, qos: .atLeastOnce, bufferCapacity: 200_000)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self, gateway, client] in
-                for await message in commands {
-                    let acks = await gateway.handleCommand(message, nowMillis: Self.nowMillis())
-                    for ack in acks {
-                        do {
-                            try await client.publish(ack.payload, to: ack.topic, qos: ack.qos, retain: ack.retain)
-                            publishedCounter.add(1, ordering: .relaxed)
-                            gateway.metrics.published[.ack]?.increment()
-                        } catch {
-                            gateway.metrics.publishFailures.increment()
+                // Commands are handled in order, but their answers do not wait for each other's PUBACKs: a fleet-wide
+                // pause is answered by every vehicle at once, not one broker round trip after another. One command's
+                // answers still go out in order (accepted before completed).
+                await withDiscardingTaskGroup { answers in
+                    for await message in commands {
+                        let acks = await gateway.handleCommand(message, nowMillis: Self.nowMillis())
+                        guard !acks.isEmpty else { continue }
+                        answers.addTask {
+                            for ack in acks {
+                                do {
+                                    try await client.publish(ack.payload, to: ack.topic, qos: ack.qos, retain: ack.retain)
+                                    self.publishedCounter.add(1, ordering: .relaxed)
+                                    gateway.metrics.published[.ack]?.increment()
+                                } catch {
+                                    gateway.metrics.publishFailures.increment()
+                                }
+                            }
                         }
                     }
                 }

@@ -8,9 +8,12 @@ import Synchronization
 /// Delivers commands and desired states to vehicles and follows their answers.
 ///
 /// One `Service` with four loops:
-/// - delivery: expires commands past their TTL, publishes unpublished desired states (retained, QoS 1) and
-///   (re)publishes due commands (QoS 1) with exponential backoff; woken at once by new commands, otherwise every scan interval;
-/// - acknowledgements (`…/commands/ack`, QoS 1 on the persistent session) move commands through their lifecycle;
+/// - delivery: (re)publishes due commands (QoS 1) with exponential backoff and unpublished desired states (retained,
+///   QoS 1), all concurrently, and expires commands past their TTL (at most once per scan interval); woken at once by new
+///   commands, otherwise every scan interval. Broker confirmations are recorded in batches (``GroupCommit``): one
+///   statement marks every command confirmed meanwhile `sent`, another every desired state published;
+/// - acknowledgements (`…/commands/ack`, QoS 1 on the persistent session) move commands through their lifecycle,
+///   everything that arrived meanwhile in one statement;
 /// - vehicle states (`…/state`, retained) keep the vehicle table current; a vehicle coming online gets its waiting commands now;
 /// - positions (`…/telemetry`, QoS 0, optional) feed the ``PositionCache`` for bounding-box selection.
 ///
@@ -21,6 +24,22 @@ final class CommandDispatcher: Service, Sendable {
         var states: MQTTSubscription
         var telemetry: MQTTSubscription?
     }
+
+    /// A command the broker confirmed (PUBACK), to be recorded as `sent`; `key` stays in flight until then.
+    struct ConfirmedCommand: Sendable {
+        var id: String
+        var key: String
+    }
+
+    /// A desired state the broker retained, to be recorded as published; `key` stays in flight until then.
+    struct ConfirmedDesired: Sendable {
+        var vehicle: String
+        var revision: UInt64
+        var key: String
+    }
+
+    /// Most rows one batched statement (claim, `sent` marks, published marks, acknowledgements) handles.
+    static let batchLimit = 1_000
 
     let mqtt: MQTTClient
     let subscriptions: Subscriptions
@@ -34,6 +53,8 @@ final class CommandDispatcher: Service, Sendable {
     let metrics = ControlMetrics()
     private let wake = WakeSignal()
     private let inFlight = Mutex<Set<String>>([])
+    private let sentWrites = GroupCommit<ConfirmedCommand>(maxBatch: CommandDispatcher.batchLimit)
+    private let publishedWrites = GroupCommit<ConfirmedDesired>(maxBatch: CommandDispatcher.batchLimit)
 
     init(
         mqtt: MQTTClient, subscriptions: Subscriptions, commands: any CommandRepository, vehicles: any VehicleRepository,
@@ -84,10 +105,15 @@ final class CommandDispatcher: Service, Sendable {
 
     private func deliveryLoop() async {
         var lastPrune = ContinuousClock.now
+        let scanInterval = Duration.milliseconds(configuration.scanIntervalMilliseconds)
+        var lastExpiry = ContinuousClock.now - scanInterval
         await withDiscardingTaskGroup { publishes in
             while !Task.isCancelled {
                 do {
-                    try await deliveryPass(publishes: &publishes)
+                    // New commands wake the loop many times per scan interval; expiry need not run on every wake-up.
+                    let expire = ContinuousClock.now - lastExpiry >= scanInterval
+                    try await deliveryPass(publishes: &publishes, expire: expire)
+                    if expire { lastExpiry = .now }
                     if ContinuousClock.now - lastPrune > .seconds(3600) {
                         try await commands.pruneIdempotencyKeys(olderThanSeconds: 86_400)
                         lastPrune = .now
@@ -96,16 +122,17 @@ final class CommandDispatcher: Service, Sendable {
                     if Task.isCancelled { break }
                     logger.error("Delivery pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                await wake.wait(timeout: .milliseconds(configuration.scanIntervalMilliseconds))
+                await wake.wait(timeout: scanInterval)
             }
             publishes.cancelAll()
         }
     }
 
-    private func deliveryPass(publishes: inout DiscardingTaskGroup) async throws {
-        // Due commands first: they are what a caller waits for.
+    private func deliveryPass(publishes: inout DiscardingTaskGroup, expire: Bool) async throws {
+        // Both reads at once (a new command waits for the pass in progress); due commands are published first.
+        async let unpublished = commands.unpublishedDesiredStates(limit: Self.batchLimit)
         let due = try await commands.claimDue(
-            limit: 1_000,
+            limit: Self.batchLimit,
             initialBackoff: Double(configuration.resendInitialMilliseconds) / 1000,
             maxBackoff: Double(configuration.resendMaxMilliseconds) / 1000
         )
@@ -115,60 +142,111 @@ final class CommandDispatcher: Service, Sendable {
             if item.attempt > 1 { metrics.resends() }
             publishes.addTask { await self.publish(item.command, key: key) }
         }
-        for desired in try await commands.unpublishedDesiredStates(limit: 1_000) {
+        for desired in try await unpublished {
             let key = "desired/\(desired.vehicleID.rawValue)/\(desired.revision)"
             guard claimInFlight(key) else { continue }
             publishes.addTask { await self.publish(desired, key: key) }
         }
-        for id in try await commands.expireDue() {
-            metrics.transition(.expired)
-            notifier.notify(id)
+        if expire {
+            for id in try await commands.expireDue() {
+                metrics.transition(.expired)
+                notifier.notify(id)
+            }
         }
         // A full batch means more may be due: go round again without waiting.
-        if due.count == 1_000 { wake.fire() }
+        if due.count == Self.batchLimit { wake.fire() }
     }
 
     private func claimInFlight(_ key: String) -> Bool {
         inFlight.withLock { $0.insert(key).inserted }
     }
 
+    private func releaseInFlight(_ keys: [String]) {
+        inFlight.withLock { set in
+            for key in keys { set.remove(key) }
+        }
+    }
+
     private func publish(_ desired: DesiredState, key: String) async {
-        defer { _ = inFlight.withLock { $0.remove(key) } }
         do {
             let payload = try FleetCodec.encode(desired)
             try await mqtt.publish(payload, to: VehicleChannel.desired.topic(for: desired.vehicleID), qos: .atLeastOnce, retain: true)
-            try await commands.markDesiredPublished(vehicle: desired.vehicleID.rawValue, revision: desired.revision)
             metrics.publishes(kind: "desired", outcome: "ok")
         } catch {
+            releaseInFlight([key])
             metrics.publishes(kind: "desired", outcome: "error")
             logger.warning("Publishing desired state failed; will retry", metadata: ["vehicle.id": "\(desired.vehicleID)", "error": "\(error)"])
+            return
+        }
+        let confirmed = ConfirmedDesired(vehicle: desired.vehicleID.rawValue, revision: desired.revision, key: key)
+        await publishedWrites.submit(confirmed) { batch in await self.recordPublished(batch) }
+    }
+
+    /// Records retained desired states in one statement, then lets their keys go (a failure means they are published again).
+    private func recordPublished(_ batch: [ConfirmedDesired]) async {
+        defer { releaseInFlight(batch.map(\.key)) }
+        var revisions: [String: UInt64] = [:]
+        for item in batch { revisions[item.vehicle] = max(revisions[item.vehicle] ?? 0, item.revision) }
+        do {
+            try await commands.markDesiredPublished(revisions)
+        } catch {
+            logger.warning("Recording published desired states failed; will publish again", metadata: ["vehicles": "\(revisions.count)", "error": "\(error)"])
         }
     }
 
     private func publish(_ command: Command, key: String) async {
-        defer { _ = inFlight.withLock { $0.remove(key) } }
         do {
             let payload = try FleetCodec.encode(command)
             try await mqtt.publish(payload, to: VehicleChannel.commands.topic(for: command.vehicleID), qos: .atLeastOnce)
             metrics.publishes(kind: "command", outcome: "ok")
-            if case .applied = try await commands.transition(command.id.rawValue, vehicle: nil, to: .sent, reason: nil) {
-                metrics.transition(.sent)
-                notifier.notify(command.id.rawValue)
-            }
         } catch {
+            releaseInFlight([key])
             metrics.publishes(kind: "command", outcome: "error")
             logger.warning("Publishing command failed; will retry", metadata: ["command.id": "\(command.id)", "error": "\(error)"])
+            return
+        }
+        await sentWrites.submit(ConfirmedCommand(id: command.id.rawValue, key: key)) { batch in await self.recordSent(batch) }
+    }
+
+    /// Records broker-confirmed commands as `sent` in one statement, then lets their keys go. Nobody is notified:
+    /// a long-poll waits while a command is `pending` or `sent`, so this change would not end it.
+    private func recordSent(_ batch: [ConfirmedCommand]) async {
+        defer { releaseInFlight(batch.map(\.key)) }
+        var seen = Set<String>()
+        let requests = batch.compactMap { item -> TransitionRequest? in
+            guard seen.insert(item.id).inserted else { return nil }
+            return TransitionRequest(commandID: item.id, vehicleID: nil, status: .sent, reason: nil)
+        }
+        do {
+            var applied = 0
+            for outcome in try await commands.transition(requests) {
+                if case .applied = outcome { applied += 1 }
+            }
+            if applied > 0 { metrics.transition(.sent, count: applied) }
+        } catch {
+            // Still `pending`: the command is published again at its next attempt (the vehicle ignores the repeat).
+            logger.warning("Recording sent commands failed", metadata: ["commands": "\(requests.count)", "error": "\(error)"])
         }
     }
 
     // MARK: Acknowledgements
 
+    /// Takes whatever acknowledgements arrived while the previous batch was being stored and stores them together.
     private func acknowledgementLoop() async {
-        await Self.onLanes(subscriptions.acks) { message in await self.handleAck(message) }
+        let acks = subscriptions.acks
+        var iterator = acks.makeAsyncIterator()
+        while let first = await iterator.next() {
+            var batch = [first]
+            // Buffered messages are returned at once; this loop is the subscription's only consumer.
+            while batch.count < Self.batchLimit, acks.bufferedCount > 0, let next = await iterator.next() {
+                batch.append(next)
+            }
+            await handleAcks(batch)
+        }
     }
 
     /// Handles `subscription`'s messages on 16 lanes in parallel; all messages of one topic (one vehicle) go to the
-    /// same lane, in order, so e.g. a command's `accepted` is always recorded before its `completed`.
+    /// same lane, in order.
     static func onLanes(_ subscription: MQTTSubscription, _ handle: @escaping @Sendable (MQTTMessage) async -> Void) async {
         let laneCount = 16
         await withDiscardingTaskGroup { group in
@@ -187,10 +265,25 @@ final class CommandDispatcher: Service, Sendable {
         }
     }
 
-    func handleAck(_ message: MQTTMessage) async {
+    /// Stores a batch of acknowledgements: one statement per round, where round n holds each command's n-th answer
+    /// in this batch, so e.g. a command's `accepted` is always recorded before its `completed`.
+    func handleAcks(_ messages: [MQTTMessage]) async {
+        var rounds: [[CommandAck]] = []
+        var answers: [String: Int] = [:]
+        for message in messages {
+            guard let ack = decodeAck(message) else { continue }
+            let round = answers[ack.commandID.rawValue, default: 0]
+            answers[ack.commandID.rawValue] = round + 1
+            if round == rounds.count { rounds.append([]) }
+            rounds[round].append(ack)
+        }
+        for round in rounds { await store(round) }
+    }
+
+    private func decodeAck(_ message: MQTTMessage) -> CommandAck? {
         guard case .vehicle(let topicVehicle, .commandAcks)? = FleetTopic(message.topic) else {
             metrics.invalidMessage(stream: "ack", reason: "topic")
-            return
+            return nil
         }
         let ack: CommandAck
         do {
@@ -198,37 +291,54 @@ final class CommandDispatcher: Service, Sendable {
         } catch {
             metrics.invalidMessage(stream: "ack", reason: "decode")
             logger.warning("Undecodable command acknowledgement", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
-            return
+            return nil
         }
         guard ack.vehicleID == topicVehicle else {
             metrics.invalidMessage(stream: "ack", reason: "vehicle_mismatch")
+            return nil
+        }
+        return ack
+    }
+
+    /// Applies acknowledgements for distinct commands in one statement.
+    private func store(_ acks: [CommandAck]) async {
+        let requests = acks.map { ack -> TransitionRequest in
+            let status: CommandStatus =
+                switch ack.status {
+                case .accepted: .acknowledged
+                case .rejected: .rejected
+                case .completed: .completed
+                case .failed: .failed
+                }
+            return TransitionRequest(commandID: ack.commandID.rawValue, vehicleID: ack.vehicleID.rawValue, status: status, reason: ack.reason)
+        }
+        let outcomes: [TransitionOutcome]
+        do {
+            outcomes = try await commands.transition(requests)
+        } catch {
+            // Lost only if the database is down; the vehicle does not resend acknowledgements, so log loudly.
+            for _ in acks { metrics.invalidMessage(stream: "ack", reason: "storage") }
+            logger.error(
+                "Storing acknowledgements failed",
+                metadata: ["acks": "\(acks.count)", "command.ids": "\(acks.prefix(10).map(\.commandID.rawValue))", "error": "\(String(reflecting: error))"]
+            )
             return
         }
-        let status: CommandStatus =
-            switch ack.status {
-            case .accepted: .acknowledged
-            case .rejected: .rejected
-            case .completed: .completed
-            case .failed: .failed
-            }
-        do {
-            switch try await commands.transition(ack.commandID.rawValue, vehicle: ack.vehicleID.rawValue, to: status, reason: ack.reason) {
+        let now = Date()
+        for (request, outcome) in zip(requests, outcomes) {
+            switch outcome {
             case .applied(let createdAt):
-                metrics.transition(status)
-                if status == .acknowledged || status == .rejected {
-                    metrics.acknowledgementLatency(seconds: max(0, Date().timeIntervalSince(createdAt)))
+                metrics.transition(request.status)
+                if request.status == .acknowledged || request.status == .rejected {
+                    metrics.acknowledgementLatency(seconds: max(0, now.timeIntervalSince(createdAt)))
                 }
-                notifier.notify(ack.commandID.rawValue)
+                notifier.notify(request.commandID)
             case .stale:
                 metrics.invalidMessage(stream: "ack", reason: "stale")
             case .unknown:
                 metrics.invalidMessage(stream: "ack", reason: "unknown_command")
-                logger.info("Acknowledgement for an unknown command", metadata: ["command.id": "\(ack.commandID)", "vehicle.id": "\(ack.vehicleID)"])
+                logger.info("Acknowledgement for an unknown command", metadata: ["command.id": "\(request.commandID)", "vehicle.id": "\(request.vehicleID ?? "")"])
             }
-        } catch {
-            // Lost only if the database is down; the vehicle does not resend acknowledgements, so log loudly.
-            metrics.invalidMessage(stream: "ack", reason: "storage")
-            logger.error("Storing an acknowledgement failed", metadata: ["command.id": "\(ack.commandID)", "error": "\(String(reflecting: error))"])
         }
     }
 

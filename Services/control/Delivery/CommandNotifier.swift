@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Wakes long-polls (`GET /v1/commands/{id}?wait=`) when a command's status changes in this process.
+/// Wakes long-polls (`GET /v1/commands/{id}?wait=`) when a command's status changes in this process in a way that can end
+/// the wait (an answer or expiry; not `pending` → `sent`).
 final class CommandNotifier: Sendable {
     private struct State {
         var nextToken = 0

@@ -57,6 +57,15 @@ struct DueCommand: Sendable {
     var attempt: Int
 }
 
+/// One status change to apply: a publish confirmation (`sent`, any vehicle) or a vehicle's answer.
+struct TransitionRequest: Sendable, Equatable {
+    var commandID: String
+    /// The vehicle the command must belong to; `nil` skips that check.
+    var vehicleID: String?
+    var status: CommandStatus
+    var reason: String?
+}
+
 /// What an acknowledgement or publish confirmation did to a command.
 enum TransitionOutcome: Sendable, Equatable {
     case applied(createdAt: Date)
@@ -69,7 +78,7 @@ enum TransitionOutcome: Sendable, Equatable {
 /// Storage of commands, their transitions, desired states and idempotency keys.
 protocol CommandRepository: Sendable {
     /// Stores the commands (status `pending`), their desired-state change, the audit entry and the rendered response
-    /// in one transaction, unless `idempotency` names a key already used.
+    /// atomically, unless `idempotency` names a key already used. `render` runs before anything is stored.
     func create(
         _ commands: NewCommands, idempotency: IdempotencyClaim?, audit: AuditEntry,
         render: @Sendable ([CommandRecord]) throws -> (status: Int, body: String)
@@ -78,8 +87,10 @@ protocol CommandRepository: Sendable {
     func command(_ id: String) async throws -> CommandRecord?
     /// A vehicle's commands, newest first.
     func history(vehicle: String, limit: Int) async throws -> [CommandRecord]
-    /// Moves a command to `status` if its current status allows it.
-    func transition(_ id: String, vehicle: String?, to status: CommandStatus, reason: String?) async throws -> TransitionOutcome
+    /// Moves each command to its requested status if its current status allows it, all in one statement.
+    /// Command ids must be distinct within one call (apply a command's later answers in a later call).
+    /// - Returns: one outcome per request, in request order.
+    func transition(_ requests: [TransitionRequest]) async throws -> [TransitionOutcome]
     /// Marks commands whose TTL passed while still `pending`/`sent` as `expired`; returns their ids.
     func expireDue() async throws -> [String]
     /// Claims commands due for (re)delivery and schedules their next attempt with exponential backoff.
@@ -88,8 +99,8 @@ protocol CommandRepository: Sendable {
     func resendNow(vehicle: String) async throws -> Int
     /// Desired states not yet published at their current revision.
     func unpublishedDesiredStates(limit: Int) async throws -> [DesiredState]
-    /// Records that `revision` of `vehicle`'s desired state is retained on the broker.
-    func markDesiredPublished(vehicle: String, revision: UInt64) async throws
+    /// Records, in one statement, that each vehicle's desired state is retained on the broker at the given revision.
+    func markDesiredPublished(_ revisions: [String: UInt64]) async throws
     /// Forgets idempotency keys older than `age` seconds.
     func pruneIdempotencyKeys(olderThanSeconds age: Int) async throws
 }

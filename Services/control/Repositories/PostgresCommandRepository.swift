@@ -13,109 +13,111 @@ struct PostgresCommandRepository: CommandRepository {
         _ commands: NewCommands, idempotency: IdempotencyClaim?, audit: AuditEntry,
         render: @Sendable ([CommandRecord]) throws -> (status: Int, body: String)
     ) async throws -> CreateOutcome {
-        try await client.withUnwrappedTransaction(logger: logger) { connection in
-            if let claim = idempotency {
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: schema).idempotency_keys (token_id, key, fingerprint, status_code, response)
-                    VALUES (\(claim.tokenID), \(claim.key), \(claim.fingerprint), 0, '') ON CONFLICT DO NOTHING RETURNING 1
-                    """,
-                    logger: logger
-                )
-                var fresh = false
-                for try await _ in inserted { fresh = true }
-                if !fresh {
-                    let stored = try await connection.query(
-                        "SELECT fingerprint, status_code, response FROM \(unescaped: schema).idempotency_keys WHERE token_id = \(claim.tokenID) AND key = \(claim.key)",
-                        logger: logger
-                    )
-                    for try await (fingerprint, status, body) in stored.decode((String, Int, String).self) {
-                        return fingerprint == claim.fingerprint ? .replayed(status: status, body: body) : .keyReused
-                    }
-                    return .keyReused
-                }
-            }
-            let kind = commands.action.kind.rawValue
-            try await connection.query(
-                """
+        let kind = commands.action.kind.rawValue
+        let records = zip(commands.ids, commands.vehicleIDs).map { id, vehicle in
+            CommandRecord(
+                id: id, vehicleID: vehicle, action: kind, speedLimitMetersPerSecond: commands.speedLimit, reason: commands.reason,
+                status: .pending, statusReason: nil, createdAt: commands.createdAt, updatedAt: commands.createdAt,
+                expiresAt: commands.expiresAt, attempts: 0, batchID: commands.batchID, createdBy: commands.createdBy,
+                transitions: [.init(status: .pending, at: commands.createdAt, reason: nil)]
+            )
+        }
+        // The response depends only on the request, so it is rendered first and stored with the idempotency key.
+        let (status, body) = try render(records)
+        var paused: Bool?
+        var changeSpeed = false
+        var speed: Double?
+        switch commands.desiredChange {
+        case .paused(let value)?: paused = value
+        case .speedLimit(let value)?: changeSpeed = true; speed = value
+        case nil: break
+        }
+        let changesDesired = commands.desiredChange != nil
+        let hasKey = idempotency != nil
+        // One statement, so one round trip and atomic without an explicit transaction: the idempotency claim gates
+        // the commands, their first transitions, the desired-state change and the audit entry.
+        let rows = try await client.query(
+            """
+            WITH claim AS (
+                INSERT INTO \(unescaped: schema).idempotency_keys (token_id, key, fingerprint, status_code, response)
+                SELECT \(idempotency?.tokenID ?? ""), \(idempotency?.key ?? ""), \(idempotency?.fingerprint ?? ""), \(status), \(body)
+                WHERE \(hasKey)
+                ON CONFLICT DO NOTHING RETURNING 1
+            ), proceed AS (
+                SELECT NOT \(hasKey) OR EXISTS (SELECT 1 FROM claim) AS ok
+            ), created AS (
                 INSERT INTO \(unescaped: schema).commands
                     (id, vehicle_id, action, speed_limit_mps, reason, status, created_at, updated_at, expires_at, next_attempt_at, batch_id, created_by)
                 SELECT c.id, c.vehicle_id, \(kind), \(commands.speedLimit), \(commands.reason), 'pending', \(commands.createdAt), \(commands.createdAt),
                        \(commands.expiresAt), \(commands.createdAt), \(commands.batchID), \(commands.createdBy)
                 FROM unnest(\(commands.ids)::text[], \(commands.vehicleIDs)::text[]) AS c (id, vehicle_id)
-                """,
-                logger: logger
-            )
-            try await connection.query(
-                """
+                WHERE (SELECT ok FROM proceed)
+                RETURNING id
+            ), logged AS (
                 INSERT INTO \(unescaped: schema).command_transitions (command_id, status, at)
-                SELECT id, 'pending', \(commands.createdAt) FROM unnest(\(commands.ids)::text[]) AS c (id)
-                """,
-                logger: logger
+                SELECT id, 'pending', \(commands.createdAt) FROM created
+            ), desired AS (
+                INSERT INTO \(unescaped: schema).desired_states AS d (vehicle_id, revision, paused, speed_limit_mps, reason, updated_at)
+                SELECT v, 1, coalesce(\(paused)::boolean, false), \(speed)::double precision, \(commands.reason), \(commands.createdAt)
+                FROM unnest(\(commands.vehicleIDs)::text[]) AS v
+                WHERE \(changesDesired) AND (SELECT ok FROM proceed)
+                ON CONFLICT (vehicle_id) DO UPDATE SET
+                    revision = d.revision + 1,
+                    paused = coalesce(\(paused)::boolean, d.paused),
+                    speed_limit_mps = CASE WHEN \(changeSpeed) THEN EXCLUDED.speed_limit_mps ELSE d.speed_limit_mps END,
+                    reason = EXCLUDED.reason,
+                    updated_at = EXCLUDED.updated_at
+            ), audited AS (
+                INSERT INTO \(unescaped: schema).audit_log (\(unescaped: AuditSQL.columns))
+                SELECT \(audit.actorTokenID), \(audit.actorName), \(audit.action), \(audit.target), \(audit.outcome), \(audit.details), \(audit.remoteAddress)
+                WHERE (SELECT ok FROM proceed)
             )
-            if let change = commands.desiredChange {
-                var paused: Bool?
-                var changeSpeed = false
-                var speed: Double?
-                switch change {
-                case .paused(let value): paused = value
-                case .speedLimit(let value): changeSpeed = true; speed = value
-                }
-                try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: schema).desired_states AS d (vehicle_id, revision, paused, speed_limit_mps, reason, updated_at)
-                    SELECT v, 1, coalesce(\(paused)::boolean, false), \(speed)::double precision, \(commands.reason), \(commands.createdAt)
-                    FROM unnest(\(commands.vehicleIDs)::text[]) AS v
-                    ON CONFLICT (vehicle_id) DO UPDATE SET
-                        revision = d.revision + 1,
-                        paused = coalesce(\(paused)::boolean, d.paused),
-                        speed_limit_mps = CASE WHEN \(changeSpeed) THEN EXCLUDED.speed_limit_mps ELSE d.speed_limit_mps END,
-                        reason = EXCLUDED.reason,
-                        updated_at = EXCLUDED.updated_at
-                    """,
-                    logger: logger
-                )
-            }
-            try await AuditSQL.insert(audit, schema: schema, on: connection, logger: logger)
-            let records = zip(commands.ids, commands.vehicleIDs).map { id, vehicle in
-                CommandRecord(
-                    id: id, vehicleID: vehicle, action: kind, speedLimitMetersPerSecond: commands.speedLimit, reason: commands.reason,
-                    status: .pending, statusReason: nil, createdAt: commands.createdAt, updatedAt: commands.createdAt,
-                    expiresAt: commands.expiresAt, attempts: 0, batchID: commands.batchID, createdBy: commands.createdBy,
-                    transitions: [.init(status: .pending, at: commands.createdAt, reason: nil)]
-                )
-            }
-            let (status, body) = try render(records)
-            if let claim = idempotency {
-                try await connection.query(
-                    """
-                    UPDATE \(unescaped: schema).idempotency_keys SET status_code = \(status), response = \(body)
-                    WHERE token_id = \(claim.tokenID) AND key = \(claim.key)
-                    """,
-                    logger: logger
-                )
-            }
-            return .created(records, status: status, body: body)
+            SELECT ok FROM proceed
+            """,
+            logger: logger
+        )
+        var stored = false
+        for try await ok in rows.decode(Bool.self) { stored = ok }
+        guard !stored, let claim = idempotency else { return .created(records, status: status, body: body) }
+        // The key was used before: replay its response if the request is the same.
+        let previous = try await client.query(
+            "SELECT fingerprint, status_code, response FROM \(unescaped: schema).idempotency_keys WHERE token_id = \(claim.tokenID) AND key = \(claim.key)",
+            logger: logger
+        )
+        for try await (fingerprint, status, body) in previous.decode((String, Int, String).self) {
+            return fingerprint == claim.fingerprint ? .replayed(status: status, body: body) : .keyReused
         }
+        return .keyReused
     }
 
     func command(_ id: String) async throws -> CommandRecord? {
-        try await commands(whereClause: "id = $1", bindings: { $0.append(id) }).first
+        try await commands(whereClause: "id = $1", order: "c.id", bindings: { $0.append(id) }).first
     }
 
     func history(vehicle: String, limit: Int) async throws -> [CommandRecord] {
-        try await commands(whereClause: "vehicle_id = $1 ORDER BY created_at DESC, id LIMIT $2", bindings: { $0.append(vehicle); $0.append(limit) })
+        try await commands(
+            whereClause: "vehicle_id = $1 ORDER BY created_at DESC, id LIMIT $2", order: "c.created_at DESC, c.id",
+            bindings: { $0.append(vehicle); $0.append(limit) }
+        )
     }
 
-    private func commands(whereClause: String, bindings fill: (inout PostgresBindings) -> Void) async throws -> [CommandRecord] {
+    /// Commands matching `whereClause` (which may end in ORDER BY/LIMIT) with their transitions, in one query:
+    /// one row per transition, commands in `order`.
+    private func commands(whereClause: String, order: String, bindings fill: (inout PostgresBindings) -> Void) async throws -> [CommandRecord] {
         var bindings = PostgresBindings()
         fill(&bindings)
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT id, vehicle_id, action, speed_limit_mps, reason, status, status_reason, created_at, updated_at, expires_at,
-                           attempts, batch_id, created_by
-                    FROM \(schema).commands WHERE \(whereClause)
+                    SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.status, c.status_reason, c.created_at, c.updated_at,
+                           c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
+                    FROM (
+                        SELECT id, vehicle_id, action, speed_limit_mps, reason, status, status_reason, created_at, updated_at, expires_at,
+                               attempts, batch_id, created_by
+                        FROM \(schema).commands WHERE \(whereClause)
+                    ) c
+                    LEFT JOIN \(schema).command_transitions t ON t.command_id = c.id
+                    ORDER BY \(order), t.id
                     """,
                 binds: bindings
             ),
@@ -123,56 +125,60 @@ struct PostgresCommandRepository: CommandRepository {
         )
         var records: [CommandRecord] = []
         for try await row in rows {
-            let (id, vehicle, action, speed, reason, status, statusReason, createdAt, updatedAt, expiresAt, attempts, batch, createdBy) =
-                try row.decode((String, String, String, Double?, String?, String, String?, Date, Date, Date, Int, String?, String).self)
-            records.append(
-                CommandRecord(
-                    id: id, vehicleID: vehicle, action: action, speedLimitMetersPerSecond: speed, reason: reason,
-                    status: CommandStatus(rawValue: status) ?? .pending, statusReason: statusReason, createdAt: createdAt,
-                    updatedAt: updatedAt, expiresAt: expiresAt, attempts: attempts, batchID: batch, createdBy: createdBy, transitions: []
+            let (id, vehicle, action, speed, reason, status, statusReason, createdAt, updatedAt, expiresAt, attempts, batch, createdBy, step, at, stepReason) =
+                try row.decode((String, String, String, Double?, String?, String, String?, Date, Date, Date, Int, String?, String, String?, Date?, String?).self)
+            if records.last?.id != id {
+                records.append(
+                    CommandRecord(
+                        id: id, vehicleID: vehicle, action: action, speedLimitMetersPerSecond: speed, reason: reason,
+                        status: CommandStatus(rawValue: status) ?? .pending, statusReason: statusReason, createdAt: createdAt,
+                        updatedAt: updatedAt, expiresAt: expiresAt, attempts: attempts, batchID: batch, createdBy: createdBy, transitions: []
+                    )
                 )
-            )
+            }
+            if let step, let at, let stepStatus = CommandStatus(rawValue: step) {
+                records[records.count - 1].transitions.append(.init(status: stepStatus, at: at, reason: stepReason))
+            }
         }
-        guard !records.isEmpty else { return [] }
-        let transitions = try await client.query(
-            """
-            SELECT command_id, status, at, reason FROM \(unescaped: schema).command_transitions
-            WHERE command_id = ANY(\(records.map(\.id))) ORDER BY id
-            """,
-            logger: logger
-        )
-        var byCommand: [String: [CommandRecord.Transition]] = [:]
-        for try await (id, status, at, reason) in transitions.decode((String, String, Date, String?).self) {
-            guard let status = CommandStatus(rawValue: status) else { continue }
-            byCommand[id, default: []].append(.init(status: status, at: at, reason: reason))
-        }
-        for index in records.indices { records[index].transitions = byCommand[records[index].id] ?? [] }
         return records
     }
 
-    func transition(_ id: String, vehicle: String?, to status: CommandStatus, reason: String?) async throws -> TransitionOutcome {
-        let from = status.allowedPredecessors.map(\.rawValue)
+    func transition(_ requests: [TransitionRequest]) async throws -> [TransitionOutcome] {
+        guard !requests.isEmpty else { return [] }
+        // Text arrays cannot carry NULL here: an empty vehicle means "any vehicle", an empty reason none.
+        let ids = requests.map(\.commandID)
+        let vehicles = requests.map { $0.vehicleID ?? "" }
+        let statuses = requests.map(\.status.rawValue)
+        let reasons = requests.map { $0.reason ?? "" }
+        let allowed = requests.map { $0.status.allowedPredecessors.map(\.rawValue).joined(separator: ",") }
         let rows = try await client.query(
             """
-            WITH updated AS (
-                UPDATE \(unescaped: schema).commands SET status = \(status.rawValue), status_reason = \(reason), updated_at = now()
-                WHERE id = \(id) AND status = ANY(\(from)) AND (\(vehicle)::text IS NULL OR vehicle_id = \(vehicle))
-                RETURNING id, created_at
+            WITH input AS (
+                SELECT * FROM unnest(\(ids)::text[], \(vehicles)::text[], \(statuses)::text[], \(reasons)::text[], \(allowed)::text[])
+                    AS u (id, vehicle_id, status, reason, allowed)
+            ), updated AS (
+                UPDATE \(unescaped: schema).commands c
+                SET status = u.status, status_reason = nullif(u.reason, ''), updated_at = now()
+                FROM input u
+                WHERE c.id = u.id AND c.status = ANY(string_to_array(u.allowed, ','))
+                  AND (u.vehicle_id = '' OR c.vehicle_id = u.vehicle_id)
+                RETURNING c.id, c.created_at, u.status, nullif(u.reason, '') AS reason
             ), logged AS (
                 INSERT INTO \(unescaped: schema).command_transitions (command_id, status, reason)
-                SELECT id, \(status.rawValue), \(reason) FROM updated
+                SELECT id, status, reason FROM updated
             )
-            SELECT created_at FROM updated
+            SELECT u.id, updated.created_at,
+                   EXISTS (SELECT 1 FROM \(unescaped: schema).commands k WHERE k.id = u.id AND (u.vehicle_id = '' OR k.vehicle_id = u.vehicle_id))
+            FROM input u LEFT JOIN updated ON updated.id = u.id
             """,
             logger: logger
         )
-        for try await createdAt in rows.decode(Date.self) { return .applied(createdAt: createdAt) }
-        let existing = try await client.query(
-            "SELECT 1 FROM \(unescaped: schema).commands WHERE id = \(id) AND (\(vehicle)::text IS NULL OR vehicle_id = \(vehicle))",
-            logger: logger
-        )
-        for try await _ in existing { return .stale }
-        return .unknown
+        var outcomes: [String: TransitionOutcome] = [:]
+        for try await (id, createdAt, known) in rows.decode((String, Date?, Bool).self) {
+            // Not updated: the command is past that status (stale), or there is no such command for that vehicle.
+            outcomes[id] = createdAt.map { .applied(createdAt: $0) } ?? (known ? .stale : .unknown)
+        }
+        return requests.map { outcomes[$0.commandID] ?? .unknown }
     }
 
     func expireDue() async throws -> [String] {
@@ -267,11 +273,15 @@ struct PostgresCommandRepository: CommandRepository {
         return states
     }
 
-    func markDesiredPublished(vehicle: String, revision: UInt64) async throws {
+    func markDesiredPublished(_ revisions: [String: UInt64]) async throws {
+        guard !revisions.isEmpty else { return }
+        let vehicles = Array(revisions.keys)
+        let published = vehicles.map { Int64(revisions[$0] ?? 0) }
         try await client.query(
             """
-            UPDATE \(unescaped: schema).desired_states SET published_revision = greatest(published_revision, \(Int64(revision)))
-            WHERE vehicle_id = \(vehicle)
+            UPDATE \(unescaped: schema).desired_states d SET published_revision = greatest(d.published_revision, u.revision)
+            FROM unnest(\(vehicles)::text[], \(published)::bigint[]) AS u (vehicle_id, revision)
+            WHERE d.vehicle_id = u.vehicle_id
             """,
             logger: logger
         )

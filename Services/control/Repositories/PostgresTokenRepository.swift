@@ -3,26 +3,35 @@ import Logging
 import PostgresNIO
 
 /// ``TokenRepository`` on PostgreSQL (`<schema>.api_tokens`).
+///
+/// Lookups are cached for one second (``TokenCache``), so authentication is not a database round trip on every
+/// request; creating or revoking a token through this repository clears the cache.
 struct PostgresTokenRepository: TokenRepository {
     static let bootstrapID = "tok_bootstrap_admin"
 
     let client: PostgresClient
     let schema: String
     let logger: Logger
+    let cache = TokenCache(timeToLive: .seconds(1))
 
     func lookup(hash: String) async throws -> (identity: Identity, revoked: Bool)? {
+        if let cached = cache.lookup(hash: hash) { return cached }
+        let generation = cache.generation
         let rows = try await client.query(
             "SELECT id, name, scopes, revoked_at IS NOT NULL FROM \(unescaped: schema).api_tokens WHERE token_hash = \(hash)",
             logger: logger
         )
         for try await (id, name, scopes, revoked) in rows.decode((String, String, [String], Bool).self) {
-            return (Identity(tokenID: id, name: name, scopes: Set(scopes.compactMap(Scope.init(rawValue:)))), revoked)
+            let identity = Identity(tokenID: id, name: name, scopes: Set(scopes.compactMap(Scope.init(rawValue:))))
+            cache.store(hash: hash, identity: identity, revoked: revoked, generation: generation)
+            return (identity, revoked)
         }
         return nil
     }
 
     func create(id: String, name: String, hash: String, scopes: [Scope], audit: AuditEntry) async throws -> TokenInfo {
-        try await client.withUnwrappedTransaction(logger: logger) { connection in
+        defer { cache.removeAll() }
+        return try await client.withUnwrappedTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, created_by)
@@ -51,7 +60,9 @@ struct PostgresTokenRepository: TokenRepository {
     }
 
     func revoke(id: String, audit: AuditEntry) async throws -> Bool? {
-        try await client.withUnwrappedTransaction(logger: logger) { connection in
+        // Cleared once the revocation is committed, so no request after this answer is served from the cache.
+        defer { cache.removeAll() }
+        return try await client.withUnwrappedTransaction(logger: logger) { connection in
             let existing = try await connection.query(
                 "SELECT revoked_at IS NULL FROM \(unescaped: schema).api_tokens WHERE id = \(id) FOR UPDATE",
                 logger: logger
@@ -73,6 +84,7 @@ struct PostgresTokenRepository: TokenRepository {
     }
 
     func upsertBootstrapAdmin(hash: String) async throws {
+        defer { cache.removeAll() }
         let scopes = Scope.allCases.map(\.rawValue)
         try await client.query(
             """

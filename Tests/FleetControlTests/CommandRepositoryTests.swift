@@ -1,0 +1,132 @@
+import FleetCore
+import FleetService
+import FleetTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+@testable import FleetControl
+
+/// ``PostgresCommandRepository``'s single-statement create and batched writes, against PostgreSQL.
+@Suite("fleet-control command repository", .enabled(if: TestPostgres.isConfigured, "FLEET_POSTGRES_HOST is not set"), .timeLimit(.minutes(2)))
+struct CommandRepositoryTests {
+    @Test("Create stores commands, transitions, desired states, audit and idempotency key together; a replay stores nothing")
+    func createAndReplay() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            let repository = try await Self.repository(client, schema)
+            let new = Self.pause(["veh-a", "veh-b"])
+            let claim = IdempotencyClaim(tokenID: "tok_test", key: "key-1", fingerprint: "f1")
+            let render: @Sendable ([CommandRecord]) throws -> (status: Int, body: String) = { records in (202, "\(records.count) commands") }
+
+            guard case .created(let records, _, let body) = try await repository.create(new, idempotency: claim, audit: Self.audit, render: render) else {
+                Issue.record("the first request was not created")
+                return
+            }
+            #expect(records.map(\.vehicleID) == ["veh-a", "veh-b"])
+            #expect(body == "2 commands")
+            guard case .replayed(let status, let replayed) = try await repository.create(Self.pause(["veh-a", "veh-b"]), idempotency: claim, audit: Self.audit, render: render) else {
+                Issue.record("the repeated request was not replayed")
+                return
+            }
+            #expect(status == 202)
+            #expect(replayed == "2 commands")
+            let other = IdempotencyClaim(tokenID: "tok_test", key: "key-1", fingerprint: "f2")
+            guard case .keyReused = try await repository.create(Self.pause(["veh-a"]), idempotency: other, audit: Self.audit, render: render) else {
+                Issue.record("a different request with the same key was not refused")
+                return
+            }
+            #expect(try await Self.count("commands", client, schema) == 2)
+            #expect(try await Self.count("command_transitions", client, schema) == 2)
+            #expect(try await Self.count("audit_log", client, schema) == 1)
+            #expect(try await Self.count("desired_states", client, schema) == 2)
+
+            // Without a key: stored as well, and the desired state's revision moves on.
+            guard case .created = try await repository.create(Self.pause(["veh-a"]), idempotency: nil, audit: Self.audit, render: render) else {
+                Issue.record("a request without a key was not created")
+                return
+            }
+            #expect(try await Self.count("commands", client, schema) == 3)
+            #expect(try await Self.count("audit_log", client, schema) == 2)
+            let desired = try await repository.unpublishedDesiredStates(limit: 10)
+            #expect(desired.first { $0.vehicleID.rawValue == "veh-a" }?.revision == 2)
+
+            // Published marks in one statement: the highest revision wins, a lower one does not undo it.
+            try await repository.markDesiredPublished(["veh-a": 2, "veh-b": 1])
+            try await repository.markDesiredPublished(["veh-a": 1])
+            #expect(try await repository.unpublishedDesiredStates(limit: 10).isEmpty)
+        }
+    }
+
+    @Test("Batched transitions follow the lifecycle rules per command and report applied, stale and unknown")
+    func batchedTransitions() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            let repository = try await Self.repository(client, schema)
+            let new = Self.pause(["veh-a", "veh-b"])
+            _ = try await repository.create(new, idempotency: nil, audit: Self.audit) { _ in (202, "") }
+            let (a, b) = (new.ids[0], new.ids[1])
+
+            let first = try await repository.transition([
+                TransitionRequest(commandID: a, vehicleID: nil, status: .sent, reason: nil),
+                TransitionRequest(commandID: b, vehicleID: "veh-a", status: .acknowledged, reason: nil),  // not b's vehicle
+                TransitionRequest(commandID: MessageID.random().rawValue, vehicleID: "veh-a", status: .completed, reason: nil),
+            ])
+            #expect(first.map(Self.kind) == ["applied", "unknown", "unknown"])
+
+            let second = try await repository.transition([
+                TransitionRequest(commandID: a, vehicleID: "veh-a", status: .acknowledged, reason: nil),
+                TransitionRequest(commandID: b, vehicleID: "veh-b", status: .rejected, reason: "busy"),  // from pending
+            ])
+            #expect(second.map(Self.kind) == ["applied", "applied"])
+
+            let third = try await repository.transition([
+                TransitionRequest(commandID: a, vehicleID: "veh-a", status: .completed, reason: nil),
+                TransitionRequest(commandID: b, vehicleID: nil, status: .sent, reason: nil),  // a late PUBACK
+            ])
+            #expect(third.map(Self.kind) == ["applied", "stale"])
+
+            let recordA = try #require(try await repository.command(a))
+            #expect(recordA.status == .completed)
+            #expect(recordA.transitions.map(\.status) == [.pending, .sent, .acknowledged, .completed])
+            let recordB = try #require(try await repository.command(b))
+            #expect(recordB.status == .rejected)
+            #expect(recordB.statusReason == "busy")
+            #expect(recordB.transitions.map(\.status) == [.pending, .rejected])
+            #expect(recordB.transitions.last?.reason == "busy")
+
+            let history = try await repository.history(vehicle: "veh-a", limit: 10)
+            #expect(history.map(\.id) == [a])
+            #expect(history.first?.transitions.count == 4)
+            #expect(try await repository.command(MessageID.random().rawValue) == nil)
+        }
+    }
+
+    static let audit = AuditEntry(actorTokenID: "tok_test", actorName: "test", action: "command.create", target: "test", outcome: "ok", details: nil, remoteAddress: "127.0.0.1")
+
+    static func pause(_ vehicles: [String]) -> NewCommands {
+        let now = Date()
+        return NewCommands(
+            ids: vehicles.map { _ in MessageID.random().rawValue }, vehicleIDs: vehicles, action: .pause, reason: "test", createdAt: now,
+            expiresAt: now.addingTimeInterval(60), batchID: nil, createdBy: "tok_test"
+        )
+    }
+
+    static func repository(_ client: PostgresClient, _ schema: String) async throws -> PostgresCommandRepository {
+        let migrations = try ControlComponents.migrations(schema: schema)
+        try await MigrationRunner(client: client, schema: schema, migrations: migrations, logger: silentLogger).migrate()
+        return PostgresCommandRepository(client: client, schema: schema, logger: silentLogger)
+    }
+
+    static func count(_ table: String, _ client: PostgresClient, _ schema: String) async throws -> Int64 {
+        let rows = try await client.query("SELECT count(*) FROM \(unescaped: schema).\(unescaped: table)", logger: silentLogger)
+        for try await value in rows.decode(Int64.self) { return value }
+        return 0
+    }
+
+    static func kind(_ outcome: TransitionOutcome) -> String {
+        switch outcome {
+        case .applied: "applied"
+        case .stale: "stale"
+        case .unknown: "unknown"
+        }
+    }
+}
