@@ -24,9 +24,9 @@ struct AlertingConfiguration: Sendable {
     var requestTimeout: Duration = .seconds(10)
     /// Largest response body read from a receiver (`FLEET_ALERTING_WEBHOOK_MAX_RESPONSE_BYTES`, 65536).
     var maxResponseBytes: Int = 65_536
-    /// Deliveries claimed per dispatcher round (`FLEET_ALERTING_DISPATCH_BATCH`, 100).
+    /// Most deliveries one claim statement leases; never more than the free request slots (`FLEET_ALERTING_DISPATCH_BATCH`, 100).
     var dispatchBatch: Int = 100
-    /// Concurrent requests per dispatcher (`FLEET_ALERTING_DISPATCH_CONCURRENCY`, 32).
+    /// Requests in flight per dispatcher, refilled as they finish (`FLEET_ALERTING_DISPATCH_CONCURRENCY`, 32).
     var dispatchConcurrency: Int = 32
     /// How often the dispatcher polls when not woken (`FLEET_ALERTING_DISPATCH_POLL_MS`, 500).
     var pollInterval: Duration = .milliseconds(500)

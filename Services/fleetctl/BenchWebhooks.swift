@@ -28,6 +28,8 @@ struct BenchWebhooks: AsyncParsableCommand {
     @Option(help: "Seconds to wait for stragglers after publishing ends.") var drainTimeout: Double = 300
     @Option(help: "Events published this many seconds before the outage count as in flight, not steady state.")
     var grace: Double = 5
+    @Option(help: "QoS 1 publishes in flight (each waits for its PUBACK), so a slow broker round trip does not lower the rate.")
+    var window = 32
 
     struct Receipt {
         var first: ContinuousClock.Instant
@@ -49,6 +51,7 @@ struct BenchWebhooks: AsyncParsableCommand {
 
     func validate() throws {
         guard rate > 0, duration > 0, outage >= 0, outageStart >= 0 else { throw ValidationError("rates and durations must be positive") }
+        guard window >= 1 else { throw ValidationError("--window must be at least 1") }
         guard outage == 0 || outageStart + outage < duration else { throw ValidationError("the outage must end before publishing ends") }
     }
 
@@ -97,16 +100,31 @@ struct BenchWebhooks: AsyncParsableCommand {
                 try await MQTTClient.withConnection(
                     configuration: connection.configuration(clientID: MQTTOptions.clientID("bench-webhooks")), logger: connection.logger
                 ) { mqtt in
-                    for seq in 0..<total {
-                        let due = start + .microseconds(Int64(Double(seq) / rate * 1_000_000))
-                        if due > .now { try await Task.sleep(until: due) }
-                        let event = FleetEvent(
-                            id: .random(), type: .fault, severity: .warning, vehicleID: try VehicleID("bench-\(seq % 500)"),
-                            timeMillis: Int64(Date().timeIntervalSince1970 * 1000), attributes: ["seq": "\(seq)", "tag": run, "code": "B\(seq)"])
-                        let bytes = try FleetCodec.encode(event)
-                        state.state.withLock { $0.published[seq] = .now }
-                        try await mqtt.publish(bytes, to: FleetTopics.events(.fault))
+                    // Paced lanes: event seq is due at start + seq / rate; up to --window publishes await their PUBACK at
+                    // once, so the offered rate does not depend on the broker's round trip.
+                    try await withThrowingTaskGroup(of: Void.self) { lanes in
+                        for lane in 0..<min(window, total) {
+                            lanes.addTask {
+                                var seq = lane
+                                while seq < total {
+                                    let due = start + .microseconds(Int64(Double(seq) / rate * 1_000_000))
+                                    if due > .now { try await Task.sleep(until: due) }
+                                    let event = FleetEvent(
+                                        id: .random(), type: .fault, severity: .warning, vehicleID: try VehicleID("bench-\(seq % 500)"),
+                                        timeMillis: Int64(Date().timeIntervalSince1970 * 1000),
+                                        attributes: ["seq": "\(seq)", "tag": run, "code": "B\(seq)"])
+                                    let bytes = try FleetCodec.encode(event)
+                                    let published = seq
+                                    state.state.withLock { $0.published[published] = .now }
+                                    try await mqtt.publish(bytes, to: FleetTopics.events(.fault))
+                                    seq += window
+                                }
+                            }
+                        }
+                        try await lanes.waitForAll()
                     }
+                    let seconds = Self.seconds(.now - start)
+                    emit(String(format: "published %d events in %.1f s (%.0f/s offered)", total, seconds, Double(total) / seconds))
                 }
             }
             group.addTask {

@@ -117,6 +117,47 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("A burst is applied in batches with the result of one event at a time; every message is delivered and recorded")
+    func burst() async throws {
+        let receiver = try WebhookReceiver()
+        try await withAlertingHarness { harness in
+            let h = harness
+            try await receiver.serve {
+                try await h.run { client in
+                    try await client.createRule(#"{"id":"offline","event_types":["offline"]}"#)
+                    let webhook = try await client.createWebhook(url: receiver.url)
+                    // Per vehicle: offline, offline (a repeat), online (resolves), offline (a new alert). Published
+                    // interleaved and back to back, so the consumer sees many events at once and applies them in batches
+                    // in which one key appears several times.
+                    let vehicles = (0..<20).map { "burst-\($0)" }
+                    let steps: [FleetEventType] = [.offline, .offline, .online, .offline]
+                    try await h.publish(steps.flatMap { type in vehicles.map { event(type, $0) } })
+                    try await eventually("forty alerts, twenty resolved") {
+                        let resolved = try await client.alerts("?status=resolved").count
+                        let firing = try await client.alerts("?status=firing").count
+                        return resolved == 20 && firing == 20
+                    }
+                    let resolved = try await client.alerts("?status=resolved")
+                    #expect(resolved.allSatisfy { $0.occurrences == 2 && $0.resolvedBy == "auto:online" })
+                    #expect(Set(resolved.compactMap(\.vehicleID)) == Set(vehicles))
+                    let firing = try await client.alerts("?status=firing")
+                    #expect(firing.allSatisfy { $0.occurrences == 1 })
+                    #expect(Set(firing.compactMap(\.vehicleID)) == Set(vehicles))
+
+                    // 40 alert.firing + 20 alert.resolved, each under its own webhook-id, all recorded as delivered.
+                    try await eventually("sixty messages recorded as delivered") {
+                        let deliveries = try await client.deliveries(webhook.id, "?limit=1000")
+                        return deliveries.count == 60 && deliveries.allSatisfy { $0.status == "delivered" }
+                    }
+                    let received = receiver.received
+                    #expect(Set(received.compactMap { $0.headers["webhook-id"] }).count == 60)
+                    #expect(received.filter { $0.body.contains(#""type":"alert.firing""#) }.count >= 40)
+                    #expect(received.filter { $0.body.contains(#""type":"alert.resolved""#) }.count >= 20)
+                }
+            }
+        }
+    }
+
     @Test("Exhausted retries dead-letter the delivery; replay through the API delivers it")
     func deadLetterAndReplay() async throws {
         let receiver = try WebhookReceiver()

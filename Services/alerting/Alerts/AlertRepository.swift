@@ -1,6 +1,6 @@
 import FleetCore
 
-/// What processing one event did.
+/// What processing events did.
 struct EventOutcome: Sendable, Equatable {
     var fired = 0
     var deduplicated = 0
@@ -8,6 +8,15 @@ struct EventOutcome: Sendable, Equatable {
     var resolved = 0
     /// Webhook deliveries written to the outbox.
     var deliveries = 0
+
+    /// Adds the counts of `other`.
+    mutating func add(_ other: EventOutcome) {
+        fired += other.fired
+        deduplicated += other.deduplicated
+        throttled += other.throttled
+        resolved += other.resolved
+        deliveries += other.deliveries
+    }
 }
 
 /// The result of an acknowledge or resolve request.
@@ -35,8 +44,9 @@ struct AlertFilter: Sendable {
 
 /// Persistence of alerts and their lifecycle; every change writes its webhook messages in the same transaction.
 protocol AlertRepository: Sendable {
-    /// Applies `rules` to `event`: fires, de-duplicates, throttles and auto-resolves alerts.
-    func apply(_ event: FleetEvent, rules: [AlertRule]) async throws -> EventOutcome
+    /// Applies `rules` to `events` (in order) atomically: fires, de-duplicates, throttles and auto-resolves alerts with
+    /// the same result as applying the events one at a time; on failure nothing of the batch is applied.
+    func apply(_ events: [FleetEvent], rules: [AlertRule]) async throws -> EventOutcome
     /// Alerts matching `filter`, most recently changed first (oldest first with `updatedAfter`).
     func list(_ filter: AlertFilter) async throws -> [AlertResource]
     /// One alert.

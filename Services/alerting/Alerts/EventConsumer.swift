@@ -6,8 +6,11 @@ import ServiceLifecycle
 /// Reads fleet events from the shared subscription and applies the rules; malformed events are counted and skipped.
 ///
 /// Events are applied by ``partitions`` workers, partitioned by vehicle, so one vehicle's events stay in order while
-/// different vehicles are applied concurrently; at most ``maxInFlight`` events wait or run at a time, so a slow
-/// database slows the subscription (back-pressure) instead of growing memory.
+/// different vehicles are applied concurrently. A free worker takes everything queued for it, up to ``maxBatch``
+/// events, and applies it as one batch (one transaction, a few set-based statements): under load the database round
+/// trips and commits are shared by a batch instead of being paid per event, and an idle service still applies each
+/// event as soon as it arrives. At most ``maxInFlight`` events wait or run at a time, so a slow database slows the
+/// subscription (back-pressure) instead of growing memory.
 struct EventConsumer: Service {
     let subscription: MQTTSubscription
     let alerts: any AlertRepository
@@ -15,26 +18,30 @@ struct EventConsumer: Service {
     let signal: DispatchSignal
     let metrics: AlertingMetrics
     let logger: Logger
-    var partitions = 8
+    /// Concurrent batches (each holds a pooled database connection while it runs; the pool has 10 by default).
+    var partitions = 4
     var maxInFlight = 256
+    var maxBatch = 64
 
     func run() async throws {
         let limiter = InFlightLimiter(limit: maxInFlight)
         // Stops at graceful shutdown (the MQTT client, which ends the subscription, shuts down after us).
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                var continuations: [AsyncStream<FleetEvent>.Continuation] = []
-                for _ in 0..<partitions {
-                    let (stream, continuation) = AsyncStream.makeStream(of: FleetEvent.self)
-                    continuations.append(continuation)
+                let queues = (0..<partitions).map { _ in EventQueue() }
+                for queue in queues {
                     group.addTask {
-                        for await event in stream {
-                            do {
-                                try await apply(event)
-                                await limiter.release()
-                            } catch {
-                                await limiter.release()
-                                throw error
+                        for await _ in queue.wakeUps {
+                            while true {
+                                let batch = queue.take(max: maxBatch)
+                                if batch.isEmpty { break }
+                                do {
+                                    try await apply(batch)
+                                    await limiter.release(batch.count)
+                                } catch {
+                                    await limiter.release(batch.count)
+                                    throw error
+                                }
                             }
                         }
                     }
@@ -42,9 +49,9 @@ struct EventConsumer: Service {
                 for await message in subscription {
                     guard let event = decode(message) else { continue }
                     await limiter.acquire()
-                    continuations[Self.partition(of: event, count: partitions)].yield(event)
+                    queues[Self.partition(of: event, count: partitions)].append(event)
                 }
-                for continuation in continuations { continuation.finish() }
+                for queue in queues { queue.finish() }
                 try await group.waitForAll()
             }
         }
@@ -72,13 +79,15 @@ struct EventConsumer: Service {
         }
     }
 
-    /// Applies one event; a database failure is retried with backoff until it succeeds (or shutdown).
-    func apply(_ event: FleetEvent) async throws {
+    /// Applies a batch of events (in order); a database failure rolls the whole batch back and it is retried with
+    /// backoff until it succeeds (or shutdown).
+    func apply(_ events: [FleetEvent]) async throws {
         var delay = Duration.milliseconds(100)
         while true {
             do {
-                let outcome = try await alerts.apply(event, rules: await rules.current())
-                metrics.event("processed")
+                let outcome = try await alerts.apply(events, rules: await rules.current())
+                metrics.event("processed", events.count)
+                metrics.eventBatch(events.count)
                 metrics.alerts("fired", outcome.fired)
                 metrics.alerts("deduplicated", outcome.deduplicated)
                 metrics.alerts("throttled", outcome.throttled)
@@ -86,8 +95,10 @@ struct EventConsumer: Service {
                 if outcome.deliveries > 0 { signal.notify() }
                 return
             } catch {
-                metrics.event("failed")
-                logger.error("Applying an event failed; retrying", metadata: ["event.id": "\(event.id)", "error": "\(String(reflecting: error))"])
+                metrics.event("failed", events.count)
+                logger.error(
+                    "Applying events failed; retrying",
+                    metadata: ["events": "\(events.count)", "event.id": "\(events[0].id)", "error": "\(String(reflecting: error))"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

@@ -15,9 +15,11 @@ actor InFlightLimiter {
         inFlight += 1
     }
 
-    /// Frees a slot.
-    func release() {
-        inFlight -= 1
-        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    /// Frees `count` slots (a whole applied batch at once).
+    func release(_ count: Int = 1) {
+        inFlight -= count
+        for _ in 0..<max(0, min(count, waiters.count)) {
+            waiters.removeFirst().resume()
+        }
     }
 }

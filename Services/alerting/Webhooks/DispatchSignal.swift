@@ -9,7 +9,4 @@ struct DispatchSignal: Sendable {
 
     /// Signals that deliveries are due (coalesced: many signals before a wake-up count once).
     func notify() { continuation.yield() }
-
-    /// Ends the stream (shutdown).
-    func finish() { continuation.finish() }
 }

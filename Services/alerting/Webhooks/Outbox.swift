@@ -4,6 +4,14 @@ import PostgresNIO
 
 /// Writes webhook messages into the `deliveries` outbox, inside the caller's transaction.
 enum Outbox {
+    /// One message about one alert, for every webhook that wants it.
+    struct Message: Sendable {
+        var payload: WebhookPayload
+        /// The alert's severity (webhooks filter on it).
+        var severity: String
+        var alertID: String?
+    }
+
     /// Inserts one pending delivery per enabled webhook whose filter accepts `type` at `severity`;
     /// returns how many were written.
     @discardableResult
@@ -11,17 +19,37 @@ enum Outbox {
         _ payload: WebhookPayload, severity: String, alertID: String?, schema: String, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Int {
-        let body = try payload.encoded()
-        let type = payload.type
+        let message = Message(payload: payload, severity: severity, alertID: alertID)
+        return try await enqueue([message], schema: schema, on: connection, logger: logger)
+    }
+
+    /// Inserts the deliveries of every message in one statement, in message order (`created_at` increases along the
+    /// list, so the dispatcher sends them oldest first); returns how many were written.
+    @discardableResult
+    static func enqueue(_ messages: [Message], schema: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        guard !messages.isEmpty else { return 0 }
+        var alertIDs: [String] = []
+        var types: [String] = []
+        var bodies: [String] = []
+        var severities: [String] = []
+        for message in messages {
+            alertIDs.append(message.alertID ?? "")
+            types.append(message.payload.type)
+            bodies.append(try message.payload.encoded())
+            severities.append(message.severity)
+        }
         let rows = try await connection.query(
             """
-            INSERT INTO \(unescaped: schema).deliveries (id, webhook_id, alert_id, event_type, payload, status)
-            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, \(alertID), \(type), \(body), 'pending'
-            FROM \(unescaped: schema).webhooks w
-            WHERE w.enabled
-              AND (cardinality(w.event_types) = 0 OR \(type) = ANY(w.event_types))
-              AND \(unescaped: severityRank("w.min_severity"))
-                  <= (CASE \(severity)::text WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END)
+            INSERT INTO \(unescaped: schema).deliveries (id, webhook_id, alert_id, event_type, payload, status, created_at)
+            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, NULLIF(m.alert_id, ''), m.type, m.body, 'pending',
+                   clock_timestamp()
+            FROM unnest(\(alertIDs)::text[], \(types)::text[], \(bodies)::text[], \(severities)::text[])
+                WITH ORDINALITY AS m(alert_id, type, body, severity, n)
+            JOIN \(unescaped: schema).webhooks w
+              ON w.enabled
+             AND (cardinality(w.event_types) = 0 OR m.type = ANY(w.event_types))
+             AND \(unescaped: severityRank("w.min_severity")) <= \(unescaped: severityRank("m.severity"))
+            ORDER BY m.n
             RETURNING id
             """,
             logger: logger

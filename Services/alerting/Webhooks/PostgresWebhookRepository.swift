@@ -121,6 +121,9 @@ struct PostgresWebhookRepository: WebhookRepository {
 
     func claim(limit: Int, excludingWebhooks: [String], lease: Duration) async throws -> [ClaimedDelivery] {
         let leaseSeconds = RetryPolicy.seconds(lease)
+        // Each claimable webhook's oldest due rows come from its own index range (deliveries_open_webhook_created), so
+        // the backlog of an endpoint whose circuit is open is never read; the oldest `limit` of those are taken. That
+        // is the same set as the oldest `limit` due rows overall, without scanning past excluded backlogs.
         let rows = try await client.query(
             """
             UPDATE \(unescaped: schema).deliveries d
@@ -128,49 +131,83 @@ struct PostgresWebhookRepository: WebhookRepository {
                 attempts = d.attempts + 1, last_attempt_at = now()
             FROM \(unescaped: schema).webhooks w
             WHERE w.id = d.webhook_id AND d.id IN (
-                SELECT q.id FROM \(unescaped: schema).deliveries q
-                JOIN \(unescaped: schema).webhooks qw ON qw.id = q.webhook_id AND qw.enabled
-                WHERE ((q.status = 'pending' AND q.next_attempt_at <= now())
-                       OR (q.status = 'delivering' AND q.lease_until < now()))
-                  AND NOT (q.webhook_id = ANY(\(excludingWebhooks)::text[]))
-                ORDER BY q.created_at
-                LIMIT \(limit)
-                FOR UPDATE OF q SKIP LOCKED)
+                SELECT c.id FROM \(unescaped: schema).webhooks cw
+                CROSS JOIN LATERAL (
+                    SELECT q.id, q.created_at FROM \(unescaped: schema).deliveries q
+                    WHERE q.webhook_id = cw.id AND q.status IN ('pending', 'delivering')
+                      AND ((q.status = 'pending' AND q.next_attempt_at <= now())
+                           OR (q.status = 'delivering' AND q.lease_until < now()))
+                    ORDER BY q.created_at
+                    LIMIT \(limit)
+                    FOR UPDATE OF q SKIP LOCKED) c
+                WHERE cw.enabled AND NOT (cw.id = ANY(\(excludingWebhooks)::text[]))
+                ORDER BY c.created_at
+                LIMIT \(limit))
             RETURNING d.id, d.webhook_id, w.url, w.headers::text, w.secret, d.payload, d.attempts, d.created_at, d.event_type
             """, logger: logger)
         var claimed: [ClaimedDelivery] = []
+        let decoder = JSONDecoder()
         for try await (id, webhookID, url, headers, secret, payload, attempts, createdAt, type) in rows.decode(
             (String, String, String, String, String, String, Int, Date, String).self)
         {
             claimed.append(
                 ClaimedDelivery(
                     id: id, webhookID: webhookID, url: url,
-                    headers: (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:], secret: secret,
+                    headers: (try? decoder.decode([String: String].self, from: Data(headers.utf8))) ?? [:], secret: secret,
                     payload: payload, attempts: attempts, createdAt: createdAt, eventType: type))
         }
+        // UPDATE … RETURNING comes back in no particular order: send the oldest first.
+        claimed.sort { $0.createdAt < $1.createdAt }
         return claimed
     }
 
-    func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws {
-        guard !deliveries.isEmpty else { return }
-        let ids = deliveries.map(\.id)
-        let codes = deliveries.map(\.statusCode)
+    func record(_ outcomes: [DeliveryOutcome]) async throws {
+        guard !outcomes.isEmpty else { return }
+        // PostgresNIO binds no optional array elements: code 0, error '' and the epoch stand for "none".
+        var ids: [String] = []
+        var kinds: [String] = []
+        var codes: [Int] = []
+        var errors: [String] = []
+        var dates: [Date] = []
+        let unused = Date(timeIntervalSince1970: 0)
+        for outcome in outcomes {
+            ids.append(outcome.id)
+            switch outcome.result {
+            case .delivered(let statusCode):
+                kinds.append("delivered")
+                codes.append(statusCode)
+                errors.append("")
+                dates.append(unused)
+            case .failed(let statusCode, let error, let retryAt):
+                kinds.append("failed")
+                codes.append(statusCode ?? 0)
+                errors.append(String(error.prefix(1_000)))
+                dates.append(retryAt)
+            case .dead(let statusCode, let error):
+                kinds.append("dead")
+                codes.append(statusCode ?? 0)
+                errors.append(String(error.prefix(1_000)))
+                dates.append(unused)
+            case .released(let retryAt):
+                kinds.append("released")
+                codes.append(0)
+                errors.append("")
+                dates.append(retryAt)
+            }
+        }
         try await client.query(
             """
             UPDATE \(unescaped: schema).deliveries d
-            SET status = 'delivered', delivered_at = now(), last_status_code = v.code, last_error = NULL, lease_until = NULL
-            FROM unnest(\(ids)::text[], \(codes)::int[]) AS v(id, code)
+            SET status = CASE v.kind WHEN 'delivered' THEN 'delivered' WHEN 'dead' THEN 'dead' ELSE 'pending' END,
+                attempts = CASE v.kind WHEN 'released' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+                next_attempt_at = CASE WHEN v.kind IN ('failed', 'released') THEN v.retry_at ELSE d.next_attempt_at END,
+                delivered_at = CASE v.kind WHEN 'delivered' THEN now() ELSE d.delivered_at END,
+                last_status_code = CASE v.kind WHEN 'released' THEN d.last_status_code ELSE NULLIF(v.code, 0) END,
+                last_error = CASE v.kind WHEN 'released' THEN d.last_error ELSE NULLIF(v.error, '') END,
+                lease_until = NULL
+            FROM unnest(\(ids)::text[], \(kinds)::text[], \(codes)::int[], \(errors)::text[], \(dates)::timestamptz[])
+                AS v(id, kind, code, error, retry_at)
             WHERE d.id = v.id
-            """, logger: logger)
-    }
-
-    func markFailed(id: String, statusCode: Int?, error: String, retryAt: Date?) async throws {
-        try await client.query(
-            """
-            UPDATE \(unescaped: schema).deliveries
-            SET status = \(retryAt == nil ? "dead" : "pending"), next_attempt_at = COALESCE(\(retryAt), next_attempt_at),
-                last_status_code = \(statusCode), last_error = \(String(error.prefix(1_000))), lease_until = NULL
-            WHERE id = \(id)
             """, logger: logger)
     }
 
@@ -184,22 +221,16 @@ struct PostgresWebhookRepository: WebhookRepository {
         return try await rows.collect().count
     }
 
-    func release(id: String, at date: Date) async throws {
-        try await client.query(
-            """
-            UPDATE \(unescaped: schema).deliveries
-            SET status = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = \(date), lease_until = NULL
-            WHERE id = \(id)
-            """, logger: logger)
-    }
-
     func stats() async throws -> OutboxStats {
+        // Three index-backed lookups (partial indexes on open and dead rows): delivered rows, which are kept and are
+        // most of the table, are never scanned.
         let rows = try await client.query(
             """
-            SELECT count(*) FILTER (WHERE status IN ('pending', 'delivering')),
-                   count(*) FILTER (WHERE status = 'dead'),
-                   COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'delivering'))), 0)::float8
-            FROM \(unescaped: schema).deliveries WHERE status <> 'delivered'
+            SELECT (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status IN ('pending', 'delivering')),
+                   (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status = 'dead'),
+                   COALESCE(EXTRACT(EPOCH FROM now() - (
+                       SELECT min(created_at) FROM \(unescaped: schema).deliveries
+                       WHERE status IN ('pending', 'delivering'))), 0)::float8
             """, logger: logger)
         for try await (pending, dead, age) in rows.decode((Int, Int, Double).self) {
             return OutboxStats(pending: pending, dead: dead, oldestPendingAge: age)

@@ -7,6 +7,11 @@ import ServiceLifecycle
 
 /// Sends outbox deliveries: claims due rows (`FOR UPDATE SKIP LOCKED`, safe with N replicas), signs and POSTs them,
 /// and records the outcome with retries, `Retry-After`, a circuit breaker per endpoint and dead letters.
+///
+/// Dispatch is continuous, not in rounds: up to `dispatchConcurrency` requests are in flight, and each time some
+/// finish the loop records every outcome that arrived meanwhile in one statement and refills the free slots with one
+/// claim (oldest message first). A slow receiver holds only the slots of its own requests, nothing waits for the
+/// slowest request of a round, and the database sees a few statements per wake-up however many deliveries they cover.
 struct WebhookDispatcher: Service {
     let repository: any WebhookRepository
     let httpClient: HTTPClient
@@ -19,127 +24,148 @@ struct WebhookDispatcher: Service {
     let logger: Logger
 
     func run() async throws {
-        await withTaskGroup(of: Void.self) { group in
-            // The poll tick shares the wake-up stream, so one loop handles both.
-            group.addTask {
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        let inbox = DispatchInbox()
+        await withTaskGroup(of: Void.self) { helpers in
+            // Retries whose backoff ran out and circuits whose cooldown ended are noticed by this tick.
+            helpers.addTask {
+                while !Task.isCancelled {
                     try? await Task.sleep(for: configuration.pollInterval)
                     signal.notify()
                 }
             }
-            group.addTask {
-                await self.loop()
+            // New outbox rows (consumer, API, sweeper) and ticks arrive as DispatchSignal wake-ups.
+            helpers.addTask {
+                for await _ in signal.stream { inbox.markDue() }
             }
-            _ = await group.next()
-            group.cancelAll()
+            await withGracefulShutdownHandler {
+                await dispatch(inbox)
+            } onGracefulShutdown: {
+                inbox.stop()
+            }
+            helpers.cancelAll()
         }
     }
 
-    private func loop() async {
-        await withGracefulShutdownHandler {
-            var wakeUps = signal.stream.makeAsyncIterator()
-            while !Task.isCancelled {
-                let claimed: [ClaimedDelivery]
-                do {
-                    let excluded = await breakers.openEndpoints()
-                    claimed = try await repository.claim(
-                        limit: configuration.dispatchBatch, excludingWebhooks: excluded, lease: configuration.lease)
-                } catch {
-                    logger.warning("Claiming deliveries failed", metadata: ["error": "\(String(reflecting: error))"])
-                    claimed = []
-                }
-                if !claimed.isEmpty {
-                    await send(claimed)
-                }
-                if claimed.count < configuration.dispatchBatch {
-                    guard await wakeUps.next() != nil else { return }
-                }
-            }
-        } onGracefulShutdown: {
-            signal.finish()
-        }
-    }
-
-    /// Sends a batch with at most `dispatchConcurrency` requests in flight, then records the successes in one statement.
-    private func send(_ batch: [ClaimedDelivery]) async {
-        let delivered = await withTaskGroup(of: (id: String, statusCode: Int)?.self) { group in
-            var delivered: [(id: String, statusCode: Int)] = []
+    /// The loop: record outcomes, expedite recovered endpoints, claim into free slots, wait for news. Returns once
+    /// stopping and nothing is in flight, or when cancelled (unrecorded attempts are then retried after their lease
+    /// expires, with the same webhook-id).
+    private func dispatch(_ inbox: DispatchInbox) async {
+        let capacity = max(1, configuration.dispatchConcurrency)
+        await withDiscardingTaskGroup { group in
+            var wakeUps = inbox.wakeUps.makeAsyncIterator()
             var inFlight = 0
-            for delivery in batch {
-                if inFlight >= configuration.dispatchConcurrency {
-                    if let result = await group.next(), let success = result { delivered.append(success) }
-                    inFlight -= 1
+            // Whether a claim may find something: set by a wake-up, kept while claims come back full.
+            var mayBeDue = true
+            while !Task.isCancelled {
+                let mail = inbox.take()
+                inFlight -= mail.outcomes.count
+                await record(mail.outcomes)
+                // After the outcomes, so deliveries released while the circuit was open are made due as well.
+                for webhookID in mail.recovered.sorted() { await expedite(webhookID) }
+                if mail.due || !mail.recovered.isEmpty { mayBeDue = true }
+                if mail.stopping {
+                    if inFlight == 0 { return }
+                } else if mayBeDue && inFlight < capacity {
+                    let limit = min(max(1, configuration.dispatchBatch), capacity - inFlight)
+                    let claimed = await claim(limit: limit)
+                    for delivery in claimed {
+                        group.addTask {
+                            let outcome = await attempt(delivery, inbox: inbox)
+                            inbox.post(outcome)
+                        }
+                    }
+                    inFlight += claimed.count
+                    // A full claim suggests more is due: claim again as soon as there is room, without a wake-up.
+                    mayBeDue = claimed.count == limit
+                    if mayBeDue && inFlight < capacity { continue }
                 }
-                group.addTask { await self.deliver(delivery) }
-                inFlight += 1
+                guard await wakeUps.next() != nil else { return }
             }
-            for await result in group {
-                if let success = result { delivered.append(success) }
-            }
-            return delivered
         }
+    }
+
+    /// Leases up to `limit` due deliveries of endpoints whose circuit is not open; none if the database fails.
+    private func claim(limit: Int) async -> [ClaimedDelivery] {
         do {
-            try await repository.markDelivered(delivered)
+            let excluded = await breakers.openEndpoints()
+            return try await repository.claim(limit: limit, excludingWebhooks: excluded, lease: configuration.lease)
+        } catch {
+            logger.warning("Claiming deliveries failed", metadata: ["error": "\(String(reflecting: error))"])
+            return []
+        }
+    }
+
+    /// Records outcomes in one statement.
+    private func record(_ outcomes: [DeliveryOutcome]) async {
+        guard !outcomes.isEmpty else { return }
+        metrics.outcomesRecorded(outcomes.count)
+        do {
+            try await repository.record(outcomes)
         } catch {
             // The leases expire and the messages are sent again with the same webhook-id (at least once).
-            logger.warning("Recording delivered messages failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning(
+                "Recording delivery outcomes failed",
+                metadata: ["deliveries": "\(outcomes.count)", "error": "\(String(reflecting: error))"])
         }
     }
 
-    /// One attempt of one delivery. Failures are written back to the outbox here; a success is returned for the
-    /// batched ``WebhookRepository/markDelivered(_:)``.
-    func deliver(_ delivery: ClaimedDelivery) async -> (id: String, statusCode: Int)? {
+    /// Makes a recovered endpoint's pending deliveries due now.
+    private func expedite(_ webhookID: String) async {
+        do {
+            let expedited = try await repository.expedite(webhookID: webhookID)
+            logger.info(
+                "Webhook endpoint recovered; pending deliveries are due now",
+                metadata: ["webhook.id": "\(webhookID)", "expedited": "\(expedited)"])
+        } catch {
+            // Its deliveries still come due when their backoff ends.
+            logger.warning(
+                "Expediting a recovered endpoint failed",
+                metadata: ["webhook.id": "\(webhookID)", "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// One attempt of one delivery; returns how it ended (the loop records outcomes in batches). An endpoint that
+    /// recovered is posted to `inbox`, so the loop makes its backlog due.
+    func attempt(_ delivery: ClaimedDelivery, inbox: DispatchInbox) async -> DeliveryOutcome {
         var logger = self.logger
         logger[metadataKey: "webhook.id"] = "\(delivery.webhookID)"
         logger[metadataKey: "delivery.id"] = "\(delivery.id)"
-        do {
-            guard await breakers.permit(delivery.webhookID) else {
-                metrics.delivery("deferred")
-                try await repository.release(id: delivery.id, at: Date().addingTimeInterval(RetryPolicy.seconds(breakers.cooldown)))
-                return nil
-            }
-            do {
-                try policy.check(delivery.url)
-            } catch {
-                metrics.delivery("refused")
-                logger.warning("Webhook destination refused", metadata: ["reason": "\(error.reason)"])
-                try await repository.markFailed(id: delivery.id, statusCode: nil, error: error.reason, retryAt: nil)
-                return nil
-            }
-            guard let signer = WebhookSigner(secret: delivery.secret) else {
-                try await repository.markFailed(id: delivery.id, statusCode: nil, error: "webhook secret is malformed", retryAt: nil)
-                return nil
-            }
-            let (status, retryAfter, failure) = await post(delivery, signer: signer)
-            if let status, (200..<300).contains(status) {
-                if await breakers.recordSuccess(delivery.webhookID) {
-                    let expedited = try await repository.expedite(webhookID: delivery.webhookID)
-                    logger.info("Webhook endpoint recovered; pending deliveries are due now", metadata: ["expedited": "\(expedited)"])
-                    signal.notify()
-                }
-                metrics.delivery("delivered")
-                metrics.deliveryLatency(seconds: Date().timeIntervalSince(delivery.createdAt))
-                return (delivery.id, status)
-            }
-            await breakers.recordFailure(delivery.webhookID)
-            let reason = failure ?? "receiver answered HTTP \(status ?? 0)"
-            let delay = retry.delay(afterAttempts: delivery.attempts, retryAfter: retryAfter)
-            let next = Date().addingTimeInterval(RetryPolicy.seconds(delay))
-            if retry.isExhausted(attempts: delivery.attempts, createdAt: delivery.createdAt, next: next) {
-                metrics.delivery("dead")
-                logger.warning("Webhook delivery dead-lettered", metadata: ["attempts": "\(delivery.attempts)", "reason": "\(reason)"])
-                try await repository.markFailed(id: delivery.id, statusCode: status, error: reason, retryAt: nil)
-            } else {
-                metrics.delivery("failed")
-                logger.info("Webhook delivery failed; will retry", metadata: ["attempts": "\(delivery.attempts)", "reason": "\(reason)"])
-                try await repository.markFailed(id: delivery.id, statusCode: status, error: reason, retryAt: next)
-            }
-            return nil
-        } catch {
-            // The lease expires and another round retries the delivery: nothing is lost.
-            logger.warning("Recording a delivery outcome failed", metadata: ["error": "\(String(reflecting: error))"])
-            return nil
+        guard await breakers.permit(delivery.webhookID) else {
+            metrics.delivery("deferred")
+            let retryAt = Date().addingTimeInterval(RetryPolicy.seconds(breakers.cooldown))
+            return DeliveryOutcome(id: delivery.id, result: .released(retryAt: retryAt))
         }
+        do {
+            try policy.check(delivery.url)
+        } catch {
+            metrics.delivery("refused")
+            logger.warning("Webhook destination refused", metadata: ["reason": "\(error.reason)"])
+            return DeliveryOutcome(id: delivery.id, result: .dead(statusCode: nil, error: error.reason))
+        }
+        guard let signer = WebhookSigner(secret: delivery.secret) else {
+            return DeliveryOutcome(id: delivery.id, result: .dead(statusCode: nil, error: "webhook secret is malformed"))
+        }
+        let (status, retryAfter, failure) = await post(delivery, signer: signer)
+        if let status, (200..<300).contains(status) {
+            if await breakers.recordSuccess(delivery.webhookID) {
+                inbox.recovered(delivery.webhookID)
+            }
+            metrics.delivery("delivered")
+            metrics.deliveryLatency(seconds: Date().timeIntervalSince(delivery.createdAt))
+            return DeliveryOutcome(id: delivery.id, result: .delivered(statusCode: status))
+        }
+        await breakers.recordFailure(delivery.webhookID)
+        let reason = failure ?? "receiver answered HTTP \(status ?? 0)"
+        let delay = retry.delay(afterAttempts: delivery.attempts, retryAfter: retryAfter)
+        let next = Date().addingTimeInterval(RetryPolicy.seconds(delay))
+        if retry.isExhausted(attempts: delivery.attempts, createdAt: delivery.createdAt, next: next) {
+            metrics.delivery("dead")
+            logger.warning("Webhook delivery dead-lettered", metadata: ["attempts": "\(delivery.attempts)", "reason": "\(reason)"])
+            return DeliveryOutcome(id: delivery.id, result: .dead(statusCode: status, error: reason))
+        }
+        metrics.delivery("failed")
+        logger.info("Webhook delivery failed; will retry", metadata: ["attempts": "\(delivery.attempts)", "reason": "\(reason)"])
+        return DeliveryOutcome(id: delivery.id, result: .failed(statusCode: status, error: reason, retryAt: next))
     }
 
     /// POSTs the signed payload; returns the status, a parsed `Retry-After`, or the transport error.

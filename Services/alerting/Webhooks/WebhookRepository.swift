@@ -33,16 +33,14 @@ protocol WebhookRepository: Sendable {
     func replay(webhookID: String, ids: [String]?) async throws -> Int
 
     // MARK: Dispatcher
-    /// Leases up to `limit` due deliveries (pending and due, or whose lease expired) with `FOR UPDATE SKIP LOCKED`.
+    /// Leases up to `limit` due deliveries (pending and due, or whose lease expired) with `FOR UPDATE SKIP LOCKED`,
+    /// oldest message first, skipping the webhooks in `excludingWebhooks` (open circuits) without reading their backlog.
     func claim(limit: Int, excludingWebhooks: [String], lease: Duration) async throws -> [ClaimedDelivery]
-    /// Records successful deliveries (one statement for a whole dispatch round).
-    func markDelivered(_ deliveries: [(id: String, statusCode: Int)]) async throws
-    /// Records a failed attempt: pending again at `retryAt`, or dead when `retryAt` is nil.
-    func markFailed(id: String, statusCode: Int?, error: String, retryAt: Date?) async throws
+    /// Records how attempts ended, all in one statement: delivered; failed (pending again at its retry time); dead;
+    /// released without an attempt (pending again, the claim's attempt not counted).
+    func record(_ outcomes: [DeliveryOutcome]) async throws
     /// Makes every pending delivery of a webhook due now (its endpoint recovered, so backoffs earned while it was down
     /// no longer apply); returns how many.
     func expedite(webhookID: String) async throws -> Int
-    /// Returns a leased delivery to pending without counting the attempt (circuit open).
-    func release(id: String, at: Date) async throws
     func stats() async throws -> OutboxStats
 }
