@@ -27,9 +27,10 @@ public struct MQTTConfiguration: Sendable {
     /// Keeps memory bounded and stays well below the 16-bit packet-identifier space.
     public var maxOutstandingPublishes: Int
     /// QoS 1/2 messages in flight at once in each direction: the client's MQTT v5 Receive Maximum and libmosquitto's
-    /// send maximum (1...65535; the broker's own limits still apply). `nil` keeps libmosquitto's default of 20, which
-    /// lets a burst of QoS 1 publishes or deliveries through 20 per broker round trip.
-    public var inflightWindow: Int?
+    /// send maximum (1...65535; the broker's own limits still apply, e.g. `max_inflight_messages`). The default, 1,000,
+    /// keeps a busy connection streaming; `nil` keeps libmosquitto's default of 20, which meters a burst of QoS 1
+    /// publishes or deliveries out 20 per broker round trip (ingest ran into that cap).
+    public var inflightWindow: Int? = 1_000
     /// Largest packet the client accepts from the broker (MQTT v5 Maximum Packet Size), in bytes; `nil` for no limit.
     public var maximumPacketSize: UInt32?
     /// A short, bounded name used as the `client` label on metrics (a service name, never a vehicle id).

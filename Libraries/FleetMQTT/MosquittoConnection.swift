@@ -54,6 +54,8 @@ final class MosquittoConnection: @unchecked Sendable {
 
     private func configure() throws(MQTTError) {
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5), "set protocol version")
+        // Small packets (a command, an acknowledgement) must not wait for the peer's delayed ACK (Nagle: up to 40 ms).
+        try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1), "set TCP_NODELAY")
         try check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
         if let window = configuration.inflightWindow {
             let value = Int32(max(1, min(window, 65_535)))

@@ -98,7 +98,8 @@ struct BenchIngest: AsyncParsableCommand {
             let (connections, window, rate, vehicles, connection) = (connections, window, rate, vehicles, connection)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for c in 0..<connections {
-                    let config = connection.configuration(clientID: MQTTOptions.clientID("bench-ingest-\(c)"))
+                    var config = connection.configuration(clientID: MQTTOptions.clientID("bench-ingest-\(c)"))
+                    config.inflightWindow = window
                     group.addTask {
                         try await MQTTClient.withConnection(configuration: config, logger: connection.logger, connectTimeout: timeout) { client in
                             try await withThrowingTaskGroup(of: Void.self) { lanes in

@@ -50,8 +50,10 @@ extension PostgresTrackingRepository {
                     changedVehicles.append(vehicle)
                     changedCommitted.append(new.committed)
                     changedPending.append(new.pending.map(String.init).joined(separator: ","))
-                    // 0: keep pending_since, 1: a gap opens now, 2: no gap any more.
-                    pendingSince.append(new.pending.isEmpty ? 2 : (old.pending.isEmpty ? 1 : 0))
+                    // 0: keep pending_since, 1: restart it, 2: no gap any more. It dates the gap the watermark waits
+                    // at now: a new gap restarts it (never earlier than the sequences after it were stored, so a gap
+                    // is skipped late rather than early); a gap that stays keeps it.
+                    pendingSince.append(new.pending.isEmpty ? 2 : (old.pending.isEmpty || new.committed != old.committed ? 1 : 0))
                 }
                 index = end
             }
