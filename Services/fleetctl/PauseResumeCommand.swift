@@ -1,12 +1,17 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// What `fleetctl pause` and `fleetctl resume` share: the selection, reason, TTL and waiting for acknowledgements.
 struct VehicleCommandOptions: ParsableArguments {
-    @Argument(help: "One vehicle id (or use --vehicle, --tag or --all).") var id: String?
+    @Argument(help: "One vehicle id (or use --vehicle, --tag, --geofence or --all).") var id: String?
     @Option(name: .customLong("vehicle"), help: "A vehicle id; repeat for several.") var vehicles: [String] = []
     @Option(help: "Every vehicle with this tag.") var tag: String?
+    @Option(help: "Every vehicle inside this fleet-tracking geofence (its polygon is read from --tracking-url).") var geofence: String?
+    @Option(help: "fleet-tracking base URL, for --geofence (default: FLEET_TRACKING_URL or http://127.0.0.1:8081).")
+    var trackingURL = ProcessInfo.processInfo.environment["FLEET_TRACKING_URL"] ?? "http://127.0.0.1:8081"
     @Flag(help: "The whole fleet.") var all = false
     @Option(help: "Why (recorded in the audit log and sent to the vehicle).") var reason: String?
     @Option(help: "Time-to-live in seconds (default: the service's).") var ttl: Int?
@@ -14,8 +19,8 @@ struct VehicleCommandOptions: ParsableArguments {
     @Option(help: "Idempotency-Key, so a retried invocation never sends twice.") var idempotencyKey: String?
 
     func validate() throws {
-        let selections = (id != nil ? 1 : 0) + (vehicles.isEmpty ? 0 : 1) + (tag != nil ? 1 : 0) + (all ? 1 : 0)
-        guard selections == 1 else { throw ValidationError("give exactly one of: <id>, --vehicle, --tag, --all") }
+        let selections = (id != nil ? 1 : 0) + (vehicles.isEmpty ? 0 : 1) + (tag != nil ? 1 : 0) + (geofence != nil ? 1 : 0) + (all ? 1 : 0)
+        guard selections == 1 else { throw ValidationError("give exactly one of: <id>, --vehicle, --tag, --geofence, --all") }
         guard wait >= 0 else { throw ValidationError("--wait must not be negative") }
     }
 
@@ -34,6 +39,7 @@ struct VehicleCommandOptions: ParsableArguments {
             } else {
                 if !vehicles.isEmpty { body["vehicle_ids"] = vehicles }
                 if let tag { body["tag"] = tag }
+                if let geofence { body["geofence"] = try await Self.geometry(ofGeofence: geofence, trackingURL: trackingURL) }
                 if all { body["all"] = true }
                 let reply = try await client.send(.POST, "/v1/fleet/commands", json: body, headers: headers).object
                 commands = reply["commands"] as? [[String: Any]] ?? []
@@ -55,7 +61,22 @@ struct VehicleCommandOptions: ParsableArguments {
     }
 }
 
-/// `fleetctl pause <id>|--vehicle V…|--tag T|--all --reason …`
+extension VehicleCommandOptions {
+    /// The GeoJSON Polygon of a fleet-tracking geofence (`GET /v1/geofences/{id}`), as fleet-control selects by it.
+    static func geometry(ofGeofence id: String, trackingURL: String) async throws -> [String: Any] {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(trackingURL)/v1/geofences/\(id)"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        guard response.status == .ok else {
+            throw FleetctlError("geofence \(id): fleet-tracking at \(trackingURL) answered \(response.status.code)")
+        }
+        guard let feature = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+            let geometry = feature["geometry"] as? [String: Any]
+        else { throw FleetctlError("geofence \(id): fleet-tracking's answer is not a GeoJSON Feature") }
+        return geometry
+    }
+}
+
+/// `fleetctl pause <id>|--vehicle V…|--tag T|--geofence G|--all --reason …`
 struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause",
@@ -68,7 +89,7 @@ struct PauseCommand: AsyncParsableCommand {
     func run() async throws { try await options.send("pause", control: control) }
 }
 
-/// `fleetctl resume <id>|--vehicle V…|--tag T|--all --reason …`
+/// `fleetctl resume <id>|--vehicle V…|--tag T|--geofence G|--all --reason …`
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",

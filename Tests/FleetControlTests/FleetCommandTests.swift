@@ -59,6 +59,15 @@ struct FleetCommandTests {
                         }
                         #expect(inBox == ["fleet-b"])
 
+                        // A geofence (GeoJSON polygon): the triangle holds fleet-b; a second one whose bounding box
+                        // holds it but whose area does not selects nobody.
+                        let triangle = #"{"action":"return_to_base","geofence":{"type":"Polygon","coordinates":[[[7.40,43.70],[7.45,43.70],[7.42,43.77],[7.40,43.70]]]}}"#
+                        let inFence = try await api.call(.post, "/v1/fleet/commands", json: triangle)
+                        #expect(inFence.status == .accepted, "\(inFence.text)")
+                        #expect((inFence.json["commands"] as? [[String: Any]] ?? []).compactMap { $0["vehicle_id"] as? String } == ["fleet-b"])
+                        let beside = #"{"action":"return_to_base","geofence":{"type":"Polygon","coordinates":[[[7.41,43.70],[7.45,43.70],[7.45,43.76]]]}}"#
+                        #expect(try await api.call(.post, "/v1/fleet/commands", json: beside).status == .notFound)
+
                         let all = try await api.call(.post, "/v1/fleet/commands", json: #"{"action":"clear_speed_limit","all":true}"#)
                         #expect((all.json["summary"] as? [String: Any])?["created"] as? Int == 2)
                     }
@@ -88,6 +97,11 @@ struct FleetCommandTests {
                         ("/v1/fleet/commands", #"{"action":"pause"}"#, "exactly one selection"),
                         ("/v1/fleet/commands", #"{"action":"pause","tag":"a","all":true}"#, "exactly one selection"),
                         ("/v1/fleet/commands", #"{"action":"pause","bbox":{"min_lat":50,"min_lon":0,"max_lat":40,"max_lon":1}}"#, "min_lat"),
+                        ("/v1/fleet/commands", #"{"action":"pause","geofence":{"type":"Point","coordinates":[[[7.4,43.7]]]}}"#, "GeoJSON Polygon"),
+                        ("/v1/fleet/commands", #"{"action":"pause","geofence":{"type":"Polygon","coordinates":[[[7.4,43.7],[7.5,43.7]]]}}"#, "3 to 10000 positions"),
+                        ("/v1/fleet/commands", #"{"action":"pause","geofence":{"type":"Polygon","coordinates":[[[7.4,43.7],[7.5,43.7],[7.5,95]]]}}"#, "within the globe"),
+                        ("/v1/fleet/commands", #"{"action":"pause","geofence":{"type":"Polygon","coordinates":[[[7.4,43.7],[7.5,43.7],[7.5,43.8]],[[7.41,43.71],[7.42,43.71],[7.42,43.72]]]}}"#, "holes"),
+                        ("/v1/fleet/commands", #"{"action":"pause","tag":"a","geofence":{"type":"Polygon","coordinates":[[[7.4,43.7],[7.5,43.7],[7.5,43.8]]]}}"#, "exactly one selection"),
                     ]
                     for (uri, body, message) in cases {
                         let reply = try await api.call(.post, uri, json: body)

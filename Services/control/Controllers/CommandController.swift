@@ -65,8 +65,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         guard VehicleID.isValid(vehicle) else { throw invalid("Invalid vehicle id \"\(vehicle)\": expected 1-64 characters from [A-Za-z0-9._-]") }
         let body = try await ControlJSON.bodyBytes(request, context: context)
         let command = try ControlJSON.decode(CommandRequest.self, from: body)
-        if command.vehicleIDs != nil || command.tag != nil || command.bbox != nil || command.all != nil {
-            throw invalid("Selection fields (vehicle_ids, tag, bbox, all) belong to POST /v1/fleet/commands")
+        if command.vehicleIDs != nil || command.tag != nil || command.bbox != nil || command.geofence != nil || command.all != nil {
+            throw invalid("Selection fields (vehicle_ids, tag, bbox, geofence, all) belong to POST /v1/fleet/commands")
         }
         let action = try command.validatedAction()
         let ttl = try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds)
@@ -135,9 +135,10 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
 
     /// The vehicles a fleet command addresses (`nil` connectivity: unknown) and a description for the audit log.
     private func select(_ command: CommandRequest) async throws -> ([String: Connectivity?], String) {
-        let selectors = [command.vehicleIDs != nil, command.tag != nil, command.bbox != nil, command.all == true].filter { $0 }.count
+        let selectors = [command.vehicleIDs != nil, command.tag != nil, command.bbox != nil, command.geofence != nil, command.all == true]
+            .filter { $0 }.count
         guard selectors == 1 else {
-            throw invalid("Give exactly one selection: vehicle_ids, tag, bbox or \"all\": true")
+            throw invalid("Give exactly one selection: vehicle_ids, tag, bbox, geofence or \"all\": true")
         }
         let limit = configuration.maxSelection
         var result: [String: Connectivity?] = [:]
@@ -163,6 +164,13 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
             let known = try await vehicles.connectivity(of: inside)
             for id in inside { result[id] = known[id] }
             description = "bbox:\(box.minLat),\(box.minLon),\(box.maxLat),\(box.maxLon)"
+        } else if let geofence = command.geofence {
+            if let problem = geofence.problem { throw invalid(problem) }
+            let inside = positions.vehicles(in: geofence.polygon)
+            guard inside.count <= limit else { throw tooMany(inside.count) }
+            let known = try await vehicles.connectivity(of: inside)
+            for id in inside { result[id] = known[id] }
+            description = "geofence:\(geofence.polygon.ring.count) positions"
         } else {
             let selected = try await vehicles.select(tag: nil, limit: limit + 1)
             guard selected.count <= limit else { throw tooMany(selected.count) }

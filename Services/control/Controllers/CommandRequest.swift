@@ -12,10 +12,11 @@ struct CommandRequest: Decodable, Sendable {
     var vehicleIDs: [String]?
     var tag: String?
     var bbox: BoundingBox?
+    var geofence: GeoJSONPolygon?
     var all: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case action, reason, tag, bbox, all
+        case action, reason, tag, bbox, geofence, all
         case ttlSeconds = "ttl_seconds"
         case speedLimitMetersPerSecond = "speed_limit_mps"
         case vehicleIDs = "vehicle_ids"

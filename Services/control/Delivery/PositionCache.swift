@@ -25,6 +25,17 @@ final class PositionCache: Sendable {
         }
     }
 
+    /// Vehicles whose latest position lies inside the polygon.
+    func vehicles(in polygon: GeoPolygon) -> [String] {
+        let b = polygon.bounds
+        let box = BoundingBox(minLat: b.minLatitude, minLon: b.minLongitude, maxLat: b.maxLatitude, maxLon: b.maxLongitude)
+        return positions.withLock { positions in
+            positions.compactMap { id, position in
+                box.contains(position) && polygon.contains(latitude: position.latitude, longitude: position.longitude) ? id : nil
+            }.sorted()
+        }
+    }
+
     /// How many vehicles have a position.
     var count: Int { positions.withLock { $0.count } }
 }
