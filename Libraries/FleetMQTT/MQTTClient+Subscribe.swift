@@ -90,7 +90,7 @@ extension MQTTClient {
         // to the buffer until it arrives: with QoS 1 they are already acknowledged, so dropping them would lose them.
         state.withLock { _ = $0.subscriptions.removeValue(forKey: subscription.identifier) }
         defer {
-            forget(subscription.identifier)
+            connection.context.routes.withLock { _ = $0.removeValue(forKey: subscription.identifier) }
             subscription.buffer.finish()
         }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

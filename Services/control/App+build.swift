@@ -26,13 +26,10 @@ struct ControlComponents: Sendable {
     init(runtime: FleetServiceRuntime, control: ControlConfiguration) async throws {
         let logger = runtime.logger
         postgres = runtime.makePostgresClient()
-        var mqttConfiguration = runtime.configuration.mqtt.clientConfiguration(
-            cleanStart: false, sessionExpirySeconds: UInt32(control.sessionExpirySeconds), metricsLabel: "fleet-control"
-        )
-        // A fleet command publishes a command and a desired state per vehicle, and every vehicle answers twice:
-        // libmosquitto's default window of 20 messages per broker round trip would meter them out.
-        mqttConfiguration.inflightWindow = 1_000
-        mqtt = try MQTTClient(configuration: mqttConfiguration, logger: logger)
+        mqtt = try MQTTClient(
+            configuration: runtime.configuration.mqtt.clientConfiguration(
+                cleanStart: false, sessionExpirySeconds: UInt32(control.sessionExpirySeconds), metricsLabel: "fleet-control"),
+            logger: logger)
         let subscriptions = try await CommandDispatcher.subscribe(mqtt, trackPositions: control.trackPositions)
         tokens = PostgresTokenRepository(client: postgres, schema: control.schema, logger: logger)
         commands = PostgresCommandRepository(client: postgres, schema: control.schema, logger: logger)

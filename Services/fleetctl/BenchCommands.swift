@@ -45,9 +45,6 @@ struct BenchCommands: AsyncParsableCommand {
         let ids = try (0..<vehicles).map { try VehicleID(prefix + String(format: "%05d", $0)) }
         var configuration = connection.configuration(clientID: MQTTOptions.clientID("bench-commands-sim"))
         configuration.maxOutstandingPublishes = 20_000
-        // 1,000 vehicles on one connection receive a fleet command and answer it twice at once; libmosquitto's default
-        // window of 20 QoS 1 messages per broker round trip would make the simulated vehicles the bottleneck.
-        configuration.inflightWindow = 1_000
         let sim = SimulatedFleet(ids: ids)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)

@@ -43,13 +43,7 @@ struct BatchingTests {
         for event in events { queue.append(event) }
         queue.finish()
         var batches: [[FleetEvent]] = []
-        for await _ in queue.wakeUps {
-            while true {
-                let batch = queue.take(max: 3)
-                if batch.isEmpty { break }
-                batches.append(batch)
-            }
-        }
+        await queue.forEachBatch(max: 3) { batches.append($0) }
         #expect(batches == [Array(events[0..<3]), Array(events[3...])])
         #expect(queue.take(max: 3).isEmpty)
     }

@@ -31,17 +31,13 @@ struct EventConsumer: Service {
                 let queues = (0..<partitions).map { _ in EventQueue() }
                 for queue in queues {
                     group.addTask {
-                        for await _ in queue.wakeUps {
-                            while true {
-                                let batch = queue.take(max: maxBatch)
-                                if batch.isEmpty { break }
-                                do {
-                                    try await apply(batch)
-                                    await limiter.release(batch.count)
-                                } catch {
-                                    await limiter.release(batch.count)
-                                    throw error
-                                }
+                        try await queue.forEachBatch(max: maxBatch) { batch in
+                            do {
+                                try await apply(batch)
+                                await limiter.release(batch.count)
+                            } catch {
+                                await limiter.release(batch.count)
+                                throw error
                             }
                         }
                     }

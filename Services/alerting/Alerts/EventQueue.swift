@@ -29,6 +29,18 @@ final class EventQueue: Sendable {
         }
     }
 
+    /// The worker's loop: calls `body` with up to `limit` queued events at a time whenever woken, until ``finish()``
+    /// was called and the queue is drained.
+    func forEachBatch(max limit: Int, _ body: ([FleetEvent]) async throws -> Void) async rethrows {
+        for await _ in wakeUps {
+            while true {
+                let batch = take(max: limit)
+                if batch.isEmpty { break }
+                try await body(batch)
+            }
+        }
+    }
+
     /// No more events will be appended: the worker's wake-ups end after the pending one (so it drains the queue).
     func finish() {
         continuation.finish()

@@ -68,7 +68,7 @@ struct PostgresAlertRepository: AlertRepository {
         var messages: [Outbox.Message] = []
         for try await row in rows {
             let alert = try Self.decode(row)
-            let index = try row.makeRandomAccess()[Self.columnCount].decode(Int.self) - 1
+            let index = try row.makeRandomAccess()["clear_n"].decode(Int.self) - 1
             messages.append(
                 Outbox.Message(
                     payload: .alert("alert.resolved", alert: alert, event: operations[index].event), severity: alert.severity,
@@ -287,9 +287,6 @@ struct PostgresAlertRepository: AlertRepository {
         }
         return alerts
     }
-
-    /// Number of ``columns``; a statement may return more after them.
-    static let columnCount = 18
 
     /// One alert from a row that starts with ``columns``.
     static func decode(_ row: PostgresRow) throws -> AlertResource {

@@ -222,15 +222,14 @@ struct PostgresWebhookRepository: WebhookRepository {
     }
 
     func stats() async throws -> OutboxStats {
-        // Three index-backed lookups (partial indexes on open and dead rows): delivered rows, which are kept and are
-        // most of the table, are never scanned.
+        // Index-backed lookups (partial indexes on open and dead rows): delivered rows, which are kept and are most of
+        // the table, are never scanned; the open backlog is read once for its size and its oldest row.
         let rows = try await client.query(
             """
-            SELECT (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status IN ('pending', 'delivering')),
-                   (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status = 'dead'),
-                   COALESCE(EXTRACT(EPOCH FROM now() - (
-                       SELECT min(created_at) FROM \(unescaped: schema).deliveries
-                       WHERE status IN ('pending', 'delivering'))), 0)::float8
+            SELECT o.n, (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status = 'dead'),
+                   COALESCE(EXTRACT(EPOCH FROM now() - o.oldest), 0)::float8
+            FROM (SELECT count(*) AS n, min(created_at) AS oldest FROM \(unescaped: schema).deliveries
+                  WHERE status IN ('pending', 'delivering')) AS o
             """, logger: logger)
         for try await (pending, dead, age) in rows.decode((Int, Int, Double).self) {
             return OutboxStats(pending: pending, dead: dead, oldestPendingAge: age)

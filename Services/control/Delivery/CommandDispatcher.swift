@@ -212,11 +212,8 @@ final class CommandDispatcher: Service, Sendable {
     /// a long-poll waits while a command is `pending` or `sent`, so this change would not end it.
     private func recordSent(_ batch: [ConfirmedCommand]) async {
         defer { releaseInFlight(batch.map(\.key)) }
-        var seen = Set<String>()
-        let requests = batch.compactMap { item -> TransitionRequest? in
-            guard seen.insert(item.id).inserted else { return nil }
-            return TransitionRequest(commandID: item.id, vehicleID: nil, status: .sent, reason: nil)
-        }
+        // Ids are distinct: a command's in-flight key is held from before its publish until this batch is stored.
+        let requests = batch.map { TransitionRequest(commandID: $0.id, vehicleID: nil, status: .sent, reason: nil) }
         do {
             var applied = 0
             for outcome in try await commands.transition(requests) {
@@ -317,7 +314,7 @@ final class CommandDispatcher: Service, Sendable {
             outcomes = try await commands.transition(requests)
         } catch {
             // Lost only if the database is down; the vehicle does not resend acknowledgements, so log loudly.
-            for _ in acks { metrics.invalidMessage(stream: "ack", reason: "storage") }
+            metrics.invalidMessage(stream: "ack", reason: "storage", count: acks.count)
             logger.error(
                 "Storing acknowledgements failed",
                 metadata: ["acks": "\(acks.count)", "command.ids": "\(acks.prefix(10).map(\.commandID.rawValue))", "error": "\(String(reflecting: error))"]
@@ -325,10 +322,12 @@ final class CommandDispatcher: Service, Sendable {
             return
         }
         let now = Date()
+        var applied: [CommandStatus: Int] = [:]
+        defer { for (status, count) in applied { metrics.transition(status, count: count) } }
         for (request, outcome) in zip(requests, outcomes) {
             switch outcome {
             case .applied(let createdAt):
-                metrics.transition(request.status)
+                applied[request.status, default: 0] += 1
                 if request.status == .acknowledged || request.status == .rejected {
                     metrics.acknowledgementLatency(seconds: max(0, now.timeIntervalSince(createdAt)))
                 }

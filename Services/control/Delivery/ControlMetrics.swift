@@ -12,8 +12,8 @@ struct ControlMetrics: Sendable {
     }
 
     /// Messages from the broker that could not be used, by stream (`ack`, `state`, `telemetry`) and reason.
-    func invalidMessage(stream: String, reason: String) {
-        Counter(label: "fleet_control_invalid_messages_total", dimensions: [("stream", stream), ("reason", reason)]).increment()
+    func invalidMessage(stream: String, reason: String, count: Int = 1) {
+        Counter(label: "fleet_control_invalid_messages_total", dimensions: [("stream", stream), ("reason", reason)]).increment(by: count)
     }
 
     func publishes(kind: String, outcome: String) {

@@ -168,7 +168,7 @@ struct PostgresCommandRepository: CommandRepository {
                 SELECT id, status, reason FROM updated
             )
             SELECT u.id, updated.created_at,
-                   EXISTS (SELECT 1 FROM \(unescaped: schema).commands k WHERE k.id = u.id AND (u.vehicle_id = '' OR k.vehicle_id = u.vehicle_id))
+                   updated.id IS NOT NULL OR EXISTS (SELECT 1 FROM \(unescaped: schema).commands k WHERE k.id = u.id AND (u.vehicle_id = '' OR k.vehicle_id = u.vehicle_id))
             FROM input u LEFT JOIN updated ON updated.id = u.id
             """,
             logger: logger

@@ -14,6 +14,10 @@ struct CommitWatermark: Sendable, Equatable {
         self.pending = pending
     }
 
+    /// `pending` as the comma-separated text bound to SQL (`string_to_array(…)::int8[]`; one int8[] per vehicle
+    /// cannot be bound as a jagged array).
+    var pendingList: String { pending.map(String.init).joined(separator: ",") }
+
     /// Adds sequences just stored (duplicates and already committed ones are ignored) and moves the
     /// watermark over the contiguous run that follows it.
     mutating func add<S: Sequence<Int64>>(stored: S) {

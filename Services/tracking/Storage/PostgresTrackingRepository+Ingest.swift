@@ -49,7 +49,7 @@ extension PostgresTrackingRepository {
                 if new != old {
                     changedVehicles.append(vehicle)
                     changedCommitted.append(new.committed)
-                    changedPending.append(new.pending.map(String.init).joined(separator: ","))
+                    changedPending.append(new.pendingList)
                     // 0: keep pending_since, 1: restart it, 2: no gap any more. It dates the gap the watermark waits
                     // at now: a new gap restarts it (never earlier than the sequences after it were stored, so a gap
                     // is skipped late rather than early); a gap that stays keeps it.
@@ -82,7 +82,6 @@ extension PostgresTrackingRepository {
                   FROM unnest(\(changedVehicles)::text[], \(changedCommitted)::int8[], \(changedPending)::text[],
                     \(pendingSince)::int2[]) AS u(v, c, p, ps)
                   WHERE w.vehicle_id = u.v
-                  RETURNING 1
                 ), new AS (
                   -- Newest row of each vehicle in the batch.
                   SELECT DISTINCT ON (v) v, q, d, r, la, lo, sp, hd, od, ba, fu, st, gf
@@ -127,23 +126,23 @@ extension PostgresTrackingRepository {
                     AND (NOT had_old OR moving <> old_moving OR overspeed <> old_overspeed OR fences <> old_geofences)
                 )
                 -- One row even when no vehicle changed, to carry the count of stored rows.
-                SELECT (SELECT count(*) FROM ins)::int8, (SELECT count(*) FROM wm)::int8, changed.*
+                SELECT (SELECT count(*) FROM ins)::int8, changed.*
                 FROM (VALUES (1)) AS one(x) LEFT JOIN changed ON true
                 """, logger: logger)
             var result = StoreResult()
             for try await row in rows.decode(
-                (Int64, Int64, String?, Int64?, Double?, Double?, Double?, Double?, Bool?, Bool?, Bool?, Bool?, Bool?, [String]?, [String]?).self)
+                (Int64, String?, Int64?, Double?, Double?, Double?, Double?, Bool?, Bool?, Bool?, Bool?, Bool?, [String]?, [String]?).self)
             {
                 result.inserted = Int(row.0)
-                guard let vehicle = row.2, let time = row.3, let latitude = row.4, let longitude = row.5, let speed = row.6,
-                    let limit = row.7
+                guard let vehicle = row.1, let time = row.2, let latitude = row.3, let longitude = row.4, let speed = row.5,
+                    let limit = row.6
                 else { continue }
                 result.transitions.append(
                     VehicleTransition(
                         vehicleID: vehicle, deviceTimeMillis: time, latitude: latitude, longitude: longitude,
-                        speedMetersPerSecond: speed, speedLimitMetersPerSecond: limit, hadPrevious: row.8 ?? false,
-                        wasMoving: row.9 ?? false, isMoving: row.10 ?? false, wasOverspeed: row.11 ?? false,
-                        isOverspeed: row.12 ?? false, previousGeofences: row.13 ?? [], geofences: row.14 ?? []))
+                        speedMetersPerSecond: speed, speedLimitMetersPerSecond: limit, hadPrevious: row.7 ?? false,
+                        wasMoving: row.8 ?? false, isMoving: row.9 ?? false, wasOverspeed: row.10 ?? false,
+                        isOverspeed: row.11 ?? false, previousGeofences: row.12 ?? [], geofences: row.13 ?? []))
             }
             result.duplicates = batch.count - result.inserted
             result.committed = watermarks.mapValues(\.committed)

@@ -92,7 +92,7 @@ extension PostgresTrackingRepository {
                 gaps.append((vehicle, seq + 1, watermark.committed))
                 vehicles.append(vehicle)
                 committed.append(watermark.committed)
-                pending.append(watermark.pending.map(String.init).joined(separator: ","))
+                pending.append(watermark.pendingList)
             }
             guard !gaps.isEmpty else { return [] }
             // A further gap starts its own timeout now.

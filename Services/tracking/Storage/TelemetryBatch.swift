@@ -54,9 +54,8 @@ struct TelemetryBatch: Sendable {
             temperatures.append(telemetry.engineTemperatureCelsius ?? .nan)
             rpms.append(telemetry.rpm ?? .nan)
             statuses.append(telemetry.status.rawValue)
-            faultCodes.append(telemetry.faultCodes.isEmpty ? "" : telemetry.faultCodes.joined(separator: ","))
-            let fences = geofencesOf(telemetry.position)
-            geofences.append(fences.isEmpty ? "" : fences.joined(separator: ","))
+            faultCodes.append(telemetry.faultCodes.joined(separator: ","))
+            geofences.append(geofencesOf(telemetry.position).joined(separator: ","))
         }
     }
 
