@@ -25,7 +25,8 @@ struct ControlComponents: Sendable {
     /// persistent session keeps the subscriptions). Nothing connects yet.
     init(runtime: FleetServiceRuntime, control: ControlConfiguration) async throws {
         let logger = runtime.logger
-        postgres = runtime.makePostgresClient()
+        // The schema is the search path: the repositories' prepared statements use unqualified names.
+        postgres = runtime.makePostgresClient(searchPath: control.schema)
         mqtt = try MQTTClient(
             configuration: runtime.configuration.mqtt.clientConfiguration(
                 cleanStart: false, sessionExpirySeconds: UInt32(control.sessionExpirySeconds), metricsLabel: "fleet-control"),
@@ -64,7 +65,7 @@ func buildRouter(runtime: FleetServiceRuntime, control: ControlConfiguration, co
     let dispatcher = c.dispatcher
     CommandController(
         commands: c.commands, vehicles: c.vehicles, positions: c.positions, notifier: c.notifier, configuration: control,
-        deliverNow: { dispatcher.deliverNow() }
+        deliver: { dispatcher.deliver($0) }
     ).addRoutes(to: v1)
     VehicleController(vehicles: c.vehicles, positions: c.positions).addRoutes(to: v1)
     TokenController(tokens: c.tokens).addRoutes(to: v1)
@@ -81,6 +82,7 @@ func buildApplication(runtime: FleetServiceRuntime, control: ControlConfiguratio
     let logger = runtime.logger
     app.beforeServerStarts {
         try await components.migrations.migrate()
+        try await components.commands.checkSearchPath()
         if let adminToken = control.adminToken {
             try await components.tokens.upsertBootstrapAdmin(hash: TokenSecret.hash(adminToken))
             logger.info("Bootstrap admin token from FLEET_CONTROL_ADMIN_TOKEN is active", metadata: ["token.id": "\(PostgresTokenRepository.bootstrapID)"])

@@ -43,6 +43,9 @@ struct ControlConfiguration: Sendable, Equatable {
 
     init() {}
 
+    /// Seconds before the first resend of an unanswered command.
+    var resendInitialDelay: Double { Double(resendInitialMilliseconds) / 1000 }
+
     /// Reads the `fleet.control.*` keys; a malformed value throws ``ConfigurationError`` naming the variable.
     init(reader: ConfigReader) throws {
         schema = try reader.fleetString("fleet.control.schema", default: schema)

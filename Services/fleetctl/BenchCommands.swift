@@ -36,6 +36,12 @@ struct BenchCommands: AsyncParsableCommand {
     @Option(help: "Seconds of the latency phase.") var duration: Double = 20
     @Option(help: "Vehicle id prefix.") var prefix = "bench-cmd-"
     @Option(help: "Seconds a single command may take before it counts as lost.") var commandTimeout: Double = 10
+    @Option(help: ArgumentHelp(
+        "Write one CSV line per command answered by the simulated vehicles: command id, issued, received and 'accepted' published (Unix ms).",
+        discussion: "Join it with fleet-control's command transitions to see which leg a slow command lost its time in.",
+        valueName: "file"
+    ))
+    var trace: String?
 
     func validate() throws {
         guard vehicles > 0, rate > 0, duration > 0 else { throw ValidationError("--vehicles, --rate and --duration must be positive") }
@@ -45,7 +51,7 @@ struct BenchCommands: AsyncParsableCommand {
         let ids = try (0..<vehicles).map { try VehicleID(prefix + String(format: "%05d", $0)) }
         var configuration = connection.configuration(clientID: MQTTOptions.clientID("bench-commands-sim"))
         configuration.maxOutstandingPublishes = 20_000
-        let sim = SimulatedFleet(ids: ids)
+        let sim = SimulatedFleet(ids: ids, tracing: trace != nil)
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         try await control.run {
@@ -55,6 +61,10 @@ struct BenchCommands: AsyncParsableCommand {
                 try await MQTTClient.withConnection(configuration: configuration, logger: connection.logger, connectTimeout: .seconds(connection.connectTimeout)) { mqtt in
                     try await sim.run(mqtt) {
                         try await measure(client: client, ids: ids, sim: sim)
+                    }
+                    if let trace {
+                        try Data(sim.traceCSV.utf8).write(to: URL(fileURLWithPath: trace))
+                        emit("trace: \(trace)")
                     }
                 }
             }
@@ -181,15 +191,41 @@ struct BenchCommands: AsyncParsableCommand {
 
 /// N vehicles on one MQTT connection: online state, and `accepted` + `completed` for every command.
 final class SimulatedFleet: Sendable {
-    let ids: [VehicleID]
-    private let timings = Mutex<(lastAccepted: ContinuousClock.Instant?, received: [ContinuousClock.Instant])>((nil, []))
+    /// When one command was issued (by fleet-control), received and answered `accepted` (broker-confirmed), in Unix ms.
+    struct TraceLine: Sendable {
+        var commandID: String
+        var issued: Int64
+        var received: Int64
+        var accepted: Int64
+    }
 
-    init(ids: [VehicleID]) { self.ids = ids }
+    private struct Timings {
+        var lastAccepted: ContinuousClock.Instant?
+        var received: [ContinuousClock.Instant] = []
+        var trace: [TraceLine] = []
+    }
+
+    let ids: [VehicleID]
+    let tracing: Bool
+    private let timings = Mutex(Timings())
+
+    init(ids: [VehicleID], tracing: Bool = false) {
+        self.ids = ids
+        self.tracing = tracing
+    }
 
     var lastAcceptedAt: ContinuousClock.Instant? { timings.withLock { $0.lastAccepted } }
 
     func firstCommandAfter(_ instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         timings.withLock { $0.received.first { $0 >= instant } }
+    }
+
+    /// The trace (`--trace`) as CSV with a header line.
+    var traceCSV: String {
+        timings.withLock { t in
+            (["command_id,issued_ms,received_ms,accepted_ms"] + t.trace.map { "\($0.commandID),\($0.issued),\($0.received),\($0.accepted)" })
+                .joined(separator: "\n") + "\n"
+        }
     }
 
     func run(_ mqtt: MQTTClient, _ body: () async throws -> Void) async throws {
@@ -239,15 +275,25 @@ final class SimulatedFleet: Sendable {
             for await message in commands {
                 guard let command = try? FleetCodec.decode(Command.self, from: message.payload), prefixSet.contains(command.vehicleID) else { continue }
                 timings.withLock { $0.received.append(.now) }
+                let received = Self.unixMillis()
                 group.addTask {
                     for status in [CommandAckStatus.accepted, .completed] {
-                        let ack = CommandAck(commandID: command.id, vehicleID: command.vehicleID, status: status, atMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                        let ack = CommandAck(commandID: command.id, vehicleID: command.vehicleID, status: status, atMillis: Self.unixMillis())
                         guard let payload = try? FleetCodec.encode(ack) else { return }
                         try? await mqtt.publish(payload, to: VehicleChannel.commandAcks.topic(for: command.vehicleID), qos: .atLeastOnce)
-                        if status == .accepted { self.timings.withLock { $0.lastAccepted = .now } }
+                        guard status == .accepted else { continue }
+                        let line = self.tracing
+                            ? TraceLine(commandID: command.id.rawValue, issued: command.issuedAtMillis, received: received, accepted: Self.unixMillis())
+                            : nil
+                        self.timings.withLock { t in
+                            t.lastAccepted = .now
+                            if let line { t.trace.append(line) }
+                        }
                     }
                 }
             }
         }
     }
+
+    private static func unixMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

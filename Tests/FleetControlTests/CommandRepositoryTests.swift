@@ -100,13 +100,54 @@ struct CommandRepositoryTests {
         }
     }
 
+    @Test("Single transitions (prepared statements) follow the same rules and outcomes as batched ones")
+    func singleTransitions() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            let repository = try await Self.repository(client, schema)
+            try await repository.checkSearchPath()
+            let new = Self.pause(["veh-a"])
+            _ = try await repository.create(new, idempotency: nil, audit: Self.audit) { _ in (202, "") }
+            let id = new.ids[0]
+            func one(_ vehicle: String?, _ status: CommandStatus, _ reason: String? = nil, command: String? = nil) async throws -> String {
+                let outcomes = try await repository.transition([TransitionRequest(commandID: command ?? id, vehicleID: vehicle, status: status, reason: reason)])
+                return outcomes.map(Self.kind).joined()
+            }
+            #expect(try await one("veh-b", .acknowledged) == "unknown")  // another vehicle's command
+            #expect(try await one("veh-a", .completed, command: MessageID.random().rawValue) == "unknown")
+            #expect(try await one(nil, .sent) == "applied")
+            #expect(try await one("veh-a", .acknowledged) == "applied")
+            #expect(try await one(nil, .sent) == "stale")  // a late PUBACK
+            #expect(try await one("veh-a", .failed, "jammed") == "applied")
+            #expect(try await one("veh-a", .completed) == "stale")
+
+            let record = try #require(try await repository.command(id))
+            #expect(record.status == .failed)
+            #expect(record.statusReason == "jammed")
+            #expect(record.transitions.map(\.status) == [.pending, .sent, .acknowledged, .failed])
+            #expect(record.transitions.last?.reason == "jammed")
+            let vehicles = PostgresVehicleRepository(client: client, schema: schema, logger: silentLogger)
+            #expect(try await vehicles.connectivity(of: ["veh-a"]).isEmpty)  // commands do not register vehicles
+            _ = try await vehicles.upsert(VehicleState(vehicleID: try VehicleID("veh-a"), connectivity: .online, lastSeenMillis: 1, status: .idle))
+            #expect(try await vehicles.connectivity(of: ["veh-a"]) == ["veh-a": .online])
+        }
+    }
+
+    @Test("A client whose search path is not the service's schema is refused at start")
+    func searchPathChecked() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            _ = try await Self.repository(client, schema)
+            let other = PostgresCommandRepository(client: client, schema: schema + "_other", logger: silentLogger)
+            await #expect(throws: PostgresSearchPathError.self) { try await other.checkSearchPath() }
+        }
+    }
+
     static let audit = AuditEntry(actorTokenID: "tok_test", actorName: "test", action: "command.create", target: "test", outcome: "ok", details: nil, remoteAddress: "127.0.0.1")
 
     static func pause(_ vehicles: [String]) -> NewCommands {
         let now = Date()
         return NewCommands(
             ids: vehicles.map { _ in MessageID.random().rawValue }, vehicleIDs: vehicles, action: .pause, reason: "test", createdAt: now,
-            expiresAt: now.addingTimeInterval(60), batchID: nil, createdBy: "tok_test"
+            expiresAt: now.addingTimeInterval(60), batchID: nil, createdBy: "tok_test", firstResendAt: now
         )
     }
 

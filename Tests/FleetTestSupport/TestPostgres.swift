@@ -19,7 +19,8 @@ public enum TestPostgres {
         public var description: String { "PostgreSQL \(configuration) is unreachable: \(reason)" }
     }
 
-    /// Runs `body` with a running client and a fresh schema name; drops the schema afterwards.
+    /// Runs `body` with a running client and a fresh schema name (the client's search path, as in the services);
+    /// drops the schema afterwards.
     public static func withSchema(
         poolSize: Int = 8,
         _ body: (_ client: PostgresClient, _ schema: String) async throws -> Void
@@ -27,8 +28,8 @@ public enum TestPostgres {
         var configuration = try PostgresConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         configuration.poolSize = poolSize
         configuration.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: silentLogger)
         let schema = "fleet_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let client = PostgresClient(configuration: configuration.clientConfiguration(searchPath: schema), backgroundLogger: silentLogger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -82,8 +82,9 @@ public struct PostgresConfiguration: Sendable, Equatable {
     /// The PostgresNIO client configuration for these settings.
     ///
     /// The pool keeps no idle connections open (`minimumConnections = 0`) and
-    /// at most ``poolSize``.
-    public func clientConfiguration() -> PostgresClient.Configuration {
+    /// at most ``poolSize``. With `searchPath` (a schema name), every connection resolves unqualified names in that
+    /// schema, which is what lets a service's prepared statements (whose SQL is fixed) work in any configured schema.
+    public func clientConfiguration(searchPath: String? = nil) -> PostgresClient.Configuration {
         let tlsConfiguration: PostgresClient.Configuration.TLS
         switch tls {
         case .disable:
@@ -103,6 +104,7 @@ public struct PostgresConfiguration: Sendable, Equatable {
         )
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = connectTimeout
+        if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", searchPath)) }
         return configuration
     }
 }

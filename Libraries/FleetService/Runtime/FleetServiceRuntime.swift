@@ -128,11 +128,12 @@ public struct FleetServiceRuntime: Sendable {
     }
 
     /// A PostgreSQL client for the configured database. It is a `Service`: run it with
-    /// ``run(_:)`` or add it to the application before using it.
-    public func makePostgresClient() -> PostgresClient {
+    /// ``run(_:)`` or add it to the application before using it. `searchPath`: see
+    /// ``PostgresConfiguration/clientConfiguration(searchPath:)``.
+    public func makePostgresClient(searchPath: String? = nil) -> PostgresClient {
         var backgroundLogger = logger
         backgroundLogger[metadataKey: "component"] = "postgres"
-        return PostgresClient(configuration: configuration.postgres.clientConfiguration(), backgroundLogger: backgroundLogger)
+        return PostgresClient(configuration: configuration.postgres.clientConfiguration(searchPath: searchPath), backgroundLogger: backgroundLogger)
     }
 
     /// A service group that shuts down gracefully on SIGTERM and SIGINT.

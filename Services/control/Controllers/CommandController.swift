@@ -18,8 +18,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
     let positions: PositionCache
     let notifier: CommandNotifier
     let configuration: ControlConfiguration
-    /// Wakes the delivery loop once new commands are stored.
-    let deliverNow: @Sendable () -> Void
+    /// Hands stored commands to delivery (``CommandDispatcher/deliver(_:)``).
+    let deliver: @Sendable (NewCommands) -> Void
     let metrics = ControlMetrics()
 
     /// Routes relative to `/v1`.
@@ -81,7 +81,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         let now = Date()
         let new = NewCommands(
             ids: [MessageID.random().rawValue], vehicleIDs: [vehicle], action: action, reason: command.reason, createdAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(ttl)), batchID: nil, createdBy: identity.tokenID
+            expiresAt: now.addingTimeInterval(TimeInterval(ttl)), batchID: nil, createdBy: identity.tokenID,
+            firstResendAt: now.addingTimeInterval(configuration.resendInitialDelay)
         )
         let audit = context.audit(
             "command.create", target: "vehicle:\(vehicle)",
@@ -116,7 +117,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         let batchID = MessageID.random().rawValue
         let new = NewCommands(
             ids: targets.map { _ in MessageID.random().rawValue }, vehicleIDs: targets, action: action, reason: command.reason,
-            createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl)), batchID: batchID, createdBy: identity.tokenID
+            createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(ttl)), batchID: batchID, createdBy: identity.tokenID,
+            firstResendAt: now.addingTimeInterval(configuration.resendInitialDelay)
         )
         let audit = context.audit(
             "fleet_command.create", target: description,
@@ -197,7 +199,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         switch try await commands.create(new, idempotency: claim, audit: audit, render: render) {
         case .created(let records, let status, let body):
             metrics.commandsCreated(action: new.action.kind.rawValue, count: records.count)
-            deliverNow()
+            deliver(new)
             var headers: HTTPFields = [:]
             if records.count == 1, new.batchID == nil { headers[.location] = "/v1/commands/\(records[0].id)" }
             return ControlJSON.response(HTTPResponse.Status(code: status), body: body, headers: headers)

@@ -7,13 +7,15 @@ import Synchronization
 
 /// Delivers commands and desired states to vehicles and follows their answers.
 ///
-/// One `Service` with four loops:
-/// - delivery: (re)publishes due commands (QoS 1) with exponential backoff and unpublished desired states (retained,
-///   QoS 1), all concurrently, and expires commands past their TTL (at most once per scan interval); woken at once by new
-///   commands, otherwise every scan interval. Broker confirmations are recorded in batches (``GroupCommit``): one
+/// One `Service` with six loops:
+/// - new commands: published as soon as the API stored them (their first attempt), without waiting for a delivery pass;
+/// - delivery: resends due commands (QoS 1) with exponential backoff, publishes unpublished desired states (retained,
+///   QoS 1), all concurrently, and expires commands past their TTL; every scan interval, or at once when a vehicle
+///   comes online. Broker confirmations are recorded in batches (``GroupCommit``): one
 ///   statement marks every command confirmed meanwhile `sent`, another every desired state published;
 /// - acknowledgements (`…/commands/ack`, QoS 1 on the persistent session) move commands through their lifecycle,
-///   everything that arrived meanwhile in one statement;
+///   everything that arrived meanwhile in one statement; a command's later answers in the same batch (`completed` right
+///   behind `accepted`) are stored by a sixth loop right after, so the next first answers do not wait for them;
 /// - vehicle states (`…/state`, retained) keep the vehicle table current; a vehicle coming online gets its waiting commands now;
 /// - positions (`…/telemetry`, QoS 0, optional) feed the ``PositionCache`` for bounding-box selection.
 ///
@@ -52,6 +54,13 @@ final class CommandDispatcher: Service, Sendable {
     let logger: Logger
     let metrics = ControlMetrics()
     private let wake = WakeSignal()
+    /// Acknowledgements waiting for ``laterAnswerLoop()``. Unbounded, but filled no faster than the acknowledgement loop
+    /// stores batches, which is what holds back the broker's deliveries when the database is slow.
+    private let laterAnswers = Mutex<[CommandAck]>([])
+    private let laterAnswersQueued = WakeSignal()
+    /// Commands just stored by the API, for their first publish. Bounded: when the dispatcher is this far behind,
+    /// further new commands wait for their first resend instead.
+    private let new = AsyncStream<[Command]>.makeStream(bufferingPolicy: .bufferingOldest(1_000))
     private let inFlight = Mutex<Set<String>>([])
     private let sentWrites = GroupCommit<ConfirmedCommand>(maxBatch: CommandDispatcher.batchLimit)
     private let publishedWrites = GroupCommit<ConfirmedDesired>(maxBatch: CommandDispatcher.batchLimit)
@@ -82,8 +91,11 @@ final class CommandDispatcher: Service, Sendable {
         return Subscriptions(acks: acks, states: states, telemetry: telemetry)
     }
 
-    /// Asks the delivery loop to look for work now (after new commands were stored).
-    func deliverNow() { wake.fire() }
+    /// Publishes commands the API has just stored. The desired states they change are published by the next delivery
+    /// pass (within the scan interval): waking a pass per request would cost two queries per command under load.
+    func deliver(_ commands: NewCommands) {
+        if case .dropped = new.continuation.yield(commands.wireCommands) { metrics.publishes(kind: "command", outcome: "deferred") }
+    }
 
     func run() async throws {
         await gate.wait()
@@ -91,8 +103,10 @@ final class CommandDispatcher: Service, Sendable {
         // On graceful shutdown every loop is cancelled (subscription iterators end on cancellation).
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                group.addTask { await self.newCommandLoop() }
                 group.addTask { await self.deliveryLoop() }
                 group.addTask { await self.acknowledgementLoop() }
+                group.addTask { await self.laterAnswerLoop() }
                 group.addTask { await self.stateLoop() }
                 if let telemetry = self.subscriptions.telemetry {
                     group.addTask { await self.positionLoop(telemetry) }
@@ -103,6 +117,19 @@ final class CommandDispatcher: Service, Sendable {
 
     // MARK: Delivery
 
+    private func newCommandLoop() async {
+        await withDiscardingTaskGroup { publishes in
+            for await batch in new.stream {
+                for command in batch {
+                    let key = "command/\(command.id.rawValue)"
+                    guard claimInFlight(key) else { continue }
+                    publishes.addTask { await self.publish(command, key: key) }
+                }
+            }
+            publishes.cancelAll()
+        }
+    }
+
     private func deliveryLoop() async {
         var lastPrune = ContinuousClock.now
         let scanInterval = Duration.milliseconds(configuration.scanIntervalMilliseconds)
@@ -110,7 +137,7 @@ final class CommandDispatcher: Service, Sendable {
         await withDiscardingTaskGroup { publishes in
             while !Task.isCancelled {
                 do {
-                    // New commands wake the loop many times per scan interval; expiry need not run on every wake-up.
+                    // Vehicles coming online and full batches wake the loop early; expiry need not run on every wake-up.
                     let expire = ContinuousClock.now - lastExpiry >= scanInterval
                     try await deliveryPass(publishes: &publishes, expire: expire)
                     if expire { lastExpiry = .now }
@@ -133,7 +160,7 @@ final class CommandDispatcher: Service, Sendable {
         async let unpublished = commands.unpublishedDesiredStates(limit: Self.batchLimit)
         let due = try await commands.claimDue(
             limit: Self.batchLimit,
-            initialBackoff: Double(configuration.resendInitialMilliseconds) / 1000,
+            initialBackoff: configuration.resendInitialDelay,
             maxBackoff: Double(configuration.resendMaxMilliseconds) / 1000
         )
         for item in due {
@@ -262,19 +289,47 @@ final class CommandDispatcher: Service, Sendable {
         }
     }
 
-    /// Stores a batch of acknowledgements: one statement per round, where round n holds each command's n-th answer
-    /// in this batch, so e.g. a command's `accepted` is always recorded before its `completed`.
+    /// Stores a batch of acknowledgements. Round n holds each command's n-th answer in the batch, one statement per
+    /// round, so e.g. a command's `accepted` is always recorded before its `completed`. Only the first round is stored
+    /// here: later rounds (a `completed` right behind its `accepted`) go to ``laterAnswerLoop()``, so the next batch's
+    /// first answers, which end long-polls, do not wait behind them.
     func handleAcks(_ messages: [MQTTMessage]) async {
+        var rounds = Self.rounds(messages.compactMap(decodeAck))
+        guard !rounds.isEmpty else { return }
+        await store(rounds.removeFirst())
+        let later = rounds.flatMap { $0 }
+        guard !later.isEmpty else { return }
+        laterAnswers.withLock { $0 += later }
+        laterAnswersQueued.fire()
+    }
+
+    /// Stores later answers, in arrival order, everything queued meanwhile together; drains the queue before it ends.
+    private func laterAnswerLoop() async {
+        while true {
+            let batch = laterAnswers.withLock { queue in
+                defer { queue.removeFirst(min(queue.count, Self.batchLimit)) }
+                return Array(queue.prefix(Self.batchLimit))
+            }
+            if batch.isEmpty {
+                if Task.isCancelled { return }
+                await laterAnswersQueued.wait(timeout: .seconds(1))
+                continue
+            }
+            for round in Self.rounds(batch) { await store(round) }
+        }
+    }
+
+    /// Splits acknowledgements into rounds of distinct commands, keeping each command's answers in order.
+    static func rounds(_ acks: [CommandAck]) -> [[CommandAck]] {
         var rounds: [[CommandAck]] = []
         var answers: [String: Int] = [:]
-        for message in messages {
-            guard let ack = decodeAck(message) else { continue }
+        for ack in acks {
             let round = answers[ack.commandID.rawValue, default: 0]
             answers[ack.commandID.rawValue] = round + 1
             if round == rounds.count { rounds.append([]) }
             rounds[round].append(ack)
         }
-        for round in rounds { await store(round) }
+        return rounds
     }
 
     private func decodeAck(_ message: MQTTMessage) -> CommandAck? {

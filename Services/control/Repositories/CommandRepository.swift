@@ -17,6 +17,9 @@ struct NewCommands: Sendable {
     var expiresAt: Date
     var batchID: String?
     var createdBy: String
+    /// The creator publishes the commands at once (their first attempt); the dispatcher resends from this instant on
+    /// if no vehicle answered (and after a crash between storing and publishing).
+    var firstResendAt: Date
 
     var desiredChange: DesiredChange? {
         switch action {

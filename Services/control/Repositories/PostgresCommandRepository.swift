@@ -18,7 +18,7 @@ struct PostgresCommandRepository: CommandRepository {
             CommandRecord(
                 id: id, vehicleID: vehicle, action: kind, speedLimitMetersPerSecond: commands.speedLimit, reason: commands.reason,
                 status: .pending, statusReason: nil, createdAt: commands.createdAt, updatedAt: commands.createdAt,
-                expiresAt: commands.expiresAt, attempts: 0, batchID: commands.batchID, createdBy: commands.createdBy,
+                expiresAt: commands.expiresAt, attempts: 1, batchID: commands.batchID, createdBy: commands.createdBy,
                 transitions: [.init(status: .pending, at: commands.createdAt, reason: nil)]
             )
         }
@@ -47,9 +47,10 @@ struct PostgresCommandRepository: CommandRepository {
                 SELECT NOT \(hasKey) OR EXISTS (SELECT 1 FROM claim) AS ok
             ), created AS (
                 INSERT INTO \(unescaped: schema).commands
-                    (id, vehicle_id, action, speed_limit_mps, reason, status, created_at, updated_at, expires_at, next_attempt_at, batch_id, created_by)
+                    (id, vehicle_id, action, speed_limit_mps, reason, status, created_at, updated_at, expires_at, attempts, next_attempt_at,
+                     batch_id, created_by)
                 SELECT c.id, c.vehicle_id, \(kind), \(commands.speedLimit), \(commands.reason), 'pending', \(commands.createdAt), \(commands.createdAt),
-                       \(commands.expiresAt), \(commands.createdAt), \(commands.batchID), \(commands.createdBy)
+                       \(commands.expiresAt), 1, \(commands.firstResendAt), \(commands.batchID), \(commands.createdBy)
                 FROM unnest(\(commands.ids)::text[], \(commands.vehicleIDs)::text[]) AS c (id, vehicle_id)
                 WHERE (SELECT ok FROM proceed)
                 RETURNING id
@@ -90,8 +91,17 @@ struct PostgresCommandRepository: CommandRepository {
         return .keyReused
     }
 
+    /// Fails unless unqualified names resolve in ``schema`` (``CommandStatements`` rely on it); call after migrating.
+    func checkSearchPath() async throws {
+        for try await current in try await client.query("SELECT current_schema()", logger: logger).decode(String?.self) {
+            guard current == schema else {
+                throw PostgresSearchPathError(expected: schema, actual: current)
+            }
+        }
+    }
+
     func command(_ id: String) async throws -> CommandRecord? {
-        try await commands(whereClause: "id = $1", order: "c.id", bindings: { $0.append(id) }).first
+        try await records(from: client.execute(CommandStatements.CommandByID(id: id), logger: logger)).first
     }
 
     func history(vehicle: String, limit: Int) async throws -> [CommandRecord] {
@@ -123,6 +133,11 @@ struct PostgresCommandRepository: CommandRepository {
             ),
             logger: logger
         )
+        return try await records(from: rows)
+    }
+
+    /// Commands from rows of their columns followed by one transition's (status, at, reason), grouped by command.
+    func records<Rows: AsyncSequence>(from rows: Rows) async throws -> [CommandRecord] where Rows.Element == PostgresRow {
         var records: [CommandRecord] = []
         for try await row in rows {
             let (id, vehicle, action, speed, reason, status, statusReason, createdAt, updatedAt, expiresAt, attempts, batch, createdBy, step, at, stepReason) =
@@ -145,6 +160,12 @@ struct PostgresCommandRepository: CommandRepository {
 
     func transition(_ requests: [TransitionRequest]) async throws -> [TransitionOutcome] {
         guard !requests.isEmpty else { return [] }
+        if requests.count == 1 {
+            for try await (createdAt, known) in try await client.execute(CommandStatements.ApplyTransition(request: requests[0]), logger: logger) {
+                return [createdAt.map { .applied(createdAt: $0) } ?? (known ? .stale : .unknown)]
+            }
+            return [.unknown]
+        }
         // Text arrays cannot carry NULL here: an empty vehicle means "any vehicle", an empty reason none.
         let ids = requests.map(\.commandID)
         let vehicles = requests.map { $0.vehicleID ?? "" }
@@ -222,17 +243,14 @@ struct PostgresCommandRepository: CommandRepository {
         for try await (id, vehicle, action, speed, reason, createdAt, expiresAt, attempts) in rows.decode(
             (String, String, String, Double?, String?, Date, Date, Int).self
         ) {
-            guard let messageID = MessageID(validating: id), let vehicleID = VehicleID(validating: vehicle),
-                let commandAction = CommandAction(kind: action, speedLimit: speed)
+            guard
+                let command = Command.stored(
+                    id: id, vehicle: vehicle, action: action, speedLimit: speed, reason: reason, createdAt: createdAt, expiresAt: expiresAt
+                )
             else {
                 logger.error("Stored command cannot be encoded; skipping", metadata: ["command.id": "\(id)"])
                 continue
             }
-            let command = Command(
-                id: messageID, vehicleID: vehicleID, action: commandAction, reason: reason,
-                issuedAtMillis: Int64((createdAt.timeIntervalSince1970 * 1000).rounded(.down)),
-                expiresAtMillis: Int64((expiresAt.timeIntervalSince1970 * 1000).rounded(.down))
-            )
             due.append(DueCommand(command: command, attempt: attempts))
         }
         return due
@@ -308,5 +326,14 @@ extension CommandAction {
         case .clearSpeedLimit: self = .clearSpeedLimit
         case nil: return nil
         }
+    }
+}
+
+/// The client's search path does not start with the service's schema.
+struct PostgresSearchPathError: Error, CustomStringConvertible {
+    var expected: String
+    var actual: String?
+    var description: String {
+        "PostgreSQL resolves unqualified names in schema \(actual ?? "(none)"), expected \(expected): create the client with searchPath: \(expected)"
     }
 }

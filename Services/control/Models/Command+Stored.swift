@@ -1,0 +1,31 @@
+import FleetCore
+import Foundation
+
+extension Command {
+    /// The wire form of a stored command (times to the millisecond, rounded down); `nil` when a stored value is not
+    /// valid on the wire.
+    static func stored(
+        id: String, vehicle: String, action: String, speedLimit: Double?, reason: String?, createdAt: Date, expiresAt: Date
+    ) -> Command? {
+        guard let messageID = MessageID(validating: id), let vehicleID = VehicleID(validating: vehicle),
+            let commandAction = CommandAction(kind: action, speedLimit: speedLimit)
+        else { return nil }
+        return Command(
+            id: messageID, vehicleID: vehicleID, action: commandAction, reason: reason,
+            issuedAtMillis: Int64((createdAt.timeIntervalSince1970 * 1000).rounded(.down)),
+            expiresAtMillis: Int64((expiresAt.timeIntervalSince1970 * 1000).rounded(.down))
+        )
+    }
+}
+
+extension NewCommands {
+    /// The commands as published to the vehicles.
+    var wireCommands: [Command] {
+        zip(ids, vehicleIDs).compactMap { id, vehicle in
+            Command.stored(
+                id: id, vehicle: vehicle, action: action.kind.rawValue, speedLimit: speedLimit, reason: reason,
+                createdAt: createdAt, expiresAt: expiresAt
+            )
+        }
+    }
+}
