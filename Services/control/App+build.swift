@@ -29,7 +29,7 @@ struct ControlComponents: Sendable {
         postgres = runtime.makePostgresClient(searchPath: control.schema)
         mqtt = try MQTTClient(
             configuration: runtime.configuration.mqtt.clientConfiguration(
-                cleanStart: false, sessionExpirySeconds: UInt32(control.sessionExpirySeconds), metricsLabel: "fleet-control"),
+                cleanStart: false, metricsLabel: "fleet-control"),
             logger: logger)
         let subscriptions = try await CommandDispatcher.subscribe(mqtt, trackPositions: control.trackPositions)
         tokens = PostgresTokenRepository(client: postgres, schema: control.schema, logger: logger)

@@ -18,7 +18,6 @@ import FleetService
 /// | `FLEET_CONTROL_MAX_WAIT_SECONDS` | `30` | Longest `?wait=` long-poll. |
 /// | `FLEET_CONTROL_MAX_SELECTION` | `10000` | Most vehicles one fleet command may address. |
 /// | `FLEET_CONTROL_TRACK_POSITIONS` | `1` | `1` keeps the latest telemetry position per vehicle (QoS 0) for bounding-box selection; `0` disables it. |
-/// | `FLEET_MQTT_SESSION_EXPIRY_SECONDS` | `86400` | How long the broker keeps the service's session (queued acknowledgements) while it is down. |
 struct ControlConfiguration: Sendable, Equatable {
     /// Whether commands to offline vehicles are queued or refused.
     enum OfflinePolicy: String, Sendable, CaseIterable {
@@ -39,7 +38,6 @@ struct ControlConfiguration: Sendable, Equatable {
     var maxWaitSeconds = 30
     var maxSelection = 10_000
     var trackPositions = true
-    var sessionExpirySeconds = 86_400
 
     init() {}
 
@@ -70,6 +68,5 @@ struct ControlConfiguration: Sendable, Equatable {
         maxWaitSeconds = try reader.fleetInt("fleet.control.maxWaitSeconds", default: maxWaitSeconds, range: 0...300)
         maxSelection = try reader.fleetInt("fleet.control.maxSelection", default: maxSelection, range: 1...1_000_000)
         trackPositions = try reader.fleetInt("fleet.control.trackPositions", default: 1, range: 0...1) == 1
-        sessionExpirySeconds = try reader.fleetInt("fleet.mqtt.sessionExpirySeconds", default: sessionExpirySeconds, range: 0...Int(UInt32.max))
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import FleetMQTT
 import FleetService
 import Logging
 import PostgresNIO
@@ -46,6 +47,7 @@ struct ConfigurationTests {
             "FLEET_MQTT_USERNAME": "svc",
             "FLEET_MQTT_PASSWORD": "pw",
             "FLEET_MQTT_CLIENT_ID": "telemetry-1",
+            "FLEET_MQTT_SESSION_EXPIRY_SECONDS": "300",
             "FLEET_LOG_LEVEL": "debug",
             "FLEET_LOG_FORMAT": "text",
         ])
@@ -67,8 +69,11 @@ struct ConfigurationTests {
         )
         #expect(
             configuration.mqtt
-                == MQTTConnectionSettings(host: "broker", port: 1883, username: "svc", password: "pw", clientID: "telemetry-1")
+                == MQTTConnectionSettings(
+                    host: "broker", port: 1883, username: "svc", password: "pw", clientID: "telemetry-1", sessionExpirySeconds: 300)
         )
+        #expect(configuration.mqtt.clientConfiguration(metricsLabel: "test").sessionExpirySeconds == 300)
+        #expect(configuration.mqtt.clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "test").sessionExpirySeconds == 0)
         #expect(configuration.log == LogConfiguration(level: .debug, format: .text))
         #expect(!configuration.postgres.description.contains("s3cret"))
         #expect(!configuration.mqtt.description.contains("pw"))

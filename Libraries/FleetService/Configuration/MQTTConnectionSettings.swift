@@ -13,6 +13,7 @@ import Configuration
 /// | `fleet.mqtt.username` | `FLEET_MQTT_USERNAME` | unset (anonymous) | User name. |
 /// | `fleet.mqtt.password` | `FLEET_MQTT_PASSWORD` | unset | Password (secret: redacted in access logs). |
 /// | `fleet.mqtt.clientID` | `FLEET_MQTT_CLIENT_ID` | `<service>-<host name>` | MQTT client identifier; must be unique per connection. |
+/// | `fleet.mqtt.sessionExpirySeconds` | `FLEET_MQTT_SESSION_EXPIRY_SECONDS` | `86400` | How long the broker keeps a service's persistent session after a disconnect. |
 public struct MQTTConnectionSettings: Sendable, Equatable {
     /// Broker host name or IP.
     public var host: String
@@ -24,6 +25,9 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
     public var password: String?
     /// MQTT client identifier.
     public var clientID: String
+    /// How long the broker keeps a service's persistent session (subscriptions and queued QoS 1 messages) after a
+    /// disconnect. Keep it short for autoscaled replicas with generated ids: a dead replica's session keeps its share.
+    public var sessionExpirySeconds: UInt32
 
     /// Creates settings from explicit values; defaults match the development stack.
     public init(
@@ -31,13 +35,15 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
         port: Int = 11883,
         username: String? = nil,
         password: String? = nil,
-        clientID: String
+        clientID: String,
+        sessionExpirySeconds: UInt32 = 86_400
     ) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.clientID = clientID
+        self.sessionExpirySeconds = sessionExpirySeconds
     }
 
     /// Reads `fleet.mqtt.*` (see the type documentation for keys and defaults).
@@ -53,6 +59,8 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
         self.username = reader.fleetOptionalString("fleet.mqtt.username")
         self.password = reader.fleetOptionalString("fleet.mqtt.password", isSecret: true)
         self.clientID = try reader.fleetString("fleet.mqtt.clientID", default: defaultClientID)
+        self.sessionExpirySeconds = UInt32(
+            try reader.fleetInt("fleet.mqtt.sessionExpirySeconds", default: 86_400, range: 0...Int(UInt32.max)))
     }
 }
 

@@ -8,12 +8,13 @@ extension MQTTConnectionSettings {
     ///
     /// - Parameters:
     ///   - cleanStart: Start a new session instead of resuming the stored one.
-    ///   - sessionExpirySeconds: How long the broker keeps the session after a disconnect.
+    ///   - sessionExpirySeconds: How long the broker keeps the session after a disconnect; `nil`: the configured
+    ///     ``sessionExpirySeconds`` (`FLEET_MQTT_SESSION_EXPIRY_SECONDS`).
     ///   - will: The last will, if any.
     ///   - metricsLabel: The bounded `client` label of FleetMQTT's metrics, usually the service name.
     public func clientConfiguration(
         cleanStart: Bool = false,
-        sessionExpirySeconds: UInt32 = 3_600,
+        sessionExpirySeconds: UInt32? = nil,
         will: MQTTConfiguration.Will? = nil,
         metricsLabel: String
     ) -> MQTTConfiguration {
@@ -24,7 +25,7 @@ extension MQTTConnectionSettings {
             username: username,
             password: password,
             cleanStart: cleanStart,
-            sessionExpirySeconds: sessionExpirySeconds,
+            sessionExpirySeconds: sessionExpirySeconds ?? self.sessionExpirySeconds,
             will: will,
             metricsLabel: metricsLabel
         )

