@@ -20,6 +20,8 @@ struct TrackingConfiguration: Sendable, Equatable {
     var maxFutureSkewSeconds = 300
     /// Rows per database write.
     var batchSize = 1_000
+    /// Largest database write when batches waiting for a busy writer are merged (at least ``batchSize``).
+    var maxMergedBatchRows = 10_000
     /// Longest a partial batch waits before it is written.
     var batchDelayMillis = 50
     /// Batches written concurrently; more waiting batches stop consumption (back-pressure).
@@ -52,6 +54,8 @@ struct TrackingConfiguration: Sendable, Equatable {
         retentionDays = try reader.fleetInt("fleet.tracking.retentionDays", default: retentionDays, range: 1...3_650)
         maxFutureSkewSeconds = try reader.fleetInt("fleet.tracking.maxFutureSkewSeconds", default: maxFutureSkewSeconds, range: 0...86_400)
         batchSize = try reader.fleetInt("fleet.tracking.batchSize", default: batchSize, range: 1...10_000)
+        maxMergedBatchRows = try reader.fleetInt(
+            "fleet.tracking.maxMergedBatchRows", default: max(batchSize, maxMergedBatchRows), range: batchSize...100_000)
         batchDelayMillis = try reader.fleetInt("fleet.tracking.batchDelayMillis", default: batchDelayMillis, range: 1...10_000)
         writers = try reader.fleetInt("fleet.tracking.writers", default: writers, range: 1...64)
         consumerBuffer = try reader.fleetInt("fleet.tracking.consumerBuffer", default: consumerBuffer, range: 100...1_000_000)

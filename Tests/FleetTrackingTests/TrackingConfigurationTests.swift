@@ -28,7 +28,7 @@ struct TrackingConfigurationTests {
             "FLEET_TRACKING_WRITERS": "2", "FLEET_TRACKING_CONSUMER_BUFFER": "5000", "FLEET_TRACKING_SHARE_GROUP": "eu",
             "FLEET_TRACKING_COMMIT_INTERVAL_MILLIS": "100", "FLEET_TRACKING_GAP_TIMEOUT_SECONDS": "5",
             "FLEET_TRACKING_DEFAULT_SPEED_LIMIT_KMH": "72", "FLEET_TRACKING_MAX_HTTP_BATCH_ITEMS": "10",
-            "FLEET_TRACKING_LIVE_INTERVAL_MILLIS": "250",
+            "FLEET_TRACKING_LIVE_INTERVAL_MILLIS": "250", "FLEET_TRACKING_MAX_MERGED_BATCH_ROWS": "2000",
         ])
         #expect(configuration.schema == "tracking_eu")
         #expect(configuration.unknownVehicles == .reject)
@@ -36,6 +36,7 @@ struct TrackingConfigurationTests {
         #expect(configuration.maxFutureSkewSeconds == 60)
         #expect(configuration.batchSize == 500)
         #expect(configuration.batchDelayMillis == 20)
+        #expect(configuration.maxMergedBatchRows == 2000)
         #expect(configuration.writers == 2)
         #expect(configuration.consumerBuffer == 5000)
         #expect(configuration.shareGroup == "eu")
@@ -48,7 +49,7 @@ struct TrackingConfigurationTests {
 
     @Test("Malformed values stop start-up naming the variable", arguments: [
         ("FLEET_TRACKING_SCHEMA", "Tracking-1"), ("FLEET_TRACKING_UNKNOWN_VEHICLES", "maybe"), ("FLEET_TRACKING_BATCH_SIZE", "0"),
-        ("FLEET_TRACKING_WRITERS", "many"),
+        ("FLEET_TRACKING_WRITERS", "many"), ("FLEET_TRACKING_MAX_MERGED_BATCH_ROWS", "999"),  // below the batch size
     ])
     func malformed(variable: String, value: String) {
         #expect(throws: ConfigurationError.self) { try read([variable: value]) }

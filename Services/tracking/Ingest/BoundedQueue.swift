@@ -30,6 +30,15 @@ actor BoundedQueue<Element: Sendable> {
         return true
     }
 
+    /// Merges `element` into the last queued one when `merge` accepts it (returns true), otherwise appends it as
+    /// ``push(_:)`` does. While the consumer is busy a backlog then becomes fewer, bigger elements instead of a queue
+    /// of small ones. Returns false after ``finish()``.
+    @discardableResult
+    func push(_ element: Element, mergingWith merge: (inout Element, Element) -> Bool) async -> Bool {
+        if !finished, !items.isEmpty, merge(&items[items.count - 1], element) { return true }
+        return await push(element)
+    }
+
     /// The next element, waiting while the queue is empty; nil once finished and drained.
     func pop() async -> Element? {
         if let element = items.popFirst() {

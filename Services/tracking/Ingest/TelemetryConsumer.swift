@@ -125,7 +125,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                 return batches[shard]
             }
             if let full {
-                await queues[shard].push(full)
+                await enqueue(full, shard: shard)
             }
         }
     }
@@ -140,10 +140,23 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             for (shard, queue) in queues.enumerated() {
                 queued += await queue.count
                 if let due = take(shard: shard, ifOlderThan: delay) {
-                    await queue.push(due)
+                    await enqueue(due, shard: shard)
                 }
             }
             metrics.queuedBatches.record(queued)
+        }
+    }
+
+    /// Queues a batch for its writer. While the writer is busy, batches join the one already waiting, up to
+    /// ``TrackingConfiguration/maxMergedBatchRows``: under load a vehicle's rows then share one latest-state and one
+    /// watermark update, which is most of the database's work per row. Only a full queue makes this wait.
+    private func enqueue(_ batch: Batch, shard: Int) async {
+        let limit = configuration.maxMergedBatchRows
+        await queues[shard].push(batch) { waiting, new in
+            guard waiting.count + new.count <= limit else { return false }
+            waiting.samples += new.samples
+            waiting.rejections += new.rejections
+            return true
         }
     }
 
