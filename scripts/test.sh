@@ -26,39 +26,11 @@ FUZZ_SECONDS="${FLEET_FUZZ_SECONDS:-15}"
 read -r -a EXTRA_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
 
 SCRIPT_START=$SECONDS
-PHASES=()
-FAILED=()
+PHASE_TAG=test.sh
+# shellcheck source=scripts/lib/phases.sh
+source "$REPO_ROOT/scripts/lib/phases.sh"
 STACK_STARTED_HERE=0
 TEST_SUMMARY=""
-
-say() { printf '\n=== [test.sh] %s\n' "$*"; }
-
-# run_phase NAME COMMAND... : runs the command, records its duration and result.
-run_phase() {
-    local name="$1" start rc
-    shift
-    say "$name: $*"
-    start=$SECONDS
-    set +e
-    "$@"
-    rc=$?
-    set -e
-    local took=$((SECONDS - start))
-    if [[ $rc -eq 0 ]]; then
-        PHASES+=("$(printf '%-10s ok      %4ds' "$name" "$took")")
-    else
-        PHASES+=("$(printf '%-10s FAILED  %4ds  (exit %d)' "$name" "$took" "$rc")")
-        FAILED+=("$name")
-    fi
-    say "$name finished in ${took}s (exit $rc)"
-    return "$rc"
-}
-
-summary() {
-    printf '\n=== [test.sh] summary (total %ds)\n' "$((SECONDS - SCRIPT_START))"
-    local line
-    for line in "${PHASES[@]}"; do printf '    %s\n' "$line"; done
-}
 
 cleanup() {
     local rc=$?
@@ -66,7 +38,7 @@ cleanup() {
         say "stopping the local stack (started by this script)"
         scripts/stack.sh stop || true
     fi
-    summary
+    print_phases
     if [[ ${#FAILED[@]} -gt 0 ]]; then
         printf '=== [test.sh] FAILED: %s\n' "${FAILED[*]}"
         [[ $rc -eq 0 ]] && rc=1

@@ -9,7 +9,7 @@ import PostgresNIO
 enum CommandStatements {
     /// One command and its transitions in order (`GET /v1/commands/{id}`, long-polls). Rows as
     /// ``PostgresCommandRepository/records(from:)`` reads them.
-    struct CommandByID: PostgresPreparedStatement {
+    struct CommandByID: KeyedStatement {
         static let sql = """
             SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.status, c.status_reason, c.created_at, c.updated_at,
                    c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
@@ -20,12 +20,6 @@ enum CommandStatements {
         typealias Row = PostgresRow
 
         var id: String
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(id)
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
@@ -62,18 +56,25 @@ enum CommandStatements {
     }
 
     /// One vehicle's connectivity (`POST /v1/vehicles/{id}/commands`).
-    struct VehicleConnectivity: PostgresPreparedStatement {
+    struct VehicleConnectivity: KeyedStatement {
         static let sql = "SELECT connectivity FROM vehicles WHERE id = $1"
         typealias Row = String
 
         var id: String
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(id)
-            return bindings
-        }
-
         func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
+}
+
+/// A prepared statement whose one parameter (`$1`) is a text key.
+private protocol KeyedStatement: PostgresPreparedStatement {
+    var id: String { get }
+}
+
+extension KeyedStatement {
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        return bindings
     }
 }
