@@ -73,16 +73,20 @@ struct BrokerTests {
     func retainedStateAtStart() async throws {
         let broker = try TestBroker(persistence: false)
         let configuration = GatewayConfiguration(tickInterval: .milliseconds(100), timeScale: 20, retainedWait: .milliseconds(500))
+        // Subscribed before the simulator starts, so its very first sample is seen however busy the machine is.
+        let early = Mutex<MQTTSubscription?>(nil)
         try await SimulatorHarness.run(
             broker: broker, model: try fleet(vehicles: 2), configuration: configuration,
             beforeStart: { tester in
+                let subscription = try await tester.subscribe(to: VehicleChannel.telemetry.filter)
+                early.withLock { $0 = subscription }
                 let desired = DesiredState(vehicleID: try VehicleID("sim-0002"), revision: 3, paused: true, updatedAtMillis: nowMillis(), reason: "test")
                 try await tester.publish(try FleetCodec.encode(desired), to: VehicleChannel.desired.topic(for: desired.vehicleID), qos: .atLeastOnce, retain: true)
                 let commit = TelemetryCommit(vehicleID: try VehicleID("sim-0001"), sequence: 41, committedAtMillis: nowMillis())
                 try await tester.publish(try FleetCodec.encode(commit), to: VehicleChannel.telemetryCommitted.topic(for: commit.vehicleID), qos: .atLeastOnce, retain: true)
             }
         ) { _, tester in
-            let telemetry = Collector(try await tester.subscribe(to: VehicleChannel.telemetry.filter))
+            let telemetry = Collector(try #require(early.withLock { $0 }))
             let states = Collector(try await tester.subscribe(to: VehicleChannel.state.filter))
             #expect(await telemetry.wait { _ in telemetry.telemetry(of: "sim-0002").count >= 15 && telemetry.telemetry(of: "sim-0001").count >= 1 })
             let held = telemetry.telemetry(of: "sim-0002")
