@@ -244,7 +244,7 @@ final class SimulatedFleet: Sendable {
     }
 
     private func publishStates(_ mqtt: MQTTClient, _ connectivity: Connectivity) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = TimestampPolicy.millis(from: Date())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask {
@@ -275,15 +275,15 @@ final class SimulatedFleet: Sendable {
             for await message in commands {
                 guard let command = try? FleetCodec.decode(Command.self, from: message.payload), prefixSet.contains(command.vehicleID) else { continue }
                 timings.withLock { $0.received.append(.now) }
-                let received = Self.unixMillis()
+                let received = TimestampPolicy.millis(from: Date())
                 group.addTask {
                     for status in [CommandAckStatus.accepted, .completed] {
-                        let ack = CommandAck(commandID: command.id, vehicleID: command.vehicleID, status: status, atMillis: Self.unixMillis())
+                        let ack = CommandAck(commandID: command.id, vehicleID: command.vehicleID, status: status, atMillis: TimestampPolicy.millis(from: Date()))
                         guard let payload = try? FleetCodec.encode(ack) else { return }
                         try? await mqtt.publish(payload, to: VehicleChannel.commandAcks.topic(for: command.vehicleID), qos: .atLeastOnce)
                         guard status == .accepted else { continue }
                         let line = self.tracing
-                            ? TraceLine(commandID: command.id.rawValue, issued: command.issuedAtMillis, received: received, accepted: Self.unixMillis())
+                            ? TraceLine(commandID: command.id.rawValue, issued: command.issuedAtMillis, received: received, accepted: TimestampPolicy.millis(from: Date()))
                             : nil
                         self.timings.withLock { t in
                             t.lastAccepted = .now
@@ -294,6 +294,4 @@ final class SimulatedFleet: Sendable {
             }
         }
     }
-
-    private static func unixMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

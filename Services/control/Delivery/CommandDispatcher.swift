@@ -120,11 +120,7 @@ final class CommandDispatcher: Service, Sendable {
     private func newCommandLoop() async {
         await withDiscardingTaskGroup { publishes in
             for await batch in new.stream {
-                for command in batch {
-                    let key = "command/\(command.id.rawValue)"
-                    guard claimInFlight(key) else { continue }
-                    publishes.addTask { await self.publish(command, key: key) }
-                }
+                for command in batch { startPublishing(command, in: &publishes) }
             }
             publishes.cancelAll()
         }
@@ -156,7 +152,7 @@ final class CommandDispatcher: Service, Sendable {
     }
 
     private func deliveryPass(publishes: inout DiscardingTaskGroup, expire: Bool) async throws {
-        // Both reads at once (a new command waits for the pass in progress); due commands are published first.
+        // Both reads at once; due commands are published first.
         async let unpublished = commands.unpublishedDesiredStates(limit: Self.batchLimit)
         let due = try await commands.claimDue(
             limit: Self.batchLimit,
@@ -164,10 +160,7 @@ final class CommandDispatcher: Service, Sendable {
             maxBackoff: Double(configuration.resendMaxMilliseconds) / 1000
         )
         for item in due {
-            let key = "command/\(item.command.id.rawValue)"
-            guard claimInFlight(key) else { continue }
-            if item.attempt > 1 { metrics.resends() }
-            publishes.addTask { await self.publish(item.command, key: key) }
+            if startPublishing(item.command, in: &publishes), item.attempt > 1 { metrics.resends() }
         }
         for desired in try await unpublished {
             let key = "desired/\(desired.vehicleID.rawValue)/\(desired.revision)"
@@ -182,6 +175,15 @@ final class CommandDispatcher: Service, Sendable {
         }
         // A full batch means more may be due: go round again without waiting.
         if due.count == Self.batchLimit { wake.fire() }
+    }
+
+    /// Publishes `command` in `group` unless a publish of it is already in flight; returns whether it started.
+    @discardableResult
+    private func startPublishing(_ command: Command, in group: inout DiscardingTaskGroup) -> Bool {
+        let key = "command/\(command.id.rawValue)"
+        guard claimInFlight(key) else { return false }
+        group.addTask { await self.publish(command, key: key) }
+        return true
     }
 
     private func claimInFlight(_ key: String) -> Bool {

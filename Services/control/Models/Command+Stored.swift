@@ -12,8 +12,8 @@ extension Command {
         else { return nil }
         return Command(
             id: messageID, vehicleID: vehicleID, action: commandAction, reason: reason,
-            issuedAtMillis: Int64((createdAt.timeIntervalSince1970 * 1000).rounded(.down)),
-            expiresAtMillis: Int64((expiresAt.timeIntervalSince1970 * 1000).rounded(.down))
+            issuedAtMillis: TimestampPolicy.millis(from: createdAt),
+            expiresAtMillis: TimestampPolicy.millis(from: expiresAt)
         )
     }
 }

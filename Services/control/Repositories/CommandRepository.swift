@@ -76,6 +76,12 @@ enum TransitionOutcome: Sendable, Equatable {
     case stale
     /// No command with that id for that vehicle.
     case unknown
+
+    /// From a transition statement's answer: the command's creation time if the transition was applied, and whether
+    /// the command exists (for that vehicle) at all.
+    init(createdAt: Date?, known: Bool) {
+        self = createdAt.map { .applied(createdAt: $0) } ?? (known ? .stale : .unknown)
+    }
 }
 
 /// Storage of commands, their transitions, desired states and idempotency keys.

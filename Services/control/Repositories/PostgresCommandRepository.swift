@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Foundation
 import Logging
 import PostgresNIO
@@ -93,11 +94,7 @@ struct PostgresCommandRepository: CommandRepository {
 
     /// Fails unless unqualified names resolve in ``schema`` (``CommandStatements`` rely on it); call after migrating.
     func checkSearchPath() async throws {
-        for try await current in try await client.query("SELECT current_schema()", logger: logger).decode(String?.self) {
-            guard current == schema else {
-                throw PostgresSearchPathError(expected: schema, actual: current)
-            }
-        }
+        try await client.requireSearchPath(schema, logger: logger)
     }
 
     func command(_ id: String) async throws -> CommandRecord? {
@@ -162,7 +159,7 @@ struct PostgresCommandRepository: CommandRepository {
         guard !requests.isEmpty else { return [] }
         if requests.count == 1 {
             for try await (createdAt, known) in try await client.execute(CommandStatements.ApplyTransition(request: requests[0]), logger: logger) {
-                return [createdAt.map { .applied(createdAt: $0) } ?? (known ? .stale : .unknown)]
+                return [TransitionOutcome(createdAt: createdAt, known: known)]
             }
             return [.unknown]
         }
@@ -197,7 +194,7 @@ struct PostgresCommandRepository: CommandRepository {
         var outcomes: [String: TransitionOutcome] = [:]
         for try await (id, createdAt, known) in rows.decode((String, Date?, Bool).self) {
             // Not updated: the command is past that status (stale), or there is no such command for that vehicle.
-            outcomes[id] = createdAt.map { .applied(createdAt: $0) } ?? (known ? .stale : .unknown)
+            outcomes[id] = TransitionOutcome(createdAt: createdAt, known: known)
         }
         return requests.map { outcomes[$0.commandID] ?? .unknown }
     }
@@ -326,14 +323,5 @@ extension CommandAction {
         case .clearSpeedLimit: self = .clearSpeedLimit
         case nil: return nil
         }
-    }
-}
-
-/// The client's search path does not start with the service's schema.
-struct PostgresSearchPathError: Error, CustomStringConvertible {
-    var expected: String
-    var actual: String?
-    var description: String {
-        "PostgreSQL resolves unqualified names in schema \(actual ?? "(none)"), expected \(expected): create the client with searchPath: \(expected)"
     }
 }
