@@ -37,7 +37,7 @@ struct BenchCommands: AsyncParsableCommand {
     @Option(help: "Vehicle id prefix.") var prefix = "bench-cmd-"
     @Option(help: "Seconds a single command may take before it counts as lost.") var commandTimeout: Double = 10
     @Option(help: ArgumentHelp(
-        "Write one CSV line per command answered by the simulated vehicles: command id, issued, received and 'accepted' published (Unix ms).",
+        "Write one CSV line per command answered by the simulated vehicles: command id, issued, received and 'accepted' published, and for the latency phase when the POST was sent, when it returned and when the wait ended (Unix ms).",
         discussion: "Join it with fleet-control's command transitions to see which leg a slow command lost its time in.",
         valueName: "file"
     ))
@@ -92,10 +92,15 @@ struct BenchCommands: AsyncParsableCommand {
                 let action = (index / ids.count) % 2 == 0 ? "pause" : "resume"
                 group.addTask {
                     let begin = clock.now
+                    let beginMillis = TimestampPolicy.millis(from: Date())
                     do {
                         let created = try await client.send(.POST, "/v1/vehicles/\(vehicle.rawValue)/commands", json: ["action": action, "reason": "bench", "ttl_seconds": 60]).object
+                        let createdMillis = TimestampPolicy.millis(from: Date())
                         let answered = try await CommandsCommand.waitForAnswers([created], client: client, seconds: timeout)[0]
                         let status = answered["status"] as? String ?? "?"
+                        if let id = created["id"] as? String {
+                            sim.recordClientSide(id, .init(posted: beginMillis, created: createdMillis, answered: TimestampPolicy.millis(from: Date())))
+                        }
                         if status == "acknowledged" || status == "completed" { return (Self.milliseconds(clock.now - begin), nil) }
                         return (nil, "\(vehicle): \(status)")
                     } catch {
@@ -199,10 +204,18 @@ final class SimulatedFleet: Sendable {
         var accepted: Int64
     }
 
+    /// When the bench posted a latency-phase command, got the POST's answer and saw the command answered, in Unix ms.
+    struct ClientSide: Sendable {
+        var posted: Int64
+        var created: Int64
+        var answered: Int64
+    }
+
     private struct Timings {
         var lastAccepted: ContinuousClock.Instant?
         var received: [ContinuousClock.Instant] = []
         var trace: [TraceLine] = []
+        var clientSide: [String: ClientSide] = [:]
     }
 
     let ids: [VehicleID]
@@ -220,11 +233,19 @@ final class SimulatedFleet: Sendable {
         timings.withLock { $0.received.first { $0 >= instant } }
     }
 
-    /// The trace (`--trace`) as CSV with a header line.
+    func recordClientSide(_ commandID: String, _ times: ClientSide) {
+        guard tracing else { return }
+        timings.withLock { $0.clientSide[commandID] = times }
+    }
+
+    /// The trace (`--trace`) as CSV with a header line; the client-side columns are empty outside the latency phase.
     var traceCSV: String {
         timings.withLock { t in
-            (["command_id,issued_ms,received_ms,accepted_ms"] + t.trace.map { "\($0.commandID),\($0.issued),\($0.received),\($0.accepted)" })
-                .joined(separator: "\n") + "\n"
+            let lines = t.trace.map { line in
+                let client = t.clientSide[line.commandID].map { "\($0.posted),\($0.created),\($0.answered)" } ?? ",,"
+                return "\(line.commandID),\(line.issued),\(line.received),\(line.accepted),\(client)"
+            }
+            return (["command_id,issued_ms,received_ms,accepted_ms,posted_ms,created_ms,answered_ms"] + lines).joined(separator: "\n") + "\n"
         }
     }
 

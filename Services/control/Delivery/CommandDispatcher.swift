@@ -1,5 +1,6 @@
 import FleetCore
 import FleetMQTT
+import FleetService
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -366,9 +367,18 @@ final class CommandDispatcher: Service, Sendable {
                 }
             return TransitionRequest(commandID: ack.commandID.rawValue, vehicleID: ack.vehicleID.rawValue, status: status, reason: ack.reason)
         }
-        let outcomes: [TransitionOutcome]
+        var outcomes: [TransitionOutcome] = []
         do {
-            outcomes = try await commands.transition(requests)
+            // A conflict with a concurrent batch aborts the statement as a whole; nothing was applied, so run it again.
+            for attempt in 1...3 {
+                do {
+                    outcomes = try await commands.transition(requests)
+                    break
+                } catch where attempt < 3 && isPostgresConflict(error) {
+                    metrics.storageRetry(stream: "ack")
+                    logger.warning("Storing acknowledgements conflicted with a concurrent statement; retrying", metadata: ["attempt": "\(attempt)"])
+                }
+            }
         } catch {
             // Lost only if the database is down; the vehicle does not resend acknowledgements, so log loudly.
             metrics.invalidMessage(stream: "ack", reason: "storage", count: acks.count)

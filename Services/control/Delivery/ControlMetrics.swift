@@ -20,6 +20,11 @@ struct ControlMetrics: Sendable {
         Counter(label: "fleet_control_publishes_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
     }
 
+    /// Statements run again because they conflicted with a concurrent one (deadlock or serialization failure).
+    func storageRetry(stream: String) {
+        Counter(label: "fleet_control_storage_retries_total", dimensions: [("stream", stream)]).increment()
+    }
+
     func resends() {
         Counter(label: "fleet_control_command_resends_total").increment()
     }

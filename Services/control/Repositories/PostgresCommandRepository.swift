@@ -63,6 +63,7 @@ struct PostgresCommandRepository: CommandRepository {
                 SELECT v, 1, coalesce(\(paused)::boolean, false), \(speed)::double precision, \(commands.reason), \(commands.createdAt)
                 FROM unnest(\(commands.vehicleIDs)::text[]) AS v
                 WHERE \(changesDesired) AND (SELECT ok FROM proceed)
+                ORDER BY v COLLATE "C"
                 ON CONFLICT (vehicle_id) DO UPDATE SET
                     revision = d.revision + 1,
                     paused = coalesce(\(paused)::boolean, d.paused),
@@ -163,6 +164,8 @@ struct PostgresCommandRepository: CommandRepository {
             }
             return [.unknown]
         }
+        // Concurrent batches (acknowledgements, later answers, `sent` marks, expiry) touch overlapping commands: each
+        // locks its rows in id order first, so they queue behind each other instead of deadlocking.
         // Text arrays cannot carry NULL here: an empty vehicle means "any vehicle", an empty reason none.
         let ids = requests.map(\.commandID)
         let vehicles = requests.map { $0.vehicleID ?? "" }
@@ -174,10 +177,12 @@ struct PostgresCommandRepository: CommandRepository {
             WITH input AS (
                 SELECT * FROM unnest(\(ids)::text[], \(vehicles)::text[], \(statuses)::text[], \(reasons)::text[], \(allowed)::text[])
                     AS u (id, vehicle_id, status, reason, allowed)
+            ), locked AS MATERIALIZED (
+                SELECT id FROM \(unescaped: schema).commands WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
             ), updated AS (
                 UPDATE \(unescaped: schema).commands c
                 SET status = u.status, status_reason = nullif(u.reason, ''), updated_at = now()
-                FROM input u
+                FROM input u JOIN locked l ON l.id = u.id
                 WHERE c.id = u.id AND c.status = ANY(string_to_array(u.allowed, ','))
                   AND (u.vehicle_id = '' OR c.vehicle_id = u.vehicle_id)
                 RETURNING c.id, c.created_at, u.status, nullif(u.reason, '') AS reason
@@ -203,10 +208,14 @@ struct PostgresCommandRepository: CommandRepository {
         let reason = "time-to-live elapsed before the vehicle answered"
         let rows = try await client.query(
             """
-            WITH expired AS (
-                UPDATE \(unescaped: schema).commands SET status = 'expired', status_reason = \(reason), updated_at = now()
+            WITH due AS MATERIALIZED (
+                SELECT id FROM \(unescaped: schema).commands
                 WHERE status IN ('pending', 'sent') AND expires_at <= now()
-                RETURNING id
+                ORDER BY id FOR UPDATE SKIP LOCKED
+            ), expired AS (
+                UPDATE \(unescaped: schema).commands c SET status = 'expired', status_reason = \(reason), updated_at = now()
+                FROM due WHERE c.id = due.id AND c.status IN ('pending', 'sent') AND c.expires_at <= now()
+                RETURNING c.id
             ), logged AS (
                 INSERT INTO \(unescaped: schema).command_transitions (command_id, status, reason) SELECT id, 'expired', \(reason) FROM expired
             )
@@ -256,8 +265,13 @@ struct PostgresCommandRepository: CommandRepository {
     func resendNow(vehicle: String) async throws -> Int {
         let rows = try await client.query(
             """
-            UPDATE \(unescaped: schema).commands SET next_attempt_at = now()
-            WHERE vehicle_id = \(vehicle) AND status IN ('pending', 'sent') AND next_attempt_at > now() AND expires_at > now()
+            WITH due AS MATERIALIZED (
+                SELECT id FROM \(unescaped: schema).commands
+                WHERE vehicle_id = \(vehicle) AND status IN ('pending', 'sent') AND next_attempt_at > now() AND expires_at > now()
+                ORDER BY id FOR UPDATE
+            )
+            UPDATE \(unescaped: schema).commands c SET next_attempt_at = now()
+            FROM due WHERE c.id = due.id AND c.status IN ('pending', 'sent')
             RETURNING 1
             """,
             logger: logger
@@ -292,10 +306,14 @@ struct PostgresCommandRepository: CommandRepository {
         guard !revisions.isEmpty else { return }
         let vehicles = Array(revisions.keys)
         let published = vehicles.map { Int64(revisions[$0] ?? 0) }
+        // Rows locked in vehicle order, as a fleet command's desired-state upsert takes them, so the two never deadlock.
         try await client.query(
             """
+            WITH locked AS MATERIALIZED (
+                SELECT vehicle_id FROM \(unescaped: schema).desired_states WHERE vehicle_id = ANY(\(vehicles)::text[]) ORDER BY vehicle_id COLLATE "C" FOR UPDATE
+            )
             UPDATE \(unescaped: schema).desired_states d SET published_revision = greatest(d.published_revision, u.revision)
-            FROM unnest(\(vehicles)::text[], \(published)::bigint[]) AS u (vehicle_id, revision)
+            FROM unnest(\(vehicles)::text[], \(published)::bigint[]) AS u (vehicle_id, revision) JOIN locked l ON l.vehicle_id = u.vehicle_id
             WHERE d.vehicle_id = u.vehicle_id
             """,
             logger: logger
