@@ -132,6 +132,33 @@ struct CommandRepositoryTests {
         }
     }
 
+    @Test("Concurrent batches over the same commands and desired states, in opposite orders, queue instead of deadlocking")
+    func concurrentBatchesDoNotDeadlock() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            let repository = try await Self.repository(client, schema)
+            let vehicles = (0..<150).map { String(format: "veh-%03d", $0) }
+            for round in 0..<4 {
+                let new = Self.pause(vehicles)
+                _ = try await repository.create(new, idempotency: nil, audit: Self.audit) { _ in (202, "") }
+                // What the dispatcher runs side by side: `sent` marks, acknowledgements (here in the opposite order),
+                // published marks of desired states, and the next fleet command changing those desired states.
+                let sent = new.ids.map { TransitionRequest(commandID: $0, vehicleID: nil, status: .sent, reason: nil) }
+                let acks = zip(new.ids, vehicles).reversed().map { TransitionRequest(commandID: $0, vehicleID: $1, status: .acknowledged, reason: nil) }
+                let published = Dictionary(uniqueKeysWithValues: vehicles.map { ($0, UInt64(round + 1)) })
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = try await repository.transition(sent) }
+                    group.addTask { _ = try await repository.transition(acks) }
+                    group.addTask { try await repository.markDesiredPublished(published) }
+                    group.addTask { _ = try await repository.create(Self.pause(vehicles.reversed()), idempotency: nil, audit: Self.audit) { _ in (202, "") } }
+                    try await group.waitForAll()
+                }
+                for id in new.ids.prefix(5) {
+                    #expect(try await repository.command(id)?.status == .acknowledged)
+                }
+            }
+        }
+    }
+
     @Test("A client whose search path is not the service's schema is refused at start")
     func searchPathChecked() async throws {
         try await TestPostgres.withSchema { client, schema in

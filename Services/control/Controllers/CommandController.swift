@@ -199,6 +199,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         switch try await commands.create(new, idempotency: claim, audit: audit, render: render) {
         case .created(let records, let status, let body):
             metrics.commandsCreated(action: new.action.kind.rawValue, count: records.count)
+            notifier.opened(new.ids)
             deliver(new)
             var headers: HTTPFields = [:]
             if records.count == 1, new.batchID == nil { headers[.location] = "/v1/commands/\(records[0].id)" }

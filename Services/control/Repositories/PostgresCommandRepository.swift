@@ -25,62 +25,10 @@ struct PostgresCommandRepository: CommandRepository {
         }
         // The response depends only on the request, so it is rendered first and stored with the idempotency key.
         let (status, body) = try render(records)
-        var paused: Bool?
-        var changeSpeed = false
-        var speed: Double?
-        switch commands.desiredChange {
-        case .paused(let value)?: paused = value
-        case .speedLimit(let value)?: changeSpeed = true; speed = value
-        case nil: break
-        }
-        let changesDesired = commands.desiredChange != nil
-        let hasKey = idempotency != nil
-        // One statement, so one round trip and atomic without an explicit transaction: the idempotency claim gates
-        // the commands, their first transitions, the desired-state change and the audit entry.
-        let rows = try await client.query(
-            """
-            WITH claim AS (
-                INSERT INTO \(unescaped: schema).idempotency_keys (token_id, key, fingerprint, status_code, response)
-                SELECT \(idempotency?.tokenID ?? ""), \(idempotency?.key ?? ""), \(idempotency?.fingerprint ?? ""), \(status), \(body)
-                WHERE \(hasKey)
-                ON CONFLICT DO NOTHING RETURNING 1
-            ), proceed AS (
-                SELECT NOT \(hasKey) OR EXISTS (SELECT 1 FROM claim) AS ok
-            ), created AS (
-                INSERT INTO \(unescaped: schema).commands
-                    (id, vehicle_id, action, speed_limit_mps, reason, status, created_at, updated_at, expires_at, attempts, next_attempt_at,
-                     batch_id, created_by)
-                SELECT c.id, c.vehicle_id, \(kind), \(commands.speedLimit), \(commands.reason), 'pending', \(commands.createdAt), \(commands.createdAt),
-                       \(commands.expiresAt), 1, \(commands.firstResendAt), \(commands.batchID), \(commands.createdBy)
-                FROM unnest(\(commands.ids)::text[], \(commands.vehicleIDs)::text[]) AS c (id, vehicle_id)
-                WHERE (SELECT ok FROM proceed)
-                RETURNING id
-            ), logged AS (
-                INSERT INTO \(unescaped: schema).command_transitions (command_id, status, at)
-                SELECT id, 'pending', \(commands.createdAt) FROM created
-            ), desired AS (
-                INSERT INTO \(unescaped: schema).desired_states AS d (vehicle_id, revision, paused, speed_limit_mps, reason, updated_at)
-                SELECT v, 1, coalesce(\(paused)::boolean, false), \(speed)::double precision, \(commands.reason), \(commands.createdAt)
-                FROM unnest(\(commands.vehicleIDs)::text[]) AS v
-                WHERE \(changesDesired) AND (SELECT ok FROM proceed)
-                ORDER BY v COLLATE "C"
-                ON CONFLICT (vehicle_id) DO UPDATE SET
-                    revision = d.revision + 1,
-                    paused = coalesce(\(paused)::boolean, d.paused),
-                    speed_limit_mps = CASE WHEN \(changeSpeed) THEN EXCLUDED.speed_limit_mps ELSE d.speed_limit_mps END,
-                    reason = EXCLUDED.reason,
-                    updated_at = EXCLUDED.updated_at
-            ), audited AS (
-                INSERT INTO \(unescaped: schema).audit_log (\(unescaped: AuditSQL.columns))
-                SELECT \(audit.actorTokenID), \(audit.actorName), \(audit.action), \(audit.target), \(audit.outcome), \(audit.details), \(audit.remoteAddress)
-                WHERE (SELECT ok FROM proceed)
-            )
-            SELECT ok FROM proceed
-            """,
-            logger: logger
-        )
+        let statement = CommandStatements.CreateCommands(commands: commands, idempotency: idempotency, status: status, body: body, audit: audit)
+        let rows = try await client.execute(statement, logger: logger)
         var stored = false
-        for try await ok in rows.decode(Bool.self) { stored = ok }
+        for try await ok in rows { stored = ok }
         guard !stored, let claim = idempotency else { return .created(records, status: status, body: body) }
         // The key was used before: replay its response if the request is the same.
         let previous = try await client.query(
