@@ -126,14 +126,18 @@ struct PostgresCommandRepository: CommandRepository {
                 SELECT * FROM unnest(\(ids)::text[], \(vehicles)::text[], \(statuses)::text[], \(reasons)::text[], \(allowed)::text[])
                     AS u (id, vehicle_id, status, reason, allowed)
             ), locked AS MATERIALIZED (
-                SELECT id FROM \(unescaped: schema).commands WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
+                -- Re-checked on the latest row version once a lock is granted, and held until commit.
+                SELECT c.id, u.status, u.reason
+                FROM \(unescaped: schema).commands c JOIN input u ON u.id = c.id
+                WHERE c.status = ANY(string_to_array(u.allowed, ',')) AND (u.vehicle_id = '' OR c.vehicle_id = u.vehicle_id)
+                ORDER BY c.id
+                FOR UPDATE OF c
             ), updated AS (
                 UPDATE \(unescaped: schema).commands c
-                SET status = u.status, status_reason = nullif(u.reason, ''), updated_at = now()
-                FROM input u JOIN locked l ON l.id = u.id
-                WHERE c.id = u.id AND c.status = ANY(string_to_array(u.allowed, ','))
-                  AND (u.vehicle_id = '' OR c.vehicle_id = u.vehicle_id)
-                RETURNING c.id, c.created_at, u.status, nullif(u.reason, '') AS reason
+                SET status = l.status, status_reason = nullif(l.reason, ''), updated_at = now()
+                FROM locked l
+                WHERE c.id = l.id
+                RETURNING c.id, c.created_at, l.status, nullif(l.reason, '') AS reason
             ), logged AS (
                 INSERT INTO \(unescaped: schema).command_transitions (command_id, status, reason)
                 SELECT id, status, reason FROM updated
@@ -161,8 +165,9 @@ struct PostgresCommandRepository: CommandRepository {
                 WHERE status IN ('pending', 'sent') AND expires_at <= now()
                 ORDER BY id FOR UPDATE SKIP LOCKED
             ), expired AS (
+                -- ARRAY(...) runs the locking query first, as one init plan, and lets the update use the primary key.
                 UPDATE \(unescaped: schema).commands c SET status = 'expired', status_reason = \(reason), updated_at = now()
-                FROM due WHERE c.id = due.id AND c.status IN ('pending', 'sent') AND c.expires_at <= now()
+                WHERE c.id = ANY(ARRAY(SELECT id FROM due))
                 RETURNING c.id
             ), logged AS (
                 INSERT INTO \(unescaped: schema).command_transitions (command_id, status, reason) SELECT id, 'expired', \(reason) FROM expired
@@ -219,7 +224,7 @@ struct PostgresCommandRepository: CommandRepository {
                 ORDER BY id FOR UPDATE
             )
             UPDATE \(unescaped: schema).commands c SET next_attempt_at = now()
-            FROM due WHERE c.id = due.id AND c.status IN ('pending', 'sent')
+            WHERE c.id = ANY(ARRAY(SELECT id FROM due))
             RETURNING 1
             """,
             logger: logger
@@ -258,11 +263,15 @@ struct PostgresCommandRepository: CommandRepository {
         try await client.query(
             """
             WITH locked AS MATERIALIZED (
-                SELECT vehicle_id FROM \(unescaped: schema).desired_states WHERE vehicle_id = ANY(\(vehicles)::text[]) ORDER BY vehicle_id COLLATE "C" FOR UPDATE
+                SELECT d.vehicle_id, u.revision
+                FROM \(unescaped: schema).desired_states d JOIN unnest(\(vehicles)::text[], \(published)::bigint[]) AS u (vehicle_id, revision)
+                    ON u.vehicle_id = d.vehicle_id
+                ORDER BY d.vehicle_id COLLATE "C"
+                FOR UPDATE OF d
             )
-            UPDATE \(unescaped: schema).desired_states d SET published_revision = greatest(d.published_revision, u.revision)
-            FROM unnest(\(vehicles)::text[], \(published)::bigint[]) AS u (vehicle_id, revision) JOIN locked l ON l.vehicle_id = u.vehicle_id
-            WHERE d.vehicle_id = u.vehicle_id
+            UPDATE \(unescaped: schema).desired_states d SET published_revision = greatest(d.published_revision, l.revision)
+            FROM locked l
+            WHERE d.vehicle_id = l.vehicle_id
             """,
             logger: logger
         )
