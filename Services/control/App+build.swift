@@ -13,7 +13,7 @@ struct ControlComponents: Sendable {
     let mqtt: MQTTClient
     let tokens: PostgresTokenRepository
     let commands: PostgresCommandRepository
-    let vehicles: PostgresVehicleRepository
+    let vehicles: CachedVehicleRepository<PostgresVehicleRepository>
     let audit: PostgresAuditRepository
     let notifier: CommandNotifier
     let positions: PositionCache
@@ -34,7 +34,7 @@ struct ControlComponents: Sendable {
         let subscriptions = try await CommandDispatcher.subscribe(mqtt, trackPositions: control.trackPositions)
         tokens = PostgresTokenRepository(client: postgres, schema: control.schema, logger: logger)
         commands = PostgresCommandRepository(client: postgres, schema: control.schema, logger: logger)
-        vehicles = PostgresVehicleRepository(client: postgres, schema: control.schema, logger: logger)
+        vehicles = CachedVehicleRepository(PostgresVehicleRepository(client: postgres, schema: control.schema, logger: logger))
         audit = PostgresAuditRepository(client: postgres, schema: control.schema, logger: logger)
         notifier = CommandNotifier()
         positions = PositionCache()

@@ -159,6 +159,27 @@ struct CommandRepositoryTests {
         }
     }
 
+    @Test("Connectivity look-ups are read once, then answered from memory, and follow every upsert through the cache")
+    func cachedConnectivity() async throws {
+        try await TestPostgres.withSchema { client, schema in
+            _ = try await Self.repository(client, schema)
+            let database = PostgresVehicleRepository(client: client, schema: schema, logger: silentLogger)
+            let cached = CachedVehicleRepository(database)
+            #expect(try await cached.connectivity(of: ["veh-a"]).isEmpty)  // unknown: not remembered as such
+            _ = try await database.upsert(VehicleState(vehicleID: try VehicleID("veh-a"), connectivity: .online, lastSeenMillis: 1, status: .idle))
+            #expect(try await cached.connectivity(of: ["veh-a", "veh-b"]) == ["veh-a": .online])  // read from the database
+
+            // From memory now: a change behind the cache's back is not seen...
+            try await client.query("UPDATE \(unescaped: schema).vehicles SET connectivity = 'offline' WHERE id = 'veh-a'", logger: silentLogger)
+            #expect(try await cached.connectivity(of: ["veh-a"]) == ["veh-a": .online])
+            // ...while an upsert through it is, and is stored.
+            let previous = try await cached.upsert(VehicleState(vehicleID: try VehicleID("veh-a"), connectivity: .offline, lastSeenMillis: 2, status: nil))
+            #expect(previous == .offline)
+            #expect(try await cached.connectivity(of: ["veh-a"]) == ["veh-a": .offline])
+            #expect(try await database.connectivity(of: ["veh-a"]) == ["veh-a": .offline])
+        }
+    }
+
     @Test("A client whose search path is not the service's schema is refused at start")
     func searchPathChecked() async throws {
         try await TestPostgres.withSchema { client, schema in
