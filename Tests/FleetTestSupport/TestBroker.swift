@@ -4,8 +4,10 @@ import Synchronization
 
 /// A real Mosquitto process on a free loopback port, owned by one test.
 public final class TestBroker: Sendable {
-    public let port: Int
+    /// The broker's port; chosen at start, kept across ``restart(downtime:)``.
+    public var port: Int { chosenPort.withLock { $0 } }
     public let directory: URL
+    private let chosenPort = Mutex(0)
     private let pid = Mutex<pid_t?>(nil)
 
     /// Starts `mosquitto` with a minimal anonymous configuration plus the given extra lines.
@@ -30,12 +32,24 @@ public final class TestBroker: Sendable {
     }
 
     /// Starts `mosquitto` with the configuration text `render(port, directory)` returns.
+    ///
+    /// The free port can be taken by another process before the broker binds it (tests run in parallel); then the
+    /// broker is started again on another port, up to three times.
     public init(render: (Int, URL) throws -> String) throws {
-        port = try Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-mqtt-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try render(port, directory).write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
-        try start()
+        for attempt in 1...3 {
+            let port = try Self.freePort()
+            chosenPort.withLock { $0 = port }
+            try render(port, directory).write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+            do {
+                try start()
+                return
+            } catch where attempt < 3 && log.contains("Address already in use") {
+                stop()
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent("mosquitto.log"))
+            }
+        }
     }
 
     deinit {

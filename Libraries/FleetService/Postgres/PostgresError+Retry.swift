@@ -11,3 +11,20 @@ public func isPostgresConflict(_ error: any Error) -> Bool {
     guard let sqlState = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
     return sqlState == "40P01" || sqlState == "40001"
 }
+
+/// Runs `operation`, and again (at most `attempts` times in all) while it fails with a conflict
+/// (``isPostgresConflict(_:)``); `willRetry` is told each retry's attempt number. Other errors, and the conflict of the
+/// last attempt, are thrown. For single statements, which a conflict aborts as a whole.
+public func retryingPostgresConflicts<Value>(
+    attempts: Int = 3, willRetry: (Int, any Error) -> Void = { _, _ in }, _ operation: () async throws -> Value
+) async throws -> Value {
+    var attempt = 1
+    while true {
+        do {
+            return try await operation()
+        } catch where attempt < attempts && isPostgresConflict(error) {
+            willRetry(attempt, error)
+            attempt += 1
+        }
+    }
+}

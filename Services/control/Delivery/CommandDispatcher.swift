@@ -367,17 +367,14 @@ final class CommandDispatcher: Service, Sendable {
                 }
             return TransitionRequest(commandID: ack.commandID.rawValue, vehicleID: ack.vehicleID.rawValue, status: status, reason: ack.reason)
         }
-        var outcomes: [TransitionOutcome] = []
+        let outcomes: [TransitionOutcome]
         do {
             // A conflict with a concurrent batch aborts the statement as a whole; nothing was applied, so run it again.
-            for attempt in 1...3 {
-                do {
-                    outcomes = try await commands.transition(requests)
-                    break
-                } catch where attempt < 3 && isPostgresConflict(error) {
-                    metrics.storageRetry(stream: "ack")
-                    logger.warning("Storing acknowledgements conflicted with a concurrent statement; retrying", metadata: ["attempt": "\(attempt)"])
-                }
+            outcomes = try await retryingPostgresConflicts(willRetry: { attempt, _ in
+                metrics.storageRetry(stream: "ack")
+                logger.warning("Storing acknowledgements conflicted with a concurrent statement; retrying", metadata: ["attempt": "\(attempt)"])
+            }) {
+                try await commands.transition(requests)
             }
         } catch {
             // Lost only if the database is down; the vehicle does not resend acknowledgements, so log loudly.

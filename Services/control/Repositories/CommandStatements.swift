@@ -2,7 +2,7 @@ import FleetCore
 import Foundation
 import PostgresNIO
 
-/// fleet-control's most frequent single-row statements, prepared once per connection: PostgreSQL parses and plans
+/// fleet-control's most frequent statements, prepared once per connection: PostgreSQL parses and plans
 /// them once instead of on every call (at 100 commands/s, parsing and planning were most of the database's work).
 ///
 /// Their SQL is fixed, so table names are unqualified: the client's search path is the service's schema
@@ -10,7 +10,7 @@ import PostgresNIO
 enum CommandStatements {
     /// One command and its transitions in order (`GET /v1/commands/{id}`, long-polls). Rows as
     /// ``PostgresCommandRepository/records(from:)`` reads them.
-    struct CommandByID: KeyedStatement {
+    struct CommandByID: PostgresPreparedStatement {
         static let sql = """
             SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.status, c.status_reason, c.created_at, c.updated_at,
                    c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
@@ -21,6 +21,12 @@ enum CommandStatements {
         typealias Row = PostgresRow
 
         var id: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(id)
+            return bindings
+        }
 
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
@@ -153,28 +159,5 @@ enum CommandStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
-    }
-
-    /// One vehicle's connectivity (`POST /v1/vehicles/{id}/commands`).
-    struct VehicleConnectivity: KeyedStatement {
-        static let sql = "SELECT connectivity FROM vehicles WHERE id = $1"
-        typealias Row = String
-
-        var id: String
-
-        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
-    }
-}
-
-/// A prepared statement whose one parameter (`$1`) is a text key.
-private protocol KeyedStatement: PostgresPreparedStatement {
-    var id: String { get }
-}
-
-extension KeyedStatement {
-    func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        return bindings
     }
 }

@@ -68,12 +68,6 @@ struct PostgresVehicleRepository: VehicleRepository {
     }
 
     func connectivity(of ids: [String]) async throws -> [String: Connectivity] {
-        if ids.count == 1 {
-            for try await connectivity in try await client.execute(CommandStatements.VehicleConnectivity(id: ids[0]), logger: logger) {
-                return [ids[0]: Connectivity(rawValue: connectivity) ?? .offline]
-            }
-            return [:]
-        }
         let rows = try await client.query(
             "SELECT id, connectivity FROM \(unescaped: schema).vehicles WHERE id = ANY(\(ids))",
             logger: logger
