@@ -8,6 +8,39 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What every service is built from: the shared language, the MQTT client, the service kit and the libraries the kit's
+/// API speaks in.
+let serviceKit: [Target.Dependency] = [
+    "FleetCore",
+    "FleetMQTT",
+    "FleetService",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "CoreMetrics", package: "swift-metrics"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "Configuration", package: "swift-configuration"),
+]
+
+/// A service: `Services/<folder>` (App.swift, App+build.swift, …) with its SQL migrations in `Migrations/`, built from
+/// the kit plus `dependencies`. See docs/adding-a-service.md.
+func service(_ name: String, folder: String, dependencies: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name, dependencies: serviceKit + dependencies, path: "Services/\(folder)", resources: [.copy("Migrations")],
+        swiftSettings: swiftSettings)
+}
+
+/// A service's tests in `Tests/<name>Tests`: the service's own code (`@testable import`), the kit, the test support
+/// (broker, database, harness, `eventually`) and HTTP testing.
+func serviceTests(of name: String, dependencies: [Target.Dependency] = []) -> Target {
+    .testTarget(
+        name: "\(name)Tests",
+        dependencies: [.target(name: name), "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")] + serviceKit
+            + dependencies,
+        path: "Tests/\(name)Tests", swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "fleet",
     platforms: [.macOS(.v15)],
@@ -17,6 +50,7 @@ let package = Package(
         .library(name: "FleetService", targets: ["FleetService"]),
         .library(name: "FleetGeo", targets: ["FleetGeo"]),
         .library(name: "FleetSimulation", targets: ["FleetSimulation"]),
+        .library(name: "FleetWebhooks", targets: ["FleetWebhooks"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
@@ -39,6 +73,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Already in the graph through postgres-nio (SCRAM); used directly for HMAC and token hashes.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // Tests only: the OpenAPI documents are parsed with a real YAML parser.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: Libraries
@@ -75,6 +111,7 @@ let package = Package(
         .target(
             name: "FleetService",
             dependencies: [
+                "FleetCore",
                 "FleetMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -87,6 +124,17 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
             path: "Libraries/FleetService",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FleetWebhooks",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Libraries/FleetWebhooks",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -121,6 +169,7 @@ let package = Package(
             dependencies: [
                 "FleetCore",
                 "FleetMQTT",
+                "FleetWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,47 +199,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .executableTarget(
-            name: "FleetTracking",
-            dependencies: [
-                "FleetCore",
-                "FleetMQTT",
-                "FleetService",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
-            path: "Services/tracking",
-            resources: [.copy("Migrations")],
-            swiftSettings: swiftSettings
-        ),
 
-        .executableTarget(
-            name: "FleetAlerting",
-            dependencies: [
-                "FleetCore",
-                "FleetMQTT",
-                "FleetService",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
-            ],
-            path: "Services/alerting",
-            resources: [.copy("Migrations")],
-            swiftSettings: swiftSettings
-        ),
+
+        // MARK: Services
+        service("FleetTracking", folder: "tracking", dependencies: [
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
+        service("FleetAlerting", folder: "alerting", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        service("FleetControl", folder: "control", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
 
         // MARK: Tests
         .target(
@@ -198,8 +220,11 @@ let package = Package(
             dependencies: [
                 "FleetService",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/FleetTestSupport",
             swiftSettings: swiftSettings
@@ -219,26 +244,15 @@ let package = Package(
         .testTarget(
             name: "FleetServiceTests",
             dependencies: [
-                "FleetService",
-                "FleetTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/FleetServiceTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FleetTrackingTests",
-            dependencies: [
-                "FleetTracking",
                 "FleetCore",
                 "FleetMQTT",
                 "FleetService",
                 "FleetTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/FleetTrackingTests",
+            path: "Tests/FleetServiceTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -265,58 +279,19 @@ let package = Package(
             path: "Tests/FleetSimulationTests",
             swiftSettings: swiftSettings
         ),
+        serviceTests(of: "FleetTracking", dependencies: [
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
+        serviceTests(of: "FleetAlerting", dependencies: [
+            "FleetWebhooks",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        serviceTests(of: "FleetControl"),
+        // fleetctl against the real fleet-control binary (built by `swift build --build-tests`).
         .testTarget(
-            name: "FleetAlertingTests",
-            dependencies: [
-                "FleetAlerting",
-                "FleetCore",
-                "FleetMQTT",
-                "FleetService",
-                "FleetTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/FleetAlertingTests",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "FleetControl",
-            dependencies: [
-                "FleetCore",
-                "FleetMQTT",
-                "FleetService",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Services/control",
-            resources: [.copy("Migrations")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FleetControlTests",
-            dependencies: [
-                "FleetControl",
-                "FleetCore",
-                "FleetMQTT",
-                "FleetService",
-                "FleetTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/FleetControlTests",
+            name: "FleetctlTests",
+            dependencies: ["FleetTestSupport"],
+            path: "Tests/FleetctlTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,47 +1,60 @@
 import CoreMetrics
+import FleetService
 import Metrics
 
-/// The service's metrics, created once. Labels are bounded: outcomes, reasons and actions from fixed sets.
+/// The service's metrics, made once (one instance, in ``AlertingComponents``). Labels are bounded: outcomes, reasons
+/// and actions from fixed sets.
 struct AlertingMetrics: Sendable {
+    private let events = CounterFamily("fleet_alerting_events_total", labels: "outcome")
+    private let eventBatches = Recorder(label: "fleet_alerting_event_batch_size", aggregate: true)
+    private let rejections = CounterFamily("fleet_alerting_events_rejected_total", labels: "reason")
+    private let alertActions = CounterFamily("fleet_alerting_alerts_total", labels: "action")
+    private let deliveries = CounterFamily("fleet_alerting_webhook_deliveries_total", labels: "outcome")
+    private let recorded = Recorder(label: "fleet_alerting_webhook_outcomes_recorded", aggregate: true)
+    private let latency = Metrics.Timer(label: "fleet_alerting_webhook_delivery_latency_seconds")
+    private let invalidRequests = CounterFamily("fleet_alerting_invalid_requests_total", labels: "resource")
+    private let queueDepth = Gauge(label: "fleet_alerting_webhook_queue_depth")
+    private let deadLetters = Gauge(label: "fleet_alerting_webhook_dead_letters")
+    private let oldestPending = Gauge(label: "fleet_alerting_webhook_oldest_pending_seconds")
+    private let circuitsOpen = Gauge(label: "fleet_alerting_webhook_circuits_open")
+
     /// `fleet_alerting_events_total{outcome}`: processed, rejected, failed.
     func event(_ outcome: String, _ count: Int = 1) {
-        guard count > 0 else { return }
-        Counter(label: "fleet_alerting_events_total", dimensions: [("outcome", outcome)]).increment(by: count)
+        events.increment(outcome, by: count)
     }
     /// `fleet_alerting_event_batch_size`: events applied together in one transaction.
     func eventBatch(_ size: Int) {
-        Recorder(label: "fleet_alerting_event_batch_size", aggregate: true).record(size)
+        eventBatches.record(size)
     }
     /// `fleet_alerting_events_rejected_total{reason}`: WireError kinds.
     func rejected(_ reason: String) {
-        Counter(label: "fleet_alerting_events_rejected_total", dimensions: [("reason", reason)]).increment()
+        rejections.increment(reason)
     }
     /// `fleet_alerting_alerts_total{action}`: fired, deduplicated, throttled, resolved, acknowledged, escalated.
     func alerts(_ action: String, _ count: Int = 1) {
-        guard count > 0 else { return }
-        Counter(label: "fleet_alerting_alerts_total", dimensions: [("action", action)]).increment(by: count)
+        alertActions.increment(action, by: count)
     }
     /// `fleet_alerting_webhook_deliveries_total{outcome}`: delivered, failed, dead, refused, deferred.
     func delivery(_ outcome: String) {
-        Counter(label: "fleet_alerting_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
+        deliveries.increment(outcome)
     }
     /// `fleet_alerting_webhook_outcomes_recorded`: delivery outcomes written by one statement.
     func outcomesRecorded(_ count: Int) {
-        Recorder(label: "fleet_alerting_webhook_outcomes_recorded", aggregate: true).record(count)
+        recorded.record(count)
     }
     /// `fleet_alerting_webhook_delivery_latency_seconds`: outbox write → receiver's 2xx.
     func deliveryLatency(seconds: Double) {
-        Metrics.Timer(label: "fleet_alerting_webhook_delivery_latency_seconds").recordNanoseconds(Int64(seconds * 1e9))
+        latency.recordNanoseconds(Int64(seconds * 1e9))
     }
     /// `fleet_alerting_invalid_requests_total{resource}`: API requests refused for bad input.
     func invalidRequest(_ resource: String) {
-        Counter(label: "fleet_alerting_invalid_requests_total", dimensions: [("resource", resource)]).increment()
+        invalidRequests.increment(resource)
     }
     /// Outbox gauges: queue depth, dead letters, age of the oldest pending delivery, open circuits.
     func outbox(_ stats: OutboxStats, openCircuits: Int) {
-        Gauge(label: "fleet_alerting_webhook_queue_depth").record(stats.pending)
-        Gauge(label: "fleet_alerting_webhook_dead_letters").record(stats.dead)
-        Gauge(label: "fleet_alerting_webhook_oldest_pending_seconds").record(stats.oldestPendingAge)
-        Gauge(label: "fleet_alerting_webhook_circuits_open").record(openCircuits)
+        queueDepth.record(stats.pending)
+        deadLetters.record(stats.dead)
+        oldestPending.record(stats.oldestPendingAge)
+        circuitsOpen.record(openCircuits)
     }
 }

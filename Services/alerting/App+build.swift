@@ -11,119 +11,106 @@ import ServiceLifecycle
 
 typealias AppRequestContext = BasicRequestContext
 
-/// The repositories and shared state the controllers and background services use.
+/// Everything the application is made of, created but not yet running; tests build it the same way.
 struct AlertingComponents: Sendable {
+    let postgres: PostgresClient
+    let mqtt: MQTTClient
+    /// The webhook client; shut down by its `HTTPClientService` (or by whoever builds components without running them).
+    let httpClient: HTTPClient
     let alerts: any AlertRepository
     let rules: any RuleRepository
     let webhooks: any WebhookRepository
     let ruleBook: RuleBook
-    let signal: DispatchSignal
+    let signal: WakeSignal
     let policy: DestinationPolicy
     let metrics: AlertingMetrics
+    let migrations: MigrationRunner
+    let fileRules: [AlertRule]
+    /// Clients, in start order (they stop last).
+    let services: [any Service]
+    /// The loops that need the schema and the rules: they start after ``prepare(logger:)``.
+    let gatedServices: [any Service]
 
-    init(postgres: PostgresClient, configuration: AlertingConfiguration, logger: Logger) {
+    /// Creates the clients, repositories, dispatcher, consumer and sweeper and subscribes (before the MQTT client runs,
+    /// so the persistent session carries the subscription from the first connect). Nothing connects yet.
+    init(runtime: FleetServiceRuntime, configuration: AlertingConfiguration) async throws {
+        let logger = runtime.logger
+        fileRules = try configuration.rulesFile.map { try RuleFile.load(path: $0) } ?? []
+        postgres = runtime.makePostgresClient(searchPath: configuration.schema)
         alerts = PostgresAlertRepository(client: postgres, schema: configuration.schema, logger: logger)
         rules = PostgresRuleRepository(client: postgres, schema: configuration.schema, logger: logger)
         webhooks = PostgresWebhookRepository(client: postgres, schema: configuration.schema, logger: logger)
         ruleBook = RuleBook()
-        signal = DispatchSignal()
+        signal = WakeSignal()
         policy = DestinationPolicy(allowed: configuration.allowedCIDRs)
         metrics = AlertingMetrics()
-    }
-}
+        migrations = try MigrationRunner(
+            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module), logger: logger)
 
-/// The migrations of `schema` (the SQL files name tables `{schema}.table`).
-func alertingMigrations(schema: String) throws -> [Migration] {
-    guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-        throw RuleError("the Migrations resource is missing from the bundle")
+        mqtt = try MQTTClient(configuration: runtime.configuration.mqtt.clientConfiguration(metricsLabel: "alerting"), logger: logger)
+        let subscription = try await mqtt.subscribe(
+            to: try FleetTopics.shared(group: configuration.shareGroup, filter: "\(FleetTopics.eventsPrefix)/#"),
+            qos: .atLeastOnce, bufferCapacity: 64, overflow: .backPressure)
+
+        var httpConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: .nanoseconds(Int64(RetryPolicy.seconds(configuration.requestTimeout) * 1e9))),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.dispatchConcurrency))
+        // A refused connection fails the attempt at once: the outbox owns retries and backoff. (With the default, the
+        // pool keeps retrying the connection with its own growing backoff until the request times out, so a receiver
+        // that came back is noticed late and every probe costs the full timeout.)
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        let breakers = CircuitBreakers(threshold: configuration.breakerFailures, cooldown: configuration.breakerCooldown)
+        let retry = RetryPolicy(
+            base: configuration.retryBase, maxDelay: configuration.retryMaxDelay, maxAge: configuration.retryMaxAge,
+            maxAttempts: configuration.retryMaxAttempts)
+
+        let dispatcher = WebhookDispatcher(
+            repository: webhooks, httpClient: httpClient, policy: policy, retry: retry, breakers: breakers, signal: signal,
+            configuration: configuration, metrics: metrics, logger: logger)
+        let consumer = EventConsumer(
+            subscription: subscription, alerts: alerts, rules: ruleBook, signal: signal, metrics: metrics, logger: logger)
+        let sweeper = Sweeper(
+            alerts: alerts, ruleRepository: rules, webhooks: webhooks, rules: ruleBook, breakers: breakers, signal: signal,
+            metrics: metrics, logger: logger)
+        services = [postgres, mqtt, HTTPClientService(client: httpClient)]
+        gatedServices = [
+            dispatcher, consumer,
+            PeriodicService(name: "Alert sweep", interval: configuration.sweepInterval, logger: logger) { await sweeper.sweep() },
+        ]
     }
-    return try Migration.load(from: directory).map {
-        Migration(version: $0.version, name: $0.name, sql: $0.sql.replacingOccurrences(of: "{schema}", with: schema))
+
+    /// Before traffic: migrations, the rules file, the rule book.
+    func prepare(logger: Logger) async throws {
+        try await migrations.migrate()
+        try await rules.syncFileRules(fileRules)
+        await ruleBook.replace(with: try await rules.all().map(\.rule))
+        let count = await ruleBook.current().count
+        logger.info("Alerting ready", metadata: ["rules": "\(count)", "rules.file": "\(fileRules.count)"])
     }
 }
 
 /// The HTTP routes: standard endpoints plus `/v1/alerts`, `/v1/rules`, `/v1/webhooks`.
 func buildRouter(
-    runtime: FleetServiceRuntime, components: AlertingComponents, readinessChecks: [ReadinessCheck]
+    runtime: FleetServiceRuntime, configuration: AlertingConfiguration, components c: AlertingComponents
 ) -> Router<AppRequestContext> {
-    let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: readinessChecks)
+    let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: [.postgres(c.postgres), .mqtt(c.mqtt)])
+    router.addRoutes(AlertController(repository: c.alerts, signal: c.signal, metrics: c.metrics).endpoints, atPath: "/v1/alerts")
+    router.addRoutes(RuleController(repository: c.rules, rules: c.ruleBook, metrics: c.metrics).endpoints, atPath: "/v1/rules")
     router.addRoutes(
-        AlertController(repository: components.alerts, signal: components.signal, metrics: components.metrics).endpoints,
-        atPath: "/v1/alerts")
-    router.addRoutes(
-        RuleController(repository: components.rules, rules: components.ruleBook, metrics: components.metrics).endpoints,
-        atPath: "/v1/rules")
-    router.addRoutes(
-        WebhookController(
-            repository: components.webhooks, policy: components.policy, signal: components.signal, metrics: components.metrics
-        ).endpoints, atPath: "/v1/webhooks")
+        WebhookController(repository: c.webhooks, policy: c.policy, signal: c.signal, metrics: c.metrics).endpoints,
+        atPath: "/v1/webhooks")
     return router
 }
 
-/// Builds `fleet-alerting`: PostgreSQL, MQTT consumer, webhook dispatcher, sweeper and the HTTP API.
-///
-/// - Parameters:
-///   - runtime: Common configuration, logger and metrics.
-///   - configuration: The alerting settings.
-///   - mqttConfiguration: The broker client configuration (tests pass their broker's).
-func buildApplication(
-    runtime: FleetServiceRuntime, configuration: AlertingConfiguration, mqttConfiguration: MQTTConfiguration? = nil
-) async throws -> some ApplicationProtocol {
+/// fleet-alerting: PostgreSQL, MQTT and the webhook HTTP client, then (after migrations and the rules) the event
+/// consumer, the webhook dispatcher and the sweeper, and the HTTP server, in one service group.
+func buildApplication(runtime: FleetServiceRuntime, configuration: AlertingConfiguration) async throws -> some ApplicationProtocol {
+    let components = try await AlertingComponents(runtime: runtime, configuration: configuration)
+    let router = buildRouter(runtime: runtime, configuration: configuration, components: components)
     let logger = runtime.logger
-    let fileRules = try configuration.rulesFile.map { try RuleFile.load(path: $0) } ?? []
-    let postgres = runtime.makePostgresClient()
-    let components = AlertingComponents(postgres: postgres, configuration: configuration, logger: logger)
-    let migrations = try MigrationRunner(
-        client: postgres, schema: configuration.schema, migrations: try alertingMigrations(schema: configuration.schema),
-        logger: logger)
-
-    let mqtt = try MQTTClient(
-        configuration: mqttConfiguration ?? runtime.configuration.mqtt.clientConfiguration(metricsLabel: "alerting"), logger: logger)
-    // Subscribed before the client runs, so the persistent session carries it from the first connect.
-    let subscription = try await mqtt.subscribe(
-        to: try FleetTopics.shared(group: configuration.shareGroup, filter: "\(FleetTopics.eventsPrefix)/#"),
-        qos: .atLeastOnce, bufferCapacity: 64, overflow: .backPressure)
-
-    var httpConfiguration = HTTPClient.Configuration(
-        redirectConfiguration: .disallow,
-        timeout: .init(connect: .seconds(5), read: .nanoseconds(Int64(RetryPolicy.seconds(configuration.requestTimeout) * 1e9))),
-        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.dispatchConcurrency))
-    // A refused connection fails the attempt at once: the outbox owns retries and backoff. (With the default, the pool
-    // keeps retrying the connection with its own growing backoff until the request times out, so a receiver that came
-    // back is noticed late and every probe costs the full timeout.)
-    httpConfiguration.connectionPool.retryConnectionEstablishment = false
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
-    let breakers = CircuitBreakers(threshold: configuration.breakerFailures, cooldown: configuration.breakerCooldown)
-    let retry = RetryPolicy(
-        base: configuration.retryBase, maxDelay: configuration.retryMaxDelay, maxAge: configuration.retryMaxAge,
-        maxAttempts: configuration.retryMaxAttempts)
-
-    let gate = StartupGate()
-    let dispatcher = WebhookDispatcher(
-        repository: components.webhooks, httpClient: httpClient, policy: components.policy, retry: retry, breakers: breakers,
-        signal: components.signal, configuration: configuration, metrics: components.metrics, logger: logger)
-    let consumer = EventConsumer(
-        subscription: subscription, alerts: components.alerts, rules: components.ruleBook, signal: components.signal,
-        metrics: components.metrics, logger: logger)
-    let sweeper = Sweeper(
-        alerts: components.alerts, ruleRepository: components.rules, webhooks: components.webhooks, rules: components.ruleBook,
-        breakers: breakers, signal: components.signal, interval: configuration.sweepInterval, metrics: components.metrics,
-        logger: logger)
-
-    let router = buildRouter(runtime: runtime, components: components, readinessChecks: [.postgres(postgres), .mqtt(mqtt)])
-    var app = runtime.makeApplication(
-        router: router,
-        services: [
-            postgres, mqtt, HTTPClientService(client: httpClient),
-            GatedService(gate: gate, base: dispatcher), GatedService(gate: gate, base: consumer), GatedService(gate: gate, base: sweeper),
-        ])
-    app.beforeServerStarts {
-        try await migrations.migrate()
-        try await components.rules.syncFileRules(fileRules)
-        await components.ruleBook.replace(with: try await components.rules.all().map(\.rule))
-        let count = await components.ruleBook.current().count
-        logger.info("Alerting ready", metadata: ["rules": "\(count)", "rules.file": "\(fileRules.count)"])
-        await gate.open()
+    return runtime.makeApplication(router: router, services: components.services, gatedServices: components.gatedServices) {
+        try await components.prepare(logger: logger)
     }
-    return app
 }

@@ -2,6 +2,7 @@ import FleetService
 import Hummingbird
 
 /// `fleet-alerting`: alert rules over fleet events, and signed webhooks delivered through a PostgreSQL outbox.
+/// Configuration from the environment; see docs/configuration.md.
 @main
 struct App {
     static func main() async throws {

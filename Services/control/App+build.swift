@@ -1,13 +1,15 @@
+import FleetCore
 import FleetMQTT
 import FleetService
 import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 typealias AppRequestContext = ControlRequestContext
 
-/// Everything the application is made of; tests build it the same way.
+/// Everything the application is made of, created but not yet running; tests build it the same way.
 struct ControlComponents: Sendable {
     let postgres: PostgresClient
     let mqtt: MQTTClient
@@ -17,55 +19,73 @@ struct ControlComponents: Sendable {
     let audit: PostgresAuditRepository
     let notifier: CommandNotifier
     let positions: PositionCache
-    let gate: StartupGate
-    let dispatcher: CommandDispatcher
+    let metrics: ControlMetrics
+    let delivery: CommandDelivery
     let migrations: MigrationRunner
+    /// Clients, in start order (they stop last).
+    let services: [any Service]
+    /// The loops that need the schema: they start after ``prepare()``.
+    let gatedServices: [any Service]
 
-    /// Creates the clients, repositories and dispatcher and subscribes (before the MQTT client runs, so the
-    /// persistent session keeps the subscriptions). Nothing connects yet.
-    init(runtime: FleetServiceRuntime, control: ControlConfiguration) async throws {
+    /// Creates the clients, repositories and delivery services and subscribes (before the MQTT client runs, so the
+    /// persistent session keeps the subscriptions and queues acknowledgements while the service is down).
+    init(runtime: FleetServiceRuntime, configuration: ControlConfiguration) async throws {
         let logger = runtime.logger
         // The schema is the search path: the repositories' prepared statements use unqualified names.
-        postgres = runtime.makePostgresClient(searchPath: control.schema)
+        postgres = runtime.makePostgresClient(searchPath: configuration.schema)
         mqtt = try MQTTClient(
-            configuration: runtime.configuration.mqtt.clientConfiguration(
-                cleanStart: false, metricsLabel: "fleet-control"),
+            configuration: runtime.configuration.mqtt.clientConfiguration(cleanStart: false, metricsLabel: "fleet-control"),
             logger: logger)
-        let subscriptions = try await CommandDispatcher.subscribe(mqtt, trackPositions: control.trackPositions)
-        tokens = PostgresTokenRepository(client: postgres, schema: control.schema, logger: logger)
-        commands = PostgresCommandRepository(client: postgres, schema: control.schema, logger: logger)
-        vehicles = CachedVehicleRepository(PostgresVehicleRepository(client: postgres, schema: control.schema, logger: logger))
-        audit = PostgresAuditRepository(client: postgres, schema: control.schema, logger: logger)
+        let acks = try await mqtt.subscribe(to: VehicleChannel.commandAcks.filter, qos: .atLeastOnce, bufferCapacity: 10_000, overflow: .backPressure)
+        let states = try await mqtt.subscribe(to: VehicleChannel.state.filter, qos: .atLeastOnce, bufferCapacity: 10_000, overflow: .backPressure)
+        let telemetry =
+            configuration.trackPositions
+            ? try await mqtt.subscribe(to: VehicleChannel.telemetry.filter, qos: .atMostOnce, bufferCapacity: 10_000, overflow: .dropNewest)
+            : nil
+        let schema = configuration.schema
+        tokens = PostgresTokenRepository(client: postgres, schema: schema, logger: logger)
+        commands = PostgresCommandRepository(client: postgres, schema: schema, logger: logger)
+        vehicles = CachedVehicleRepository(PostgresVehicleRepository(client: postgres, schema: schema, logger: logger))
+        audit = PostgresAuditRepository(client: postgres, schema: schema, logger: logger)
         notifier = CommandNotifier()
         positions = PositionCache()
-        gate = StartupGate()
-        dispatcher = CommandDispatcher(
-            mqtt: mqtt, subscriptions: subscriptions, commands: commands, vehicles: vehicles, notifier: notifier,
-            positions: positions, gate: gate, configuration: control, logger: logger
-        )
-        migrations = try MigrationRunner(client: postgres, schema: control.schema, migrations: try Self.migrations(schema: control.schema), logger: logger)
+        metrics = ControlMetrics()
+        delivery = CommandDelivery(mqtt: mqtt, commands: commands, metrics: metrics, logger: logger)
+        migrations = try MigrationRunner(client: postgres, schema: schema, migrations: try Migration.bundled(in: .module), logger: logger)
+
+        let recorder = AnswerRecorder(commands: commands, notifier: notifier, metrics: metrics, logger: logger)
+        services = [postgres, mqtt]
+        var loops: [any Service] = [
+            NewCommandPublisher(delivery: delivery),
+            DeliveryScanner(delivery: delivery, notifier: notifier, configuration: configuration, logger: logger),
+            AcknowledgementConsumer(subscription: acks, recorder: recorder),
+            LaterAnswerWriter(recorder: recorder),
+            VehicleStateConsumer(subscription: states, vehicles: vehicles, delivery: delivery, logger: logger),
+        ]
+        if let telemetry { loops.append(PositionConsumer(subscription: telemetry, positions: positions, metrics: metrics)) }
+        gatedServices = loops
     }
 
-    /// The SQL migrations shipped with the service, for `schema`.
-    static func migrations(schema: String) throws -> [Migration] {
-        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw MigrationError.invalidFileName("Migrations resource directory is missing from the bundle")
-        }
-        return try Migration.load(from: directory).map {
-            Migration(version: $0.version, name: $0.name, sql: $0.sql.replacingOccurrences(of: "__SCHEMA__", with: schema))
+    /// Before traffic: migrations, the search-path check, the bootstrap admin token.
+    func prepare(configuration: ControlConfiguration, logger: Logger) async throws {
+        try await migrations.migrate()
+        try await commands.checkSearchPath()
+        if let adminToken = configuration.adminToken {
+            try await tokens.upsertBootstrapAdmin(hash: TokenSecret.hash(adminToken))
+            logger.info("Bootstrap admin token from FLEET_CONTROL_ADMIN_TOKEN is active", metadata: ["token.id": "\(PostgresTokenRepository.bootstrapID)"])
         }
     }
 }
 
 /// The router: Fleet's standard endpoints plus `/v1/...` behind bearer-token authentication.
-func buildRouter(runtime: FleetServiceRuntime, control: ControlConfiguration, components c: ControlComponents) -> Router<AppRequestContext> {
+func buildRouter(runtime: FleetServiceRuntime, configuration: ControlConfiguration, components c: ControlComponents) -> Router<AppRequestContext> {
     let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: [.postgres(c.postgres), .mqtt(c.mqtt)])
-    let v1 = router.group("v1")
-        .add(middleware: AuthMiddleware(tokens: c.tokens, limiter: RateLimiter(ratePerSecond: control.rateLimitPerSecond, burst: control.rateLimitBurst)))
-    let dispatcher = c.dispatcher
+    let limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: c.tokens, limiter: limiter, metrics: c.metrics))
+    let delivery = c.delivery
     CommandController(
-        commands: c.commands, vehicles: c.vehicles, positions: c.positions, notifier: c.notifier, configuration: control,
-        deliver: { dispatcher.deliver($0) }
+        commands: c.commands, vehicles: c.vehicles, positions: c.positions, notifier: c.notifier, configuration: configuration,
+        deliver: { delivery.deliver($0) }, metrics: c.metrics
     ).addRoutes(to: v1)
     VehicleController(vehicles: c.vehicles, positions: c.positions).addRoutes(to: v1)
     TokenController(tokens: c.tokens).addRoutes(to: v1)
@@ -73,21 +93,13 @@ func buildRouter(runtime: FleetServiceRuntime, control: ControlConfiguration, co
     return router
 }
 
-/// fleet-control: migrations and the bootstrap admin token before the server starts, then PostgreSQL, MQTT,
-/// the dispatcher and the HTTP server in one service group.
-func buildApplication(runtime: FleetServiceRuntime, control: ControlConfiguration) async throws -> some ApplicationProtocol {
-    let components = try await ControlComponents(runtime: runtime, control: control)
-    let router = buildRouter(runtime: runtime, control: control, components: components)
-    var app = runtime.makeApplication(router: router, services: [components.postgres, components.mqtt, components.dispatcher])
+/// fleet-control: PostgreSQL and MQTT, then (after migrations and the bootstrap token) the delivery loops, and the
+/// HTTP server, in one service group.
+func buildApplication(runtime: FleetServiceRuntime, configuration: ControlConfiguration) async throws -> some ApplicationProtocol {
+    let components = try await ControlComponents(runtime: runtime, configuration: configuration)
+    let router = buildRouter(runtime: runtime, configuration: configuration, components: components)
     let logger = runtime.logger
-    app.beforeServerStarts {
-        try await components.migrations.migrate()
-        try await components.commands.checkSearchPath()
-        if let adminToken = control.adminToken {
-            try await components.tokens.upsertBootstrapAdmin(hash: TokenSecret.hash(adminToken))
-            logger.info("Bootstrap admin token from FLEET_CONTROL_ADMIN_TOKEN is active", metadata: ["token.id": "\(PostgresTokenRepository.bootstrapID)"])
-        }
-        components.gate.open()
+    return runtime.makeApplication(router: router, services: components.services, gatedServices: components.gatedServices) {
+        try await components.prepare(configuration: configuration, logger: logger)
     }
-    return app
 }

@@ -9,8 +9,8 @@ struct App {
     static func main() async throws {
         let reader = FleetConfiguration.environmentReader()
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
-        let control = try ControlConfiguration(reader: reader)
-        let app = try await buildApplication(runtime: runtime, control: control)
-        try await runtime.run([app])
+        let configuration = try ControlConfiguration(reader: reader)
+        let app = try await buildApplication(runtime: runtime, configuration: configuration)
+        try await app.runService()
     }
 }

@@ -9,11 +9,14 @@ struct ControlRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The authenticated token, set by ``AuthMiddleware``.
     var identity: Identity?
+    /// The service's metrics, set by ``AuthMiddleware`` with the identity.
+    var metrics: ControlMetrics?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
         identity = nil
+        metrics = nil
     }
 
     /// The client address as text for the audit log.
@@ -26,7 +29,7 @@ struct ControlRequestContext: RequestContext, RemoteAddressRequestContext {
     func require(_ scope: Scope) throws -> Identity {
         guard let identity else { throw HTTPError(.unauthorized, message: "Missing bearer token") }
         guard identity.allows(scope) else {
-            ControlMetrics().authFailure(reason: "scope")
+            metrics?.authFailure(reason: "scope")
             throw HTTPError(.forbidden, message: "Token \(identity.tokenID) lacks the scope \(scope.rawValue) required for this request")
         }
         return identity

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCore
 import FleetMQTT
+import FleetWebhooks
 import Foundation
 import Synchronization
 
@@ -74,9 +75,9 @@ struct BenchWebhooks: AsyncParsableCommand {
         emit("alerting \(api.baseURL), broker \(connection.host):\(connection.port), receiver 127.0.0.1:\(receiverPort), webhook \(webhookID)")
 
         let state = Recorder()
-        let server = WebhookReceiverServer(host: "127.0.0.1", port: receiverPort) { delivery in
-            let valid = verifier.verify(id: delivery.id, timestamp: delivery.timestamp, body: delivery.body, header: delivery.signature)
-            let seq = Self.sequence(in: delivery.body, rule: run)
+        let server = WebhookReceiver(host: "127.0.0.1", port: receiverPort, keepsDeliveries: false) { delivery in
+            let valid = verifier.verify(id: delivery.id, timestamp: delivery.timestamp, body: delivery.bytes, header: delivery.signature)
+            let seq = Self.sequence(in: delivery.bytes, rule: run)
             state.state.withLock { s in
                 if !valid { s.badSignatures += 1 }
                 guard let seq else { s.otherAlerts += 1; return }
@@ -85,7 +86,7 @@ struct BenchWebhooks: AsyncParsableCommand {
                     receipt.count += 1
                     s.receipts[seq] = receipt
                 } else {
-                    s.receipts[seq] = Receipt(first: delivery.receivedAt, ids: [delivery.id], count: 1)
+                    s.receipts[seq] = Receipt(first: delivery.at, ids: [delivery.id], count: 1)
                 }
             }
         }

@@ -52,7 +52,10 @@ struct CommandsCommand: AsyncParsableCommand {
         while true {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { return body }
-            let reply = try await client.send(.GET, "/v1/commands/\(id)?wait=\(Int(min(remaining, 25) * 1000))ms")
+            let hold = min(remaining, 25)
+            // The server may hold the request for `hold`: the request's own timeout must outlast it.
+            let reply = try await client.send(
+                .GET, "/v1/commands/\(id)?wait=\(Int(hold * 1000))ms", timeout: max(client.options.requestTimeout, hold + 5))
             body = reply.body
             if !waiting.contains(reply.object["status"] as? String ?? "") { return body }
         }

@@ -8,7 +8,7 @@ import NIOHTTP1
 enum ControlExitCode: Int32 {
     /// A command ended `rejected`, `failed` or `expired`, or another failure.
     case failed = 1
-    /// (ArgumentParser) invalid usage.
+    /// Invalid usage (ArgumentParser's validation errors, mapped by ``Fleetctl/main()``).
     case usage = 2
     /// The API could not be reached.
     case unreachable = 3
@@ -74,11 +74,22 @@ struct ControlClient: Sendable {
     }
 
     let options: ControlOptions
-    /// The HTTP client; the process-wide shared one unless a benchmark brings a larger pool.
-    var http: HTTPClient = .shared
+    /// The HTTP client; the process-wide one unless a benchmark brings a larger pool.
+    var http: HTTPClient = ControlClient.defaultHTTPClient
+
+    /// A refused connection fails at once (exit 3 without waiting for `--request-timeout`): with AsyncHTTPClient's
+    /// default the pool keeps retrying the connection until the request's deadline. Lives as long as the process.
+    static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// Sends a request; non-2xx answers become a ``ControlCLIError`` with the API's message and the matching exit code.
-    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, headers extra: [(String, String)] = []) async throws -> Reply {
+    /// `timeout` (seconds) replaces `--request-timeout` for a request the server may hold longer (a long-poll).
+    func send(
+        _ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, headers extra: [(String, String)] = [], timeout: Double? = nil
+    ) async throws -> Reply {
         let base = options.api.hasSuffix("/") ? String(options.api.dropLast()) : options.api
         var request = HTTPClientRequest(url: base + path)
         request.method = method
@@ -86,11 +97,12 @@ struct ControlClient: Sendable {
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+            // Sorted keys: a retry with the same Idempotency-Key must send the same bytes, whatever process sends it.
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])))
         }
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(options.requestTimeout * 1000)))
+            response = try await http.execute(request, timeout: .milliseconds(Int64((timeout ?? options.requestTimeout) * 1000)))
         } catch {
             throw ControlCLIError(code: .unreachable, message: "cannot reach fleet-control at \(options.api): \(error)")
         }

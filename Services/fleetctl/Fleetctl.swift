@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, the broker and benchmarks.
 @main
@@ -17,4 +18,22 @@ struct Fleetctl: AsyncParsableCommand {
             TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self,
         ]
     )
+
+    /// ArgumentParser's own `main`, except that invalid usage exits 2 (as documented) instead of `EX_USAGE` (64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ControlExitCode.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

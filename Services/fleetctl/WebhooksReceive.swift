@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetWebhooks
 import Foundation
 
 /// `fleetctl webhooks receive`: a demo receiver that prints each delivery and checks its signature.
@@ -22,16 +23,16 @@ struct WebhooksReceive: AsyncParsableCommand {
             return verifier
         }
         emit("receiving webhooks on http://\(host):\(port)/ (signature check: \(verifier == nil ? "off" : "on"))")
-        let server = WebhookReceiverServer(host: host, port: port) { delivery in
+        let server = WebhookReceiver(host: host, port: port, keepsDeliveries: false) { delivery in
             let check: String
             if let verifier {
-                check = verifier.verify(id: delivery.id, timestamp: delivery.timestamp, body: delivery.body, header: delivery.signature)
+                check = verifier.verify(id: delivery.id, timestamp: delivery.timestamp, body: delivery.bytes, header: delivery.signature)
                     ? "signature OK" : "SIGNATURE INVALID"
             } else {
                 check = "signature not checked"
             }
             emit("\(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))) webhook-id=\(delivery.id) \(check)")
-            emit(String(decoding: delivery.body, as: UTF8.self))
+            emit(delivery.body)
         }
         try await server.serve {
             while !Task.isCancelled { try await Task.sleep(for: .seconds(3_600)) }

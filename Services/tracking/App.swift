@@ -8,8 +8,8 @@ struct App {
     static func main() async throws {
         let reader = FleetConfiguration.environmentReader()
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-tracking", reader: reader, defaultHTTPPort: 8081)
-        let tracking = try TrackingConfiguration(reader: reader)
-        let app = try await buildApplication(runtime: runtime, tracking: tracking)
+        let configuration = try TrackingConfiguration(reader: reader)
+        let app = try await buildApplication(runtime: runtime, configuration: configuration)
         try await app.runService()
     }
 }

@@ -1,3 +1,4 @@
+import Configuration
 import FleetCore
 import FleetTestSupport
 import Foundation
@@ -18,7 +19,7 @@ struct AlertLifecycleTests {
         try #"{"rules":[{"id":"offline","event_types":["offline"],"severity":"critical","summary":"{vehicle} offline"}]}"#
             .write(to: rulesFile, atomically: true, encoding: .utf8)
         try await withAlertingHarness { harness in
-            harness.configuration.rulesFile = rulesFile.path
+            harness.set("fleet.alerting.rulesFile", .init(.string(rulesFile.path), isSecret: false))
             let h = harness
             try await h.run { client in
                 try await client.createRule(#"{"id":"cold-battery","event_types":["low_battery"],"tags":["cold"],"min_severity":"warning"}"#)

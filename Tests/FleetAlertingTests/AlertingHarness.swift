@@ -11,39 +11,41 @@ import Testing
 
 @testable import FleetAlerting
 
-/// Runs fleet-alerting against a test broker and a fresh PostgreSQL schema.
+/// Runs fleet-alerting against a test broker and a fresh PostgreSQL schema, built as `App.swift` builds it.
 struct AlertingHarness: Sendable {
     let schema: String
     let broker: TestBroker
-    var configuration: AlertingConfiguration
+    /// Configuration values on top of the test defaults (`fleet.alerting.*` keys, as the environment would give them).
+    var values: [AbsoluteConfigKey: ConfigValue]
 
     init(schema: String, broker: TestBroker) {
         self.schema = schema
         self.broker = broker
-        var configuration = AlertingConfiguration()
-        configuration.schema = schema
-        configuration.allowedCIDRs = [IPRange(cidr: "127.0.0.0/8")!]
-        configuration.retryBase = .milliseconds(100)
-        configuration.retryMaxDelay = .seconds(1)
-        configuration.pollInterval = .milliseconds(100)
-        configuration.breakerCooldown = .milliseconds(300)
-        configuration.sweepInterval = .milliseconds(200)
-        configuration.requestTimeout = .seconds(3)
-        configuration.lease = .seconds(5)
-        self.configuration = configuration
+        values = [
+            "fleet.alerting.schema": .init(.string(schema), isSecret: false),
+            "fleet.alerting.webhookAllowCidrs": "127.0.0.0/8",
+            "fleet.alerting.retryBaseMs": 100,
+            "fleet.alerting.retryMaxDelaySeconds": 1,
+            "fleet.alerting.dispatchPollMs": 100,
+            "fleet.alerting.breakerCooldownMs": 300,
+            "fleet.alerting.sweepMs": 200,
+            "fleet.alerting.webhookTimeoutMs": 3_000,
+            "fleet.alerting.leaseSeconds": 5,
+            "fleet.mqtt.sessionExpirySeconds": 600,
+        ]
     }
 
-    /// Builds the application (same builder as `App`) and runs `body` against it over real HTTP.
+    /// Sets one configuration value (for example `"fleet.alerting.retryMaxAttempts"`).
+    mutating func set(_ key: AbsoluteConfigKey, _ value: ConfigValue) {
+        values[key] = value
+    }
+
+    /// Builds the application (same reader path and builder as `App`) and runs `body` against it over real HTTP.
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let reader = ConfigReader(providers: [InMemoryProvider(values: ["fleet.http.port": 0]), EnvironmentVariablesProvider()])
-        let runtime = FleetServiceRuntime(configuration: try FleetConfiguration(serviceName: "alerting-test", reader: reader), logger: silentLogger)
-        let mqtt = MQTTConfiguration(
-            port: broker.port, clientID: "alerting-\(schema)", cleanStart: false, sessionExpirySeconds: 600, metricsLabel: "alerting-test")
-        let app = try await buildApplication(runtime: runtime, configuration: configuration, mqttConfiguration: mqtt)
-        try await app.test(.live) { client in
-            try await eventually("the service is ready") {
-                try await client.execute(uri: "/health/ready", method: .get).status == .ok
-            }
+        let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "alerting-\(schema)") + values)
+        let runtime = try ServiceHarness.runtime(serviceName: "alerting-test", reader: reader, defaultHTTPPort: 8083)
+        let app = try await buildApplication(runtime: runtime, configuration: try AlertingConfiguration(reader: reader))
+        try await ServiceHarness.test(app) { client in
             // The subscription is sent right after CONNACK; give the broker a moment to register it.
             try await Task.sleep(for: .milliseconds(300))
             try await body(client)
@@ -86,17 +88,6 @@ func event(_ type: FleetEventType, _ vehicle: String, severity: Severity = .warn
     FleetEvent(
         id: .random(), type: type, severity: severity, vehicleID: try! VehicleID(vehicle),
         timeMillis: Int64(Date().timeIntervalSince1970 * 1000), attributes: attributes)
-}
-
-/// Polls `condition` every 50 ms until it holds; fails after `seconds` (a hang guard, not a performance assertion).
-func eventually(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    Issue.record("timed out waiting for \(what)")
-    throw CancellationError()
 }
 
 extension TestClientProtocol {

@@ -1,5 +1,7 @@
+import Configuration
 import FleetCore
 import FleetTestSupport
+import FleetWebhooks
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -14,7 +16,7 @@ import Testing
 struct WebhookDeliveryTests {
     @Test("Signed delivery verified by Python; 500 then 200 is retried with the same webhook-id; the payload carries the alert")
     func signedRetriedDelivery() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         receiver.script([.init(status: 500), .init(status: 500)])
         try await withAlertingHarness { harness in
             let h = harness
@@ -63,7 +65,7 @@ struct WebhookDeliveryTests {
 
     @Test("Retry-After is honoured before the next attempt")
     func retryAfter() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         receiver.script([.init(status: 503, headers: ["Retry-After": "2"])])
         try await withAlertingHarness { harness in
             let h = harness
@@ -83,7 +85,7 @@ struct WebhookDeliveryTests {
 
     @Test("Pending deliveries survive a service restart and are delivered by the next instance")
     func outboxSurvivesRestart() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         try await withAlertingHarness { harness in
             let h = harness
             let webhookID = Mutex("")
@@ -119,7 +121,7 @@ struct WebhookDeliveryTests {
 
     @Test("A burst is applied in batches with the result of one event at a time; every message is delivered and recorded")
     func burst() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         try await withAlertingHarness { harness in
             let h = harness
             try await receiver.serve {
@@ -160,10 +162,10 @@ struct WebhookDeliveryTests {
 
     @Test("Exhausted retries dead-letter the delivery; replay through the API delivers it")
     func deadLetterAndReplay() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         receiver.script([], fallback: .init(status: 500))
         try await withAlertingHarness { harness in
-            harness.configuration.retryMaxAttempts = 2
+            harness.set("fleet.alerting.retryMaxAttempts", 2)
             let h = harness
             try await receiver.serve {
                 try await h.run { client in
@@ -197,7 +199,7 @@ struct WebhookDeliveryTests {
     @Test("Private destinations are refused with a clear error unless allow-listed")
     func ssrfRefusal() async throws {
         try await withAlertingHarness { harness in
-            harness.configuration.allowedCIDRs = []
+            harness.set("fleet.alerting.webhookAllowCidrs", "")
             let h = harness
             try await h.run { client in
                 for url in ["http://127.0.0.1:9/hook", "http://10.0.0.7/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://localhost/x"] {
@@ -214,7 +216,7 @@ struct WebhookDeliveryTests {
 
     @Test("Webhook API: list, update filter, rotate secret, ping, delete")
     func webhookAPI() async throws {
-        let receiver = try WebhookReceiver()
+        let receiver = WebhookReceiver(port: try TestBroker.freePort())
         try await withAlertingHarness { harness in
             let h = harness
             try await receiver.serve {

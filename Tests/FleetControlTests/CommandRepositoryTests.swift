@@ -200,7 +200,7 @@ struct CommandRepositoryTests {
     }
 
     static func repository(_ client: PostgresClient, _ schema: String) async throws -> PostgresCommandRepository {
-        let migrations = try ControlComponents.migrations(schema: schema)
+        let migrations = try Migration.bundled(in: .module)
         try await MigrationRunner(client: client, schema: schema, migrations: migrations, logger: silentLogger).migrate()
         return PostgresCommandRepository(client: client, schema: schema, logger: silentLogger)
     }

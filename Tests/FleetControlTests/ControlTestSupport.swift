@@ -21,20 +21,14 @@ enum ControlTest {
     /// The configuration reader of one service instance: a free HTTP port, the test broker, the test schema,
     /// fast resends and scans; `overrides` win.
     static func reader(broker: TestBroker, schema: String, clientID: String, overrides: [AbsoluteConfigKey: ConfigValue] = [:]) -> ConfigReader {
-        var values: [AbsoluteConfigKey: ConfigValue] = [
-            "fleet.http.port": 0,
-            "fleet.mqtt.host": "127.0.0.1",
-            "fleet.mqtt.port": .init(.int(broker.port), isSecret: false),
-            "fleet.mqtt.clientID": .init(.string(clientID), isSecret: false),
-            "fleet.mqtt.username": "svc-control",
+        let values: [AbsoluteConfigKey: ConfigValue] = [
             "fleet.control.schema": .init(.string(schema), isSecret: false),
             "fleet.control.adminToken": .init(.string(adminToken), isSecret: true),
             "fleet.control.resend.initialMs": 300,
             "fleet.control.scanIntervalMs": 50,
             "fleet.control.trackPositions": 1,
         ]
-        values.merge(overrides) { $1 }
-        return ConfigReader(providers: [InMemoryProvider(values: values), EnvironmentVariablesProvider()])
+        return ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: clientID, username: "svc-control") + values + overrides)
     }
 
     /// Runs one fleet-control instance for the duration of `body`.
@@ -44,14 +38,10 @@ enum ControlTest {
         overrides: [AbsoluteConfigKey: ConfigValue] = [:], _ body: @escaping @Sendable (API) async throws -> R
     ) async throws -> R {
         let reader = reader(broker: broker, schema: schema, clientID: clientID, overrides: overrides)
-        let configuration = try FleetConfiguration(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
-        let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
-        let control = try ControlConfiguration(reader: reader)
-        let app = try await buildApplication(runtime: runtime, control: control)
-        return try await app.test(.live) { client in
-            let api = API(client: client)
-            try await api.waitUntilReady()
-            return try await body(api)
+        let runtime = try ServiceHarness.runtime(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
+        let app = try await buildApplication(runtime: runtime, configuration: try ControlConfiguration(reader: reader))
+        return try await ServiceHarness.test(app) { client in
+            try await body(API(client: client))
         }
     }
 

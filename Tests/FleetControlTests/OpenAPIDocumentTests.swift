@@ -22,8 +22,8 @@ struct OpenAPIDocumentTests {
         let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
         let control = ControlConfiguration()
         // Nothing connects: the components are created, never run.
-        let components = try await ControlComponents(runtime: runtime, control: control)
-        let router = buildRouter(runtime: runtime, control: control, components: components)
+        let components = try await ControlComponents(runtime: runtime, configuration: control)
+        let router = buildRouter(runtime: runtime, configuration: control, components: components)
         let served = Set(router.routes.map { OpenAPIDocument.operation(method: $0.method.rawValue, routerPath: $0.path.description) })
         let documented = try Self.documentedOperations()
         #expect(!served.isEmpty)

@@ -17,8 +17,8 @@ struct OpenAPIDocumentTests {
     func routesMatch() async throws {
         let runtime = FleetServiceRuntime(configuration: FleetConfiguration(serviceName: "openapi-check"), logger: silentLogger)
         // Built, never run: no connection is made.
-        let parts = try await TrackingComponents(runtime: runtime, tracking: TrackingConfiguration())
-        let (router, webSocketRouter) = buildRouters(parts, runtime: runtime, tracking: TrackingConfiguration())
+        let parts = try await TrackingComponents(runtime: runtime, configuration: TrackingConfiguration())
+        let (router, webSocketRouter) = buildRouter(runtime: runtime, configuration: TrackingConfiguration(), components: parts)
         let served = Set(
             router.routes.map { OpenAPIDocument.operation(method: $0.method.rawValue, routerPath: $0.path.description) }
                 + webSocketRouter.routes.map { OpenAPIDocument.operation(method: $0.method.rawValue, routerPath: $0.path.description) })

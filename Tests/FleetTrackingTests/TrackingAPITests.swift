@@ -74,14 +74,14 @@ struct TrackingAPITests {
                     TrackingHarness.telemetry("ev-1", seq: UInt64(index + 1), at: base + Int64(index) * 1_000, lat: lat, lon: lon, speed: speed),
                     with: vehicle)
                 // One message per batch, so each transition is observed on its own.
-                try await TrackingHarness.eventually("seq \(index + 1) stored") {
+                try await eventually("seq \(index + 1) stored") {
                     try await TrackingHarness.vehicle("ev-1", from: api)?.latest?.seq == Int64(index + 1)
                 }
             }
             let state = VehicleState(vehicleID: try VehicleID("ev-1"), connectivity: .offline, lastSeenMillis: base + 10_000)
             try await vehicle.publish(try FleetCodec.encode(state), to: VehicleChannel.state.topic(for: state.vehicleID), retain: true)
             try await vehicle.publish(try FleetCodec.encode(state), to: VehicleChannel.state.topic(for: state.vehicleID), retain: true)
-            try await TrackingHarness.eventually("offline event") {
+            try await eventually("offline event") {
                 events.all.contains { (try? FleetCodec.decode(FleetEvent.self, from: $0.payload))?.type == .offline }
             }
             let types = events.all.compactMap { try? FleetCodec.decode(FleetEvent.self, from: $0.payload) }.filter { $0.vehicleID?.rawValue == "ev-1" }
@@ -104,7 +104,7 @@ struct TrackingAPITests {
             let api = apis[0]
             let port = try #require(api.port)
             try await TrackingHarness.publish(TrackingHarness.telemetry("live-0", seq: 1), with: vehicle)
-            try await TrackingHarness.eventually("first position") { try await TrackingHarness.vehicle("live-0", from: api) != nil }
+            try await eventually("first position") { try await TrackingHarness.vehicle("live-0", from: api) != nil }
             let frames = FrameBox()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -116,7 +116,7 @@ struct TrackingAPITests {
                         }
                     }
                 }
-                try await TrackingHarness.eventually("snapshot") { frames.withLock { $0.first?.type == "snapshot" } }
+                try await eventually("snapshot") { frames.withLock { $0.first?.type == "snapshot" } }
                 #expect(frames.withLock { $0[0].positions.map(\.vehicleId) } == ["live-0"])
                 let now = TimestampPolicy.millis(from: .now)
                 for seq in 2...20 as ClosedRange<UInt64> {
@@ -124,7 +124,7 @@ struct TrackingAPITests {
                 }
                 // Outside the bounding box: never sent to this client.
                 try await TrackingHarness.publish(TrackingHarness.telemetry("far-away", seq: 1, lat: 48.85, lon: 2.35), with: vehicle)
-                try await TrackingHarness.eventually("update with seq 20") {
+                try await eventually("update with seq 20") {
                     frames.withLock { $0.contains { $0.type == "positions" && $0.positions.contains { $0.seq == 20 } } }
                 }
                 group.cancelAll()

@@ -29,54 +29,41 @@ struct TrackingHarness: Sendable {
         let broker = try TestBroker()
         defer { broker.stop() }
         try await TestPostgres.withSchema { admin, schema in
-            var tracking = TrackingConfiguration()
-            tracking.schema = schema
-            tracking.batchDelayMillis = 20
-            tracking.commitIntervalMillis = 50
-            tracking.liveIntervalMillis = 50
-            configure(&tracking)
-            let postgres = try PostgresConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
             let harness = TrackingHarness(broker: broker, schema: schema, admin: admin)
+            var tracking = try TrackingConfiguration(reader: ServiceHarness.reader(harness.values))
+            configure(&tracking)
             let vehicleConfiguration = MQTTConfiguration(port: broker.port, clientID: "vehicle-\(UUID().uuidString.prefix(8))")
             try await MQTTClient.withConnection(configuration: vehicleConfiguration, logger: silentLogger) { vehicle in
-                try await harness.nest(replicas: replicas, tracking: tracking, postgres: postgres, apis: []) { apis in
+                try await harness.nest(replicas: replicas, tracking: tracking, apis: []) { apis in
                     try await body(harness, apis, vehicle)
                 }
             }
         }
     }
 
-    /// Builds the replicas one inside the other (each `test(.live)` runs until its closure returns).
+    /// The test's configuration values: its schema, short batching, commit and live intervals.
+    var values: [AbsoluteConfigKey: ConfigValue] {
+        [
+            "fleet.tracking.schema": .init(.string(schema), isSecret: false),
+            "fleet.tracking.batchDelayMillis": 20,
+            "fleet.tracking.commitIntervalMillis": 50,
+            "fleet.tracking.liveIntervalMillis": 50,
+        ]
+    }
+
+    /// Builds the replicas one inside the other (each `test(.live)` runs until its closure returns), through the same
+    /// configuration reader as `App.swift`.
     private func nest(
-        replicas: Int, tracking: TrackingConfiguration, postgres: PostgresConfiguration, apis: [any TestClientProtocol],
+        replicas: Int, tracking: TrackingConfiguration, apis: [any TestClientProtocol],
         _ body: @escaping @Sendable ([any TestClientProtocol]) async throws -> Void
     ) async throws {
         guard apis.count < replicas else { return try await body(apis) }
-        let configuration = FleetConfiguration(
-            serviceName: "fleet-tracking-test",
-            http: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
-            postgres: postgres,
-            mqtt: MQTTConnectionSettings(host: "127.0.0.1", port: broker.port, clientID: "tracking-\(apis.count)-\(schema)")
-        )
-        let runtime = FleetServiceRuntime(configuration: configuration, logger: silentLogger)
-        let app = try await buildApplication(runtime: runtime, tracking: tracking)
-        try await app.test(.live) { client in
-            try await TrackingHarness.eventually("replica \(apis.count) ready") {
-                try await client.execute(uri: "/health/ready", method: .get) { $0.status == .ok }
-            }
-            try await nest(replicas: replicas, tracking: tracking, postgres: postgres, apis: apis + [client], body)
+        let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "tracking-\(apis.count)-\(schema)") + values)
+        let runtime = try ServiceHarness.runtime(serviceName: "fleet-tracking-test", reader: reader, defaultHTTPPort: 8081)
+        let app = try await buildApplication(runtime: runtime, configuration: tracking)
+        try await ServiceHarness.test(app) { client in
+            try await nest(replicas: replicas, tracking: tracking, apis: apis + [client], body)
         }
-    }
-
-    /// Polls `condition` until it holds; fails the test after `seconds` (a deadline for failure, not a speed assertion).
-    static func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for: \(what)")
-        throw CancellationError()
     }
 
     /// A valid telemetry sample near Monaco.

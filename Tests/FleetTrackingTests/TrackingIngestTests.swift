@@ -24,7 +24,7 @@ struct TrackingIngestTests {
                         TrackingHarness.telemetry(id, seq: seq, at: start + Int64(seq) * 1_000, lat: 43.73 + Double(seq) * 0.0001), with: vehicle)
                 }
             }
-            try await TrackingHarness.eventually("both vehicles committed to 60") {
+            try await eventually("both vehicles committed to 60") {
                 let a = try await TrackingHarness.vehicle("van-1", from: api)?.committedSeq
                 let b = try await TrackingHarness.vehicle("van-2", from: api)?.committedSeq
                 return a == 60 && b == 60
@@ -43,7 +43,7 @@ struct TrackingIngestTests {
                 #expect(features.count == 61)
             }
             // The retained acknowledgement a vehicle resumes from.
-            try await TrackingHarness.eventually("commit acknowledgement 60 for van-2") {
+            try await eventually("commit acknowledgement 60 for van-2") {
                 commits.all.contains { message in
                     (try? FleetCodec.decode(TelemetryCommit.self, from: message.payload)).map { $0.vehicleID.rawValue == "van-2" && $0.sequence == 60 } ?? false
                 }
@@ -63,13 +63,13 @@ struct TrackingIngestTests {
             for seq in [1, 2, 2, 4, 5, 1] as [UInt64] {
                 try await TrackingHarness.publish(TrackingHarness.telemetry("bus-7", seq: seq, at: base + Int64(seq) * 100), with: vehicle)
             }
-            try await TrackingHarness.eventually("sequences 1, 2, 4, 5 stored") {
+            try await eventually("sequences 1, 2, 4, 5 stored") {
                 try await TrackingHarness.vehicle("bus-7", from: api)?.latest?.seq == 5
             }
             // Seq 3 is missing: committed stays at 2 although 4 and 5 are stored.
-            try await TrackingHarness.eventually("committed 2") { try await TrackingHarness.vehicle("bus-7", from: api)?.committedSeq == 2 }
+            try await eventually("committed 2") { try await TrackingHarness.vehicle("bus-7", from: api)?.committedSeq == 2 }
             try await TrackingHarness.publish(TrackingHarness.telemetry("bus-7", seq: 3, at: base + 300), with: vehicle)
-            try await TrackingHarness.eventually("committed 5 after the gap is filled") {
+            try await eventually("committed 5 after the gap is filled") {
                 try await TrackingHarness.vehicle("bus-7", from: api)?.committedSeq == 5
             }
             try await api.execute(uri: "/v1/vehicles/bus-7/positions?from=\(base)", method: .get) { response in
@@ -88,10 +88,10 @@ struct TrackingIngestTests {
             for seq in [1, 2, 10, 11] as [UInt64] {
                 try await TrackingHarness.publish(TrackingHarness.telemetry("robot-1", seq: seq, at: now - 1_000 + Int64(seq)), with: vehicle)
             }
-            try await TrackingHarness.eventually("watermark moved past 3...9") {
+            try await eventually("watermark moved past 3...9") {
                 try await TrackingHarness.vehicle("robot-1", from: apis[0])?.committedSeq == 11
             }
-            try await TrackingHarness.eventually("sequence_gap event") {
+            try await eventually("sequence_gap event") {
                 events.all.contains { (try? FleetCodec.decode(FleetEvent.self, from: $0.payload))?.attributes["missing_from"] == "3" }
             }
         }
@@ -124,17 +124,17 @@ struct TrackingIngestTests {
             }
             valid.sequence = 2
             try await TrackingHarness.publish(valid, with: vehicle)
-            try await TrackingHarness.eventually("valid message stored after the bad ones") {
+            try await eventually("valid message stored after the bad ones") {
                 try await TrackingHarness.vehicle("car-1", from: api)?.latest?.seq == 2
             }
-            try await TrackingHarness.eventually("all dead letters stored") {
+            try await eventually("all dead letters stored") {
                 try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters", from: api).1?.deadLetters.count == cases.count
             }
             let stored = try #require(try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters?limit=100", from: api).1)
             #expect(Set(stored.deadLetters.map(\.reason)) == Set(cases.map(\.2.rawValue)))
             let malformed = try #require(stored.deadLetters.first { $0.reason == "malformed" })
             #expect(Data(base64Encoded: malformed.payload) == Data("{not json".utf8))
-            try await TrackingHarness.eventually("dead letters published") { deadLetters.all.count == cases.count }
+            try await eventually("dead letters published") { deadLetters.all.count == cases.count }
             let (filterStatus, _) = try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters?reason=nonsense", from: api)
             #expect(filterStatus == .badRequest)
         }
@@ -145,7 +145,7 @@ struct TrackingIngestTests {
         try await TrackingHarness.run(configure: { $0.unknownVehicles = .reject }) { _, apis, vehicle in
             let api = apis[0]
             try await TrackingHarness.publish(TrackingHarness.telemetry("stranger", seq: 1), with: vehicle)
-            try await TrackingHarness.eventually("unknown_vehicle dead letter") {
+            try await eventually("unknown_vehicle dead letter") {
                 try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters?reason=unknown_vehicle", from: api).1?.deadLetters.count == 1
             }
             #expect(try await TrackingHarness.vehicle("stranger", from: api) == nil)
@@ -153,7 +153,7 @@ struct TrackingIngestTests {
                 uri: "/v1/vehicles", method: .post, body: ByteBuffer(string: #"{"id":"stranger","tags":["north"],"speed_limit_kmh":50}"#)
             ) { #expect($0.status == .ok) }
             try await TrackingHarness.publish(TrackingHarness.telemetry("stranger", seq: 2), with: vehicle)
-            try await TrackingHarness.eventually("stored once registered") {
+            try await eventually("stored once registered") {
                 try await TrackingHarness.vehicle("stranger", from: api)?.latest?.seq == 2
             }
             let tagged = try await TrackingHarness.get(VehicleList.self, "/v1/vehicles?tag=north", from: api).1
@@ -183,7 +183,7 @@ struct TrackingIngestTests {
             // dropped by the broker (no subscriber); the committed-sequence protocol is what recovers them.
             var lastProgress = ContinuousClock.now
             var committed: Int64 = 0
-            try await TrackingHarness.eventually("all 400 committed", seconds: 60) {
+            try await eventually("all 400 committed", seconds: 60) {
                 let now = try await TrackingHarness.vehicle("truck-9", from: apis[0])?.committedSeq ?? 0
                 if now > committed {
                     committed = now
@@ -225,7 +225,7 @@ struct TrackingIngestTests {
                 }
                 try await group.waitForAll()
             }
-            try await TrackingHarness.eventually("all 300 committed after the outage", seconds: 120) {
+            try await eventually("all 300 committed after the outage", seconds: 120) {
                 try await TrackingHarness.vehicle("tram-3", from: apis[0])?.committedSeq == 300
             }
         }
@@ -241,7 +241,7 @@ struct TrackingIngestTests {
                 }
             }
             for id in ["r-1", "r-2", "r-3", "r-4"] {
-                try await TrackingHarness.eventually("\(id) committed 250 (read from either replica)") {
+                try await eventually("\(id) committed 250 (read from either replica)") {
                     try await TrackingHarness.vehicle(id, from: apis[1])?.committedSeq == 250
                 }
                 try await apis[0].execute(uri: "/v1/vehicles/\(id)/positions?from=\(base)&limit=10000", method: .get) { response in

@@ -4,6 +4,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidSchemaName(String)
     /// A `.sql` file in the migrations directory is not named `NNNN_name.sql`.
     case invalidFileName(String)
+    /// The service's bundle has no `Migrations` resource directory (Package.swift: `resources: [.copy("Migrations")]`).
+    case missingMigrations(bundle: String)
     /// Two migrations share a version.
     case duplicateVersion(Int)
     /// Versions must be 1, 2, 3…; `expected` is missing and `found` came instead.
@@ -23,6 +25,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "Invalid schema name \"\(name)\": use a lowercase identifier matching [a-z_][a-z0-9_]{0,62}"
         case .invalidFileName(let fileName):
             return "Invalid migration file name \"\(fileName)\": expected NNNN_name.sql, for example 0001_create_vehicles.sql"
+        case .missingMigrations(let bundle):
+            return "The Migrations resource directory is missing from bundle \(bundle); ship it with resources: [.copy(\"Migrations\")]"
         case .duplicateVersion(let version):
             return "Migration version \(version) is defined more than once"
         case .versionGap(let expected, let found):

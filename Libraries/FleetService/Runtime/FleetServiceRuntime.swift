@@ -127,6 +127,29 @@ public struct FleetServiceRuntime: Sendable {
         )
     }
 
+    /// A service's application, the one way every Fleet service is put together.
+    ///
+    /// `services` run from the start (clients: PostgreSQL, MQTT, HTTP). `gatedServices` (consumers, dispatchers,
+    /// relays: whatever needs the schema) start only after `prepare` (migrations, caches) succeeded; `prepare` runs
+    /// before the server accepts traffic, and if it throws the application stops with that error. At graceful
+    /// shutdown services stop in reverse order: the HTTP server and the gated services first, the clients last.
+    public func makeApplication<Context: RequestContext>(
+        router: Router<Context>,
+        server: HTTPServerBuilder = .http1(),
+        services: [any Service],
+        gatedServices: [any Service],
+        prepare: @escaping @Sendable () async throws -> Void
+    ) -> Application<RouterResponder<Context>> where Context.Source == ApplicationRequestContextSource {
+        let gate = StartupGate()
+        var app = makeApplication(
+            router: router, server: server, services: services + gatedServices.map { GatedService(gate: gate, base: $0) })
+        app.beforeServerStarts {
+            try await prepare()
+            gate.open()
+        }
+        return app
+    }
+
     /// A PostgreSQL client for the configured database. It is a `Service`: run it with
     /// ``run(_:)`` or add it to the application before using it. `searchPath`: see
     /// ``PostgresConfiguration/clientConfiguration(searchPath:)``.

@@ -1,3 +1,4 @@
+import FleetService
 import FleetCore
 import FleetMQTT
 import Logging
@@ -15,7 +16,7 @@ struct EventConsumer: Service {
     let subscription: MQTTSubscription
     let alerts: any AlertRepository
     let rules: RuleBook
-    let signal: DispatchSignal
+    let signal: WakeSignal
     let metrics: AlertingMetrics
     let logger: Logger
     /// Concurrent batches (each holds a pooled database connection while it runs; the pool has 10 by default).
@@ -76,28 +77,22 @@ struct EventConsumer: Service {
     }
 
     /// Applies a batch of events (in order); a database failure rolls the whole batch back and it is retried with
-    /// backoff until it succeeds (or shutdown).
+    /// backoff (``retryingUntilSuccess(backoff:onFailure:_:)``) until it succeeds (or shutdown).
     func apply(_ events: [FleetEvent]) async throws {
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                let outcome = try await alerts.apply(events, rules: await rules.current())
-                metrics.event("processed", events.count)
-                metrics.eventBatch(events.count)
-                metrics.alerts("fired", outcome.fired)
-                metrics.alerts("deduplicated", outcome.deduplicated)
-                metrics.alerts("throttled", outcome.throttled)
-                metrics.alerts("resolved", outcome.resolved)
-                if outcome.deliveries > 0 { signal.notify() }
-                return
-            } catch {
-                metrics.event("failed", events.count)
-                logger.error(
-                    "Applying events failed; retrying",
-                    metadata: ["events": "\(events.count)", "event.id": "\(events[0].id)", "error": "\(String(reflecting: error))"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+        let outcome = try await retryingUntilSuccess(onFailure: { _, error in
+            metrics.event("failed", events.count)
+            logger.error(
+                "Applying events failed; retrying",
+                metadata: ["events": "\(events.count)", "event.id": "\(events[0].id)", "error": "\(String(reflecting: error))"])
+        }) {
+            try await alerts.apply(events, rules: await rules.current())
         }
+        metrics.event("processed", events.count)
+        metrics.eventBatch(events.count)
+        metrics.alerts("fired", outcome.fired)
+        metrics.alerts("deduplicated", outcome.deduplicated)
+        metrics.alerts("throttled", outcome.throttled)
+        metrics.alerts("resolved", outcome.resolved)
+        if outcome.deliveries > 0 { signal.fire() }
     }
 }

@@ -1,24 +1,17 @@
+import FleetService
 import Logging
-import ServiceLifecycle
 
-/// Periodic work: escalates unacknowledged alerts, reloads rules changed by other replicas, updates outbox gauges.
-struct Sweeper: Service {
+/// Periodic work (run by a `PeriodicService`): escalates unacknowledged alerts, reloads rules changed by other
+/// replicas, updates outbox gauges.
+struct Sweeper: Sendable {
     let alerts: any AlertRepository
     let ruleRepository: any RuleRepository
     let webhooks: any WebhookRepository
     let rules: RuleBook
     let breakers: CircuitBreakers
-    let signal: DispatchSignal
-    let interval: Duration
+    let signal: WakeSignal
     let metrics: AlertingMetrics
     let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await sweep()
-            try? await Task.sleep(for: interval)
-        }
-    }
 
     /// One round; failures are logged and retried next round.
     func sweep() async {
@@ -27,7 +20,7 @@ struct Sweeper: Service {
             let escalated = try await alerts.escalateDue(limit: 500)
             if !escalated.isEmpty {
                 metrics.alerts("escalated", escalated.count)
-                signal.notify()
+                signal.fire()
             }
             metrics.outbox(try await webhooks.stats(), openCircuits: await breakers.openCount())
         } catch {

@@ -1,3 +1,4 @@
+import FleetService
 import FleetCore
 import Foundation
 import Hummingbird
@@ -5,7 +6,7 @@ import Hummingbird
 /// `/v1/alerts`: list and filter alerts, acknowledge and resolve them.
 struct AlertController<Context: RequestContext>: Sendable {
     let repository: any AlertRepository
-    let signal: DispatchSignal
+    let signal: WakeSignal
     let metrics: AlertingMetrics
 
     /// Body of acknowledge and resolve (optional): who did it.
@@ -23,30 +24,20 @@ struct AlertController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> AlertList {
-        let query = request.uri.queryParameters
         var filter = AlertFilter()
         do {
-            if let status = query.get("status") {
-                guard let value = AlertStatus(rawValue: status) else { throw invalid("status must be firing, acknowledged or resolved") }
-                filter.status = value
-            }
-            if let severity = query.get("severity") {
-                guard let value = Severity(rawValue: severity) else { throw invalid("severity must be info, warning or critical") }
-                filter.severity = value
-            }
-            if let vehicle = query.get("vehicle_id") {
+            filter.status = try request.enumeration("status", as: AlertStatus.self)
+            filter.severity = try request.enumeration("severity", as: Severity.self)
+            if let vehicle = request.query("vehicle_id") {
                 guard VehicleID.isValid(vehicle) else { throw invalid("vehicle_id is not a valid vehicle id") }
                 filter.vehicleID = vehicle
             }
-            filter.ruleID = query.get("rule_id")
-            if let after = query.get("updated_after") {
-                guard let date = Timestamp.parse(after) else { throw invalid("updated_after must be an ISO 8601 time") }
-                filter.updatedAfter = date
-            }
-            if let limit = query.get("limit") {
-                guard let value = Int(limit), (1...1_000).contains(value) else { throw invalid("limit must be 1...1000") }
-                filter.limit = value
-            }
+            filter.ruleID = request.query("rule_id")
+            filter.updatedAfter = try request.date("updated_after")
+            filter.limit = try request.limit(default: filter.limit, max: 1_000)
+        } catch let error as HTTPError {
+            metrics.invalidRequest("alerts")
+            throw error
         }
         return AlertList(alerts: try await repository.list(filter))
     }
@@ -70,7 +61,7 @@ struct AlertController<Context: RequestContext>: Sendable {
     }
 
     private func decodeActor(_ request: Request, context: Context) async throws -> ActorBody {
-        let body = try await RequestBody.decode(ActorBody.self, from: request, context: context, empty: ActorBody(by: nil))
+        let body = try await JSONBody.decode(ActorBody.self, from: request, context: context, empty: ActorBody(by: nil))
         if let by = body.by, by.isEmpty || by.count > 200 { throw invalid("by must be 1-200 characters") }
         return body
     }
@@ -79,7 +70,7 @@ struct AlertController<Context: RequestContext>: Sendable {
         switch transition {
         case .changed(let alert, let deliveries):
             metrics.alerts(action)
-            if deliveries > 0 { signal.notify() }
+            if deliveries > 0 { signal.fire() }
             return alert
         case .unchanged(let alert):
             return alert

@@ -1,3 +1,4 @@
+import FleetService
 import Hummingbird
 
 /// `/v1/rules`: rules from the API (stored in PostgreSQL); rules from the rules file are listed but read-only.
@@ -72,7 +73,7 @@ struct RuleController<Context: RequestContext>: Sendable {
     private func decodeRule(_ request: Request, context: Context) async throws -> AlertRule {
         let rule: AlertRule
         do {
-            rule = try await RequestBody.decode(AlertRule.self, from: request, context: context)
+            rule = try await JSONBody.decode(AlertRule.self, from: request, context: context)
             try rule.validate()
         } catch let error as RuleError {
             throw invalid(error.message)

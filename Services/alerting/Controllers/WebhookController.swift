@@ -1,3 +1,4 @@
+import FleetService
 import FleetCore
 import Foundation
 import Hummingbird
@@ -6,7 +7,7 @@ import Hummingbird
 struct WebhookController<Context: RequestContext>: Sendable {
     let repository: any WebhookRepository
     let policy: DestinationPolicy
-    let signal: DispatchSignal
+    let signal: WakeSignal
     let metrics: AlertingMetrics
 
 
@@ -58,7 +59,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<WebhookResource> {
-        let body = try await RequestBody.decode(Body.self, from: request, context: context)
+        let body = try await JSONBody.decode(Body.self, from: request, context: context)
         guard body.url != nil else { throw invalid(.badRequest, "url is required") }
         let changes = try validate(body)
         let webhook = try await repository.create(changes, secret: WebhookSigner.generateSecret())
@@ -73,9 +74,9 @@ struct WebhookController<Context: RequestContext>: Sendable {
 
     @Sendable func update(_ request: Request, context: Context) async throws -> WebhookResource {
         let id = try context.parameters.require("id")
-        let body = try await RequestBody.decode(Body.self, from: request, context: context)
+        let body = try await JSONBody.decode(Body.self, from: request, context: context)
         guard let webhook = try await repository.update(id: id, try validate(body)) else { throw notFound(id) }
-        if body.enabled == true { signal.notify() }
+        if body.enabled == true { signal.fire() }
         return webhook
     }
 
@@ -94,21 +95,21 @@ struct WebhookController<Context: RequestContext>: Sendable {
     @Sendable func test(_ request: Request, context: Context) async throws -> EditedResponse<DeliveryResource> {
         let id = try context.parameters.require("id")
         guard let delivery = try await repository.enqueuePing(id: id) else { throw notFound(id) }
-        signal.notify()
+        signal.fire()
         return EditedResponse(status: .accepted, response: delivery)
     }
 
     @Sendable func deliveries(_ request: Request, context: Context) async throws -> DeliveryList {
         let id = try context.parameters.require("id")
-        let query = request.uri.queryParameters
-        let status = query.get("status")
+        let status = request.query("status")
         if let status, !["pending", "delivering", "delivered", "dead"].contains(status) {
             throw invalid(.badRequest, "status must be pending, delivering, delivered or dead")
         }
-        var limit = 50
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...1_000).contains(value) else { throw invalid(.badRequest, "limit must be 1...1000") }
-            limit = value
+        let limit: Int
+        do {
+            limit = try request.limit(default: 50, max: 1_000)
+        } catch {
+            throw invalid(.badRequest, "limit must be 1...1000")
         }
         guard try await repository.webhook(id: id) != nil else { throw notFound(id) }
         return DeliveryList(deliveries: try await repository.deliveries(webhookID: id, status: status, limit: limit))
@@ -133,17 +134,17 @@ struct WebhookController<Context: RequestContext>: Sendable {
             throw HTTPError(.conflict, message: "delivery \(deliveryID) is \(delivery.status); only dead or delivered messages are replayed")
         }
         let count = try await repository.replay(webhookID: id, ids: [deliveryID])
-        signal.notify()
+        signal.fire()
         return ReplayResult(replayed: count)
     }
 
     @Sendable func replay(_ request: Request, context: Context) async throws -> ReplayResult {
         let id = try context.parameters.require("id")
-        let body = try await RequestBody.decode(ReplayBody.self, from: request, context: context, empty: ReplayBody(deliveryIDs: nil))
+        let body = try await JSONBody.decode(ReplayBody.self, from: request, context: context, empty: ReplayBody(deliveryIDs: nil))
         guard try await repository.webhook(id: id) != nil else { throw notFound(id) }
         if let ids = body.deliveryIDs, ids.isEmpty || ids.count > 10_000 { throw invalid(.badRequest, "delivery_ids must list 1-10000 ids") }
         let count = try await repository.replay(webhookID: id, ids: body.deliveryIDs)
-        if count > 0 { signal.notify() }
+        if count > 0 { signal.fire() }
         return ReplayResult(replayed: count)
     }
 

@@ -1,5 +1,5 @@
 -- Alert rules: from the rules file (source 'file', replaced at every start) or the API (source 'api').
-CREATE TABLE {schema}.rules (
+CREATE TABLE rules (
     id text PRIMARY KEY,
     source text NOT NULL CHECK (source IN ('file', 'api')),
     definition jsonb NOT NULL,
@@ -8,7 +8,7 @@ CREATE TABLE {schema}.rules (
 );
 
 -- Alerts: firing -> acknowledged -> resolved. At most one open (not resolved) alert per dedup key.
-CREATE TABLE {schema}.alerts (
+CREATE TABLE alerts (
     id text PRIMARY KEY,
     rule_id text NOT NULL,
     dedup_key text NOT NULL,
@@ -30,13 +30,13 @@ CREATE TABLE {schema}.alerts (
     escalate_to text,
     escalated_at timestamptz
 );
-CREATE UNIQUE INDEX alerts_open_dedup_key ON {schema}.alerts (dedup_key) WHERE status <> 'resolved';
-CREATE INDEX alerts_dedup_key_fired ON {schema}.alerts (dedup_key, fired_at DESC);
-CREATE INDEX alerts_updated ON {schema}.alerts (updated_at DESC, id);
-CREATE INDEX alerts_escalation ON {schema}.alerts (escalate_at) WHERE status = 'firing' AND escalated_at IS NULL AND escalate_at IS NOT NULL;
+CREATE UNIQUE INDEX alerts_open_dedup_key ON alerts (dedup_key) WHERE status <> 'resolved';
+CREATE INDEX alerts_dedup_key_fired ON alerts (dedup_key, fired_at DESC);
+CREATE INDEX alerts_updated ON alerts (updated_at DESC, id);
+CREATE INDEX alerts_escalation ON alerts (escalate_at) WHERE status = 'firing' AND escalated_at IS NULL AND escalate_at IS NOT NULL;
 
 -- Webhook subscriptions.
-CREATE TABLE {schema}.webhooks (
+CREATE TABLE webhooks (
     id text PRIMARY KEY,
     url text NOT NULL,
     description text NOT NULL DEFAULT '',
@@ -50,9 +50,9 @@ CREATE TABLE {schema}.webhooks (
 );
 
 -- The transactional outbox: one row per (message, webhook), written in the transaction that changes the alert.
-CREATE TABLE {schema}.deliveries (
+CREATE TABLE deliveries (
     id text PRIMARY KEY,
-    webhook_id text NOT NULL REFERENCES {schema}.webhooks (id) ON DELETE CASCADE,
+    webhook_id text NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
     alert_id text,
     event_type text NOT NULL,
     payload text NOT NULL,
@@ -66,5 +66,5 @@ CREATE TABLE {schema}.deliveries (
     last_error text,
     delivered_at timestamptz
 );
-CREATE INDEX deliveries_due ON {schema}.deliveries (next_attempt_at) WHERE status IN ('pending', 'delivering');
-CREATE INDEX deliveries_webhook_created ON {schema}.deliveries (webhook_id, created_at DESC);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status IN ('pending', 'delivering');
+CREATE INDEX deliveries_webhook_created ON deliveries (webhook_id, created_at DESC);

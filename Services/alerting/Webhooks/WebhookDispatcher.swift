@@ -1,3 +1,4 @@
+import FleetService
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -18,7 +19,7 @@ struct WebhookDispatcher: Service {
     let policy: DestinationPolicy
     let retry: RetryPolicy
     let breakers: CircuitBreakers
-    let signal: DispatchSignal
+    let signal: WakeSignal
     let configuration: AlertingConfiguration
     let metrics: AlertingMetrics
     let logger: Logger
@@ -26,16 +27,13 @@ struct WebhookDispatcher: Service {
     func run() async throws {
         let inbox = DispatchInbox()
         await withTaskGroup(of: Void.self) { helpers in
-            // Retries whose backoff ran out and circuits whose cooldown ended are noticed by this tick.
+            // New outbox rows (consumer, API, sweeper) fire the signal; retries whose backoff ran out and circuits whose
+            // cooldown ended are noticed when the wait times out.
             helpers.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: configuration.pollInterval)
-                    signal.notify()
+                    await signal.wait(timeout: configuration.pollInterval)
+                    inbox.markDue()
                 }
-            }
-            // New outbox rows (consumer, API, sweeper) and ticks arrive as DispatchSignal wake-ups.
-            helpers.addTask {
-                for await _ in signal.stream { inbox.markDue() }
             }
             await withGracefulShutdownHandler {
                 await dispatch(inbox)

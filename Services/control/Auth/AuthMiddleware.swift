@@ -11,7 +11,7 @@ struct AuthMiddleware<Repository: TokenRepository>: RouterMiddleware {
 
     let tokens: Repository
     let limiter: RateLimiter
-    let metrics = ControlMetrics()
+    let metrics: ControlMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -37,6 +37,7 @@ struct AuthMiddleware<Repository: TokenRepository>: RouterMiddleware {
         }
         var context = context
         context.identity = found.identity
+        context.metrics = metrics
         context.logger[metadataKey: "token.id"] = .string(found.identity.tokenID)
         return try await next(request, context)
     }

@@ -1,3 +1,4 @@
+import FleetService
 import Hummingbird
 
 /// `GET /v1/audit?action=&actor=&before=&limit=` (admin): the audit log, newest first.
@@ -21,16 +22,9 @@ struct AuditController<Audit: AuditRepository> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.admin)
-        let query = request.uri.queryParameters
-        let limit = try RequestQuery.limit(request, default: 100, max: 1_000)
-        var before: Int64?
-        if let raw = query.get("before") {
-            guard let value = Int64(raw), value > 0 else { throw HTTPError(.badRequest, message: "before must be a positive audit entry id") }
-            before = value
-        }
-        let entries = try await audit.list(
-            action: query.get("action").map { String($0) }, actorTokenID: query.get("actor").map { String($0) }, before: before, limit: limit
-        )
+        let limit = try request.limit(default: 100, max: 1_000)
+        let before = try request.integer("before", range: 1...Int.max).map(Int64.init)
+        let entries = try await audit.list(action: request.query("action"), actorTokenID: request.query("actor"), before: before, limit: limit)
         return try ControlJSON.response(.ok, Page(entries: entries, nextBefore: entries.count == limit ? entries.last?.id : nil))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import FleetCore
+import FleetService
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,9 +19,9 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
     let positions: PositionCache
     let notifier: CommandNotifier
     let configuration: ControlConfiguration
-    /// Hands stored commands to delivery (``CommandDispatcher/deliver(_:)``).
+    /// Hands stored commands to delivery (``CommandDelivery/deliver(_:)``).
     let deliver: @Sendable (NewCommands) -> Void
-    let metrics = ControlMetrics()
+    let metrics: ControlMetrics
 
     /// Routes relative to `/v1`.
     func addRoutes(to group: RouterGroup<Context>) {
@@ -63,8 +64,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         let identity = try context.require(.commandsWrite)
         let vehicle = try context.parameters.require("id")
         guard VehicleID.isValid(vehicle) else { throw invalid("Invalid vehicle id \"\(vehicle)\": expected 1-64 characters from [A-Za-z0-9._-]") }
-        let body = try await ControlJSON.bodyBytes(request, context: context)
-        let command = try ControlJSON.decode(CommandRequest.self, from: body)
+        let body = try await JSONBody.bytes(of: request, context: context)
+        let command = try JSONBody.decode(CommandRequest.self, from: body)
         if command.vehicleIDs != nil || command.tag != nil || command.bbox != nil || command.geofence != nil || command.all != nil {
             throw invalid("Selection fields (vehicle_ids, tag, bbox, geofence, all) belong to POST /v1/fleet/commands")
         }
@@ -95,8 +96,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
 
     @Sendable func createForFleet(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.require(.commandsWrite)
-        let body = try await ControlJSON.bodyBytes(request, context: context)
-        let command = try ControlJSON.decode(CommandRequest.self, from: body)
+        let body = try await JSONBody.bytes(of: request, context: context)
+        let command = try JSONBody.decode(CommandRequest.self, from: body)
         let action = try command.validatedAction()
         let ttl = try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds)
         let (selection, description) = try await select(command)
@@ -257,7 +258,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         _ = try context.require(.fleetRead)
         let vehicle = try context.parameters.require("id")
         guard VehicleID.isValid(vehicle) else { throw invalid("Invalid vehicle id \"\(vehicle)\"") }
-        let limit = try RequestQuery.limit(request, default: 50, max: 500)
+        let limit = try request.limit(default: 50, max: 500)
         let records = try await commands.history(vehicle: vehicle, limit: limit)
         if records.isEmpty, try await vehicles.connectivity(of: [vehicle])[vehicle] == nil {
             throw HTTPError(.notFound, message: "Unknown vehicle \(vehicle)")

@@ -1,3 +1,4 @@
+import FleetService
 import Foundation
 import Hummingbird
 
@@ -33,7 +34,7 @@ struct TokenController<Tokens: TokenRepository> {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.admin)
-        let body = try ControlJSON.decode(CreateRequest.self, from: try await ControlJSON.bodyBytes(request, context: context))
+        let body = try JSONBody.decode(CreateRequest.self, from: try await JSONBody.bytes(of: request, context: context))
         let name = body.name.trimmingCharacters(in: .whitespaces)
         guard (1...128).contains(name.count) else { throw HTTPError(.badRequest, message: "name must be 1-128 characters") }
         guard !body.scopes.isEmpty else { throw HTTPError(.badRequest, message: "scopes must not be empty") }

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Hummingbird
 
 /// Vehicles known to the control plane and their tags.
@@ -31,18 +32,11 @@ struct VehicleController<Vehicles: VehicleRepository> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let query = request.uri.queryParameters
-        let limit = try RequestQuery.limit(request, default: 100, max: 1_000)
-        let tag = query.get("tag").map { String($0) }
+        let limit = try request.limit(default: 100, max: 1_000)
+        let tag = request.query("tag")
         if let tag, !VehicleID.isValid(tag) { throw HTTPError(.badRequest, message: "Invalid tag \"\(tag)\"") }
-        var connectivity: Connectivity?
-        if let raw = query.get("connectivity") {
-            guard let value = Connectivity(rawValue: String(raw)) else {
-                throw HTTPError(.badRequest, message: "connectivity must be online or offline")
-            }
-            connectivity = value
-        }
-        let after = query.get("after").map { String($0) }
+        let connectivity = try request.enumeration("connectivity", as: Connectivity.self)
+        let after = try request.cursor("after")
         let found = try await vehicles.list(tag: tag, connectivity: connectivity, after: after, limit: limit)
         return try ControlJSON.response(.ok, Page(vehicles: found.map(withPosition), nextAfter: found.count == limit ? found.last?.id : nil))
     }

@@ -1,44 +1,55 @@
 import CoreMetrics
+import FleetService
 import Metrics
 
-/// fleet-control's metrics; labels are bounded enums, never vehicle or command ids.
+/// fleet-control's metrics, made once; labels are bounded enums, never vehicle or command ids.
 struct ControlMetrics: Sendable {
+    private let created = CounterFamily("fleet_control_commands_created_total", labels: "action")
+    private let transitions = CounterFamily("fleet_control_command_transitions_total", labels: "status")
+    private let invalid = CounterFamily("fleet_control_invalid_messages_total", labels: "stream", "reason")
+    private let publishCounts = CounterFamily("fleet_control_publishes_total", labels: "kind", "outcome")
+    private let retries = CounterFamily("fleet_control_storage_retries_total", labels: "stream")
+    private let resendCount = Counter(label: "fleet_control_command_resends_total")
+    private let authFailures = CounterFamily("fleet_control_auth_failures_total", labels: "reason")
+    private let rejected = CounterFamily("fleet_control_rejected_requests_total", labels: "reason")
+    private let ackLatency = Metrics.Timer(label: "fleet_control_ack_latency_seconds")
+
     func commandsCreated(action: String, count: Int) {
-        Counter(label: "fleet_control_commands_created_total", dimensions: [("action", action)]).increment(by: count)
+        created.increment(action, by: count)
     }
 
     func transition(_ status: CommandStatus, count: Int = 1) {
-        Counter(label: "fleet_control_command_transitions_total", dimensions: [("status", status.rawValue)]).increment(by: count)
+        transitions.increment(status.rawValue, by: count)
     }
 
     /// Messages from the broker that could not be used, by stream (`ack`, `state`, `telemetry`) and reason.
     func invalidMessage(stream: String, reason: String, count: Int = 1) {
-        Counter(label: "fleet_control_invalid_messages_total", dimensions: [("stream", stream), ("reason", reason)]).increment(by: count)
+        invalid.increment(stream, reason, by: count)
     }
 
     func publishes(kind: String, outcome: String) {
-        Counter(label: "fleet_control_publishes_total", dimensions: [("kind", kind), ("outcome", outcome)]).increment()
+        publishCounts.increment(kind, outcome)
     }
 
     /// Statements run again because they conflicted with a concurrent one (deadlock or serialization failure).
     func storageRetry(stream: String) {
-        Counter(label: "fleet_control_storage_retries_total", dimensions: [("stream", stream)]).increment()
+        retries.increment(stream)
     }
 
     func resends() {
-        Counter(label: "fleet_control_command_resends_total").increment()
+        resendCount.increment()
     }
 
     func authFailure(reason: String) {
-        Counter(label: "fleet_control_auth_failures_total", dimensions: [("reason", reason)]).increment()
+        authFailures.increment(reason)
     }
 
     func rejectedRequest(reason: String) {
-        Counter(label: "fleet_control_rejected_requests_total", dimensions: [("reason", reason)]).increment()
+        rejected.increment(reason)
     }
 
     /// Seconds from command creation to the vehicle's first answer.
     func acknowledgementLatency(seconds: Double) {
-        Timer(label: "fleet_control_ack_latency_seconds").recordSeconds(seconds)
+        ackLatency.recordSeconds(seconds)
     }
 }

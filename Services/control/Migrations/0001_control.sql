@@ -1,7 +1,7 @@
--- fleet-control schema. __SCHEMA__ is replaced by the configured schema name (default `control`).
+-- fleet-control schema. Runs with search_path = the service's schema (MigrationRunner), so names are unqualified.
 
 -- Vehicles learnt from the retained fleet/v1/vehicles/{id}/state messages.
-CREATE TABLE __SCHEMA__.vehicles (
+CREATE TABLE vehicles (
     id text PRIMARY KEY,
     connectivity text NOT NULL CHECK (connectivity IN ('online', 'offline')),
     last_seen timestamptz NOT NULL,
@@ -11,17 +11,17 @@ CREATE TABLE __SCHEMA__.vehicles (
 );
 
 -- Tags are managed by the control plane (API and fleetctl).
-CREATE TABLE __SCHEMA__.vehicle_tags (
-    vehicle_id text NOT NULL REFERENCES __SCHEMA__.vehicles (id) ON DELETE CASCADE,
+CREATE TABLE vehicle_tags (
+    vehicle_id text NOT NULL REFERENCES vehicles (id) ON DELETE CASCADE,
     tag text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (vehicle_id, tag)
 );
-CREATE INDEX vehicle_tags_by_tag ON __SCHEMA__.vehicle_tags (tag);
+CREATE INDEX vehicle_tags_by_tag ON vehicle_tags (tag);
 
 -- One row per command to one vehicle; status follows the lifecycle
 -- pending -> sent -> acknowledged | rejected -> completed | failed, or expired.
-CREATE TABLE __SCHEMA__.commands (
+CREATE TABLE commands (
     id text PRIMARY KEY,
     vehicle_id text NOT NULL,
     action text NOT NULL,
@@ -37,21 +37,21 @@ CREATE TABLE __SCHEMA__.commands (
     batch_id text,
     created_by text NOT NULL
 );
-CREATE INDEX commands_due ON __SCHEMA__.commands (next_attempt_at) WHERE status IN ('pending', 'sent');
-CREATE INDEX commands_by_vehicle ON __SCHEMA__.commands (vehicle_id, created_at DESC);
+CREATE INDEX commands_due ON commands (next_attempt_at) WHERE status IN ('pending', 'sent');
+CREATE INDEX commands_by_vehicle ON commands (vehicle_id, created_at DESC);
 
 -- Every status a command went through, with when and why.
-CREATE TABLE __SCHEMA__.command_transitions (
+CREATE TABLE command_transitions (
     id bigserial PRIMARY KEY,
-    command_id text NOT NULL REFERENCES __SCHEMA__.commands (id) ON DELETE CASCADE,
+    command_id text NOT NULL REFERENCES commands (id) ON DELETE CASCADE,
     status text NOT NULL,
     at timestamptz NOT NULL DEFAULT clock_timestamp(),
     reason text
 );
-CREATE INDEX command_transitions_by_command ON __SCHEMA__.command_transitions (command_id, id);
+CREATE INDEX command_transitions_by_command ON command_transitions (command_id, id);
 
 -- The desired state published retained on fleet/v1/vehicles/{id}/desired.
-CREATE TABLE __SCHEMA__.desired_states (
+CREATE TABLE desired_states (
     vehicle_id text PRIMARY KEY,
     revision bigint NOT NULL,
     paused boolean NOT NULL,
@@ -60,10 +60,10 @@ CREATE TABLE __SCHEMA__.desired_states (
     updated_at timestamptz NOT NULL,
     published_revision bigint NOT NULL DEFAULT 0
 );
-CREATE INDEX desired_states_unpublished ON __SCHEMA__.desired_states (vehicle_id) WHERE published_revision < revision;
+CREATE INDEX desired_states_unpublished ON desired_states (vehicle_id) WHERE published_revision < revision;
 
 -- API tokens: only the SHA-256 of the secret is stored.
-CREATE TABLE __SCHEMA__.api_tokens (
+CREATE TABLE api_tokens (
     id text PRIMARY KEY,
     name text NOT NULL,
     token_hash text NOT NULL UNIQUE,
@@ -75,7 +75,7 @@ CREATE TABLE __SCHEMA__.api_tokens (
 );
 
 -- Responses to requests that carried an Idempotency-Key, per token.
-CREATE TABLE __SCHEMA__.idempotency_keys (
+CREATE TABLE idempotency_keys (
     token_id text NOT NULL,
     key text NOT NULL,
     fingerprint text NOT NULL,
@@ -86,7 +86,7 @@ CREATE TABLE __SCHEMA__.idempotency_keys (
 );
 
 -- Who did what, when, from where.
-CREATE TABLE __SCHEMA__.audit_log (
+CREATE TABLE audit_log (
     id bigserial PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT clock_timestamp(),
     actor_token_id text,
@@ -97,4 +97,4 @@ CREATE TABLE __SCHEMA__.audit_log (
     details text,
     remote_address text
 );
-CREATE INDEX audit_log_by_action ON __SCHEMA__.audit_log (action, id DESC);
+CREATE INDEX audit_log_by_action ON audit_log (action, id DESC);

@@ -1,3 +1,4 @@
+import FleetService
 import Hummingbird
 
 /// `GET /v1/dead-letters[?reason=…&limit=…]`: the newest rejected messages with their reasons.
@@ -10,7 +11,7 @@ struct DeadLettersController<Repository: TrackingRepository, Context: RequestCon
 
     @Sendable func list(_ request: Request, context: Context) async throws -> DeadLetterList {
         let limit = try request.integer("limit", default: 100, range: 1...1_000)
-        let reason = request.uri.queryParameters.get("reason").map { String($0) }
+        let reason = request.query("reason")
         if let reason, RejectionReason(rawValue: reason) == nil {
             throw HTTPError(.badRequest, message: "reason must be one of: \(RejectionReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Foundation
 import Hummingbird
 
@@ -41,12 +42,7 @@ struct GeofencesController<Repository: TrackingRepository, Context: RequestConte
     }
 
     private func decode(_ request: Request, context: Context, id: String?) async throws -> Geofence {
-        let feature: Feature
-        do {
-            feature = try await request.decode(as: Feature.self, context: context)
-        } catch {
-            throw HTTPError(.badRequest, message: "body must be a GeoJSON Feature with properties.name and a Polygon geometry")
-        }
+        let feature = try await JSONBody.decode(Feature.self, from: request, context: context)
         guard feature.type == "Feature", feature.geometry.type == "Polygon", let ring = feature.geometry.coordinates.first else {
             throw HTTPError(.badRequest, message: "body must be a GeoJSON Feature with a Polygon geometry")
         }

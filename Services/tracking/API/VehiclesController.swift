@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Foundation
 import Hummingbird
 
@@ -28,30 +29,17 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     @Sendable func list(_ request: Request, context: Context) async throws -> VehicleList {
         var query = VehicleQuery()
         query.limit = try request.integer("limit", default: 100, range: 1...1_000)
-        query.after = request.uri.queryParameters.get("after").map { String($0) }
-        query.tag = request.uri.queryParameters.get("tag").map { String($0) }
-        if let status = request.uri.queryParameters.get("status") {
-            guard VehicleStatus(rawValue: String(status)) != nil else {
-                throw HTTPError(.badRequest, message: "status must be one of: \(VehicleStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            query.status = String(status)
-        }
-        if let online = request.uri.queryParameters.get("online") {
-            guard let value = Bool(String(online)) else { throw HTTPError(.badRequest, message: "online must be true or false") }
-            query.online = value
-        }
+        query.after = try request.cursor("after")
+        query.tag = request.query("tag")
+        query.status = try request.enumeration("status", as: VehicleStatus.self)?.rawValue
+        query.online = try request.boolean("online")
         query.boundingBox = try request.boundingBox()
         let vehicles = try await repository.vehicles(query)
         return VehicleList(vehicles: vehicles, nextAfter: vehicles.count == query.limit ? vehicles.last?.id : nil)
     }
 
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
-        let registration: VehicleRegistration
-        do {
-            registration = try await request.decode(as: VehicleRegistration.self, context: context)
-        } catch {
-            throw HTTPError(.badRequest, message: "body must be {\"id\": string, \"tags\": [string], \"speed_limit_kmh\": number}")
-        }
+        let registration = try await JSONBody.decode(VehicleRegistration.self, from: request, context: context)
         guard VehicleID(validating: registration.id) != nil else {
             throw HTTPError(.badRequest, message: "id must match \(FleetLimits.identifierPattern)")
         }
@@ -114,8 +102,8 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     @Sendable func trips(_ request: Request, context: Context) async throws -> TripSegmenter.Segmentation {
         let samples = try await history(request, context: context)
         var segmenter = TripSegmenter()
-        if let radius = request.uri.queryParameters.get("stop_radius_m").flatMap({ Double(String($0)) }) { segmenter.stopRadiusMeters = radius }
-        if let seconds = request.uri.queryParameters.get("min_stop_s").flatMap({ Double(String($0)) }) { segmenter.minStopSeconds = seconds }
+        if let radius = try request.number("stop_radius_m", range: 0...100_000) { segmenter.stopRadiusMeters = radius }
+        if let seconds = try request.number("min_stop_s", range: 0...86_400) { segmenter.minStopSeconds = seconds }
         return segmenter.segment(samples)
     }
 

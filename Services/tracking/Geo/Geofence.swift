@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 
 /// A named polygon (outer ring only, `[longitude, latitude]` pairs as in GeoJSON).
 struct Geofence: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 
 /// The geofences in force, with their bounding boxes precomputed; a value, swapped whole on change.
 struct GeofenceIndex: Sendable {

@@ -1,17 +1,18 @@
 import CoreMetrics
 import Foundation
 import FleetCore
+import FleetService
 import Logging
 import ServiceLifecycle
 
-/// Periodic upkeep, safe to run on every replica: daily partitions ahead and the retention drop,
+/// Periodic upkeep (``services()``), safe to run on every replica: daily partitions ahead and the retention drop,
 /// geofence reloads, sequence gaps that outlived the gap timeout, and the fleet freshness gauge.
-struct MaintenanceService<Repository: TrackingRepository>: Service {
+struct MaintenanceService<Repository: TrackingRepository>: Sendable {
     let repository: Repository
     let configuration: TrackingConfiguration
     let geofences: GeofenceCache
     let commits: CommitPublisher
-    let events: EventPublisher
+    let relay: OutboxRelay
     let metrics: IngestMetrics
     let logger: Logger
 
@@ -27,40 +28,37 @@ struct MaintenanceService<Repository: TrackingRepository>: Service {
         }
     }
 
-    /// Moves watermarks past gaps older than the timeout and tells the vehicles.
+    /// Moves watermarks past gaps older than the timeout and tells the vehicles (the gap events were written to the
+    /// outbox with the new watermarks).
     func sweepGaps() async throws {
         let skipped = try await repository.skipStaleGaps(olderThanSeconds: configuration.gapTimeoutSeconds)
         guard !skipped.isEmpty else { return }
         metrics.gapsSkipped.increment(by: skipped.count)
         commits.record(Dictionary(skipped.map { ($0.vehicleID, $0.committed) }, uniquingKeysWith: max))
-        let now = TimestampPolicy.millis(from: .now)
-        await events.publish(
-            skipped.compactMap { gap in
-                guard let vehicle = try? VehicleID(gap.vehicleID) else { return nil }
-                return FleetEvent(
-                    id: .random(), type: .sequenceGap, severity: .warning, vehicleID: vehicle, timeMillis: now,
-                    attributes: ["missing_from": "\(gap.skippedFrom)", "committed": "\(gap.committed)"])
-            })
+        relay.notify()
         logger.warning("Sequence gaps skipped after timeout", metadata: ["vehicles": "\(skipped.count)"])
     }
 
-    func run() async throws {
-        var tick = 0
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = TimestampPolicy.millis(from: .now)
-            do {
-                if tick % 600 == 0 { try await maintainPartitions(nowMillis: now) }
+    /// Gaps, then the fleet freshness gauge.
+    func sweepGapsAndFreshness() async throws {
+        try await sweepGaps()
+        let summary = try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
+        metrics.stalestOnline.record(summary.stalestOnlineSeconds ?? 0)
+    }
+
+    /// The upkeep loops, each a `PeriodicService`: partitions every 5 minutes, geofences every 500 ms, gaps and
+    /// freshness every 5 s.
+    func services() -> [any Service] {
+        [
+            PeriodicService(name: "Partition upkeep", interval: .seconds(300), runsImmediately: false, logger: logger) {
+                try await maintainPartitions(nowMillis: TimestampPolicy.millis(from: .now))
+            },
+            PeriodicService(name: "Geofence refresh", interval: .milliseconds(500), logger: logger) {
                 try await geofences.refresh(from: repository)
-                if tick % 10 == 0 {
-                    try await sweepGaps()
-                    let summary = try await repository.summary(nowMillis: now)
-                    metrics.stalestOnline.record(summary.stalestOnlineSeconds ?? 0)
-                }
-            } catch {
-                logger.warning("Maintenance step failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            tick += 1
-            try? await Task.sleep(for: .milliseconds(500))
-        }
+            },
+            PeriodicService(name: "Gap sweep", interval: .seconds(5), logger: logger) {
+                try await sweepGapsAndFreshness()
+            },
+        ]
     }
 }

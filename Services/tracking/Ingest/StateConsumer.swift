@@ -1,16 +1,18 @@
 import CoreMetrics
-import Foundation
 import FleetCore
 import FleetMQTT
+import FleetService
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Consumes the vehicles' state topic (retained by the vehicle, and its last will) and emits
-/// `online` / `offline` events once per transition, decided in the database so replicas agree.
+/// Consumes the vehicles' state topic (retained by the vehicle, and its last will) and emits `online` / `offline`
+/// events once per transition, decided in the database so replicas agree; the event is written to the outbox by the
+/// statement that decides it, so it is published at least once.
 struct StateConsumer: Service {
     let subscription: MQTTSubscription
     let repository: any TrackingRepository
-    let events: EventPublisher
+    let relay: OutboxRelay
     let deadLetters: DeadLetterSink
     let logger: Logger
 
@@ -36,22 +38,14 @@ struct StateConsumer: Service {
                 ])
                 continue
             }
-            let online = state.connectivity == .online
-            for attempt in 1...5 {
-                do {
-                    if try await repository.updateConnectivity(vehicleID: state.vehicleID.rawValue, online: online, lastSeenMillis: state.lastSeenMillis) {
-                        await events.publish([
-                            FleetEvent(
-                                id: .random(), type: online ? .online : .offline, severity: online ? .info : .warning,
-                                vehicleID: state.vehicleID, timeMillis: state.lastSeenMillis)
-                        ])
-                    }
-                    break
-                } catch {
-                    logger.warning("Connectivity not stored", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(200 * attempt))
-                }
+            // Retried until stored: the broker keeps the rest of the stream meanwhile. Only shutdown gives up, and the
+            // message is then redelivered to the persistent session.
+            let changed = try? await retryingUntilSuccess(onFailure: { attempt, error in
+                logger.warning("Connectivity not stored; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+            }) {
+                try await repository.updateConnectivity(vehicleID: state.vehicleID.rawValue, online: state.connectivity == .online, lastSeenMillis: state.lastSeenMillis)
             }
+            if changed == true { relay.notify() }
         }
     }
 }

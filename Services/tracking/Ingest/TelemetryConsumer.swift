@@ -1,6 +1,7 @@
 import CoreMetrics
 import FleetCore
 import FleetMQTT
+import FleetService
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -33,13 +34,11 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     private let pending: Mutex<[Batch]>
     /// One queue per writer.
     private let queues: [BoundedQueue<Batch>]
-    private let preparation: Preparation
 
     init(
         subscription: MQTTSubscription, client: MQTTClient, validator: TelemetryValidator, writer: TelemetryWriter<Repository>,
-        configuration: TrackingConfiguration, preparation: Preparation, metrics: IngestMetrics, logger: Logger
+        configuration: TrackingConfiguration, metrics: IngestMetrics, logger: Logger
     ) {
-        self.preparation = preparation
         self.subscription = subscription
         self.client = client
         self.validator = validator
@@ -52,17 +51,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     }
 
     func run() async throws {
-        // Messages wait in the subscription buffer (and then in the broker) until the schema is ready.
-        while true {
-            do {
-                try await preparation.run()
-                break
-            } catch {
-                logger.error("Preparation failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                if Task.isShuttingDownGracefully { return }
-                try await Task.sleep(for: .seconds(2))
-            }
-        }
+        // Gated: runs once the schema is ready; messages wait in the subscription buffer (and the broker) until then.
         await withTaskGroup(of: Void.self) { writers in
             for queue in queues {
                 writers.addTask { await self.drain(queue) }
@@ -183,21 +172,14 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
     private func drain(_ queue: BoundedQueue<Batch>) async {
         while let batch = await queue.pop() {
             if !batch.samples.isEmpty {
-                var attempt = 0
-                while true {
-                    do {
-                        _ = try await writer.write(batch.samples, source: .mqtt)
-                        break
-                    } catch {
-                        attempt += 1
-                        metrics.writeFailures.increment()
-                        logger.error(
-                            "Telemetry batch not stored; retrying",
-                            metadata: ["rows": "\(batch.samples.count)", "attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
-                        // On shutdown the batch is given up: it was never acknowledged as committed, so vehicles resend it.
-                        if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                        try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(attempt, 6))))
-                    }
+                // On shutdown the batch is given up: it was never acknowledged as committed, so vehicles resend it.
+                _ = try? await retryingUntilSuccess(onFailure: { attempt, error in
+                    metrics.writeFailures.increment()
+                    logger.error(
+                        "Telemetry batch not stored; retrying",
+                        metadata: ["rows": "\(batch.samples.count)", "attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
+                }) {
+                    try await writer.write(batch.samples, source: .mqtt)
                 }
             }
             await writer.deadLetters.record(batch.rejections)

@@ -2,18 +2,20 @@ import CoreMetrics
 import Metrics
 import FleetCore
 import FleetMQTT
+import FleetService
 import Foundation
 import Logging
 
 /// The one storage path of accepted telemetry, for MQTT and HTTP alike: unknown-vehicle policy,
-/// the store transaction, then committed-sequence acknowledgements, fleet events and the live stream.
+/// the store transaction (with the fleet events it decides, in the outbox), then committed-sequence acknowledgements
+/// and the live stream.
 struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
     let repository: Repository
     let configuration: TrackingConfiguration
     let knownVehicles: KnownVehicles
     let geofences: GeofenceCache
     let commits: CommitPublisher
-    let events: EventPublisher
+    let relay: OutboxRelay
     let live: LiveHub
     let deadLetters: DeadLetterSink
     let metrics: IngestMetrics
@@ -89,8 +91,8 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
                         headingDeg: $0.telemetry.headingDegrees, status: $0.telemetry.status.rawValue)
                 })
         }
-        let fleetEvents = result.transitions.flatMap(TransitionEvents.events(for:))
-        if !fleetEvents.isEmpty { await events.publish(fleetEvents) }
+        // The events were committed with the batch (outbox); publish them now rather than at the relay's next poll.
+        if result.events > 0 { relay.notify() }
         return outcome
     }
 }

@@ -1,3 +1,4 @@
+import FleetService
 import Foundation
 import HTTPTypes
 import Hummingbird

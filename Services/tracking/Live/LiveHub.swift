@@ -1,4 +1,5 @@
 import CoreMetrics
+import FleetService
 import Foundation
 import ServiceLifecycle
 import Synchronization

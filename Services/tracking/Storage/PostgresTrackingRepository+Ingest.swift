@@ -1,8 +1,11 @@
+import FleetCore
+import FleetService
 import Foundation
 import PostgresNIO
 
 extension PostgresTrackingRepository {
-    /// Per batch, four round trips whatever its size: `BEGIN`, lock and read the batch's watermark rows, one
+    /// Per batch, four round trips whatever its size (five when its transitions decide fleet events, which go to the
+    /// outbox): `BEGIN`, lock and read the batch's watermark rows, one
     /// statement that stores the rows, the latest state and the new watermarks, `COMMIT`.
     ///
     /// The watermark rows are locked first, in vehicle order, so replicas that split a vehicle's stream take
@@ -146,6 +149,11 @@ extension PostgresTrackingRepository {
             }
             result.duplicates = batch.count - result.inserted
             result.committed = watermarks.mapValues(\.committed)
+            // The events these transitions decide commit with them, so none is lost if the broker or this process is
+            // down before they are published.
+            let events = result.transitions.flatMap(TransitionEvents.events(for:))
+            try await outbox.enqueue(try events.map(OutboxMessage.init(event:)), on: connection)
+            result.events = events.count
             return result
         }
     }
@@ -194,7 +202,13 @@ extension PostgresTrackingRepository {
     }
 
     func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64) async throws -> Bool {
-        // Only a report newer than the stored one counts; a change of `online` is a transition.
+        // Only a report newer than the stored one counts; a change of `online` is a transition, and its event is
+        // written to the outbox by the same statement.
+        let event = FleetEvent(
+            id: .random(), type: online ? .online : .offline, severity: online ? .info : .warning,
+            vehicleID: try VehicleID(vehicleID), timeMillis: lastSeenMillis)
+        let message = try OutboxMessage(event: event)
+        let payload = Data(message.payload).base64EncodedString()
         let rows = try await client.query(
             """
             WITH old AS (
@@ -206,8 +220,13 @@ extension PostgresTrackingRepository {
                 changed_at = CASE WHEN cur.online = EXCLUDED.online THEN cur.changed_at ELSE now() END
               WHERE EXCLUDED.last_seen >= cur.last_seen
               RETURNING online
+            ), changed AS (
+              SELECT (SELECT online FROM old) IS DISTINCT FROM (SELECT online FROM up) AND EXISTS (SELECT 1 FROM up) AS yes
+            ), event AS (
+              INSERT INTO \(unescaped: schema).event_outbox (event_id, topic, payload)
+              SELECT \(message.id), \(message.topic), decode(\(payload), 'base64') FROM changed WHERE yes
             )
-            SELECT (SELECT online FROM old) IS DISTINCT FROM (SELECT online FROM up) AND EXISTS (SELECT 1 FROM up)
+            SELECT yes FROM changed
             """, logger: logger)
         for try await changed in rows.decode(Bool.self) {
             return changed

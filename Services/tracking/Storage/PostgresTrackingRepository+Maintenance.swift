@@ -1,3 +1,5 @@
+import FleetCore
+import FleetService
 import Foundation
 import PostgresNIO
 
@@ -73,6 +75,17 @@ extension PostgresTrackingRepository {
         return "\(name.prefix(4))-\(name.dropFirst(4).prefix(2))-\(name.suffix(2)) 00:00:00+00"
     }
 
+    /// `sequence_gap` events for skipped gaps.
+    static func gapEvents(_ gaps: [(vehicleID: String, skippedFrom: Int64, committed: Int64)]) -> [FleetEvent] {
+        let now = TimestampPolicy.millis(from: .now)
+        return gaps.compactMap { gap in
+            guard let vehicle = try? VehicleID(gap.vehicleID) else { return nil }
+            return FleetEvent(
+                id: .random(), type: .sequenceGap, severity: .warning, vehicleID: vehicle, timeMillis: now,
+                attributes: ["missing_from": "\(gap.skippedFrom)", "committed": "\(gap.committed)"])
+        }
+    }
+
     func skipStaleGaps(olderThanSeconds: Int) async throws -> [(vehicleID: String, skippedFrom: Int64, committed: Int64)] {
         let s = schema
         return try await client.withTransaction(logger: logger) { connection in
@@ -104,6 +117,7 @@ extension PostgresTrackingRepository {
                 FROM unnest(\(vehicles)::text[], \(committed)::int8[], \(pending)::text[]) AS g(v, c, p)
                 WHERE w.vehicle_id = g.v
                 """, logger: logger)
+            try await outbox.enqueue(try Self.gapEvents(gaps).map(OutboxMessage.init(event:)), on: connection)
             return gaps
         }
     }

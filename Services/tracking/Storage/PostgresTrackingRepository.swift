@@ -1,3 +1,4 @@
+import FleetService
 import Foundation
 import Logging
 import PostgresNIO
@@ -9,11 +10,14 @@ struct PostgresTrackingRepository: TrackingRepository {
     /// Validated schema name (`[a-z_][a-z0-9_]{0,62}`).
     let schema: String
     let logger: Logger
+    /// Fleet events are written here in the transaction that decided them (published by the `OutboxRelay`).
+    let outbox: EventOutbox
 
     init(client: PostgresClient, schema: String, logger: Logger) {
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.outbox = EventOutbox(schema: schema, logger: logger)
     }
 
     /// ISO 8601 with milliseconds, UTC: how timestamps appear in API responses.

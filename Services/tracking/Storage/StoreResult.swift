@@ -8,6 +8,8 @@ struct StoreResult: Sendable {
     var committed: [String: Int64] = [:]
     /// Latest-state changes, from which fleet events are derived.
     var transitions: [VehicleTransition] = []
+    /// Fleet events the transitions decided, written to the outbox in the same transaction.
+    var events = 0
 }
 
 /// How one vehicle's latest state changed in a batch (old values are from before the batch).

@@ -1,16 +1,19 @@
 import FleetCore
+import FleetService
 
 /// Everything tracking stores and reads. Implemented on PostgreSQL by ``PostgresTrackingRepository``.
 protocol TrackingRepository: Sendable {
     // Ingest
-    /// Stores a batch in one transaction: telemetry rows, latest state, committed watermarks.
+    /// Stores a batch in one transaction: telemetry rows, latest state, committed watermarks, and the fleet events its
+    /// transitions decide (in the outbox).
     /// `register` are vehicles to auto-register first.
     func store(_ batch: TelemetryBatch, register: [String], defaultSpeedLimit: Double, movingThreshold: Double) async throws -> StoreResult
     /// Which of `vehicles` are registered.
     func registeredVehicles(among vehicles: [String]) async throws -> Set<String>
     /// Records rejected messages.
     func recordRejections(_ rejections: [Rejection]) async throws
-    /// Records a connectivity report; returns true when it changes the stored connectivity.
+    /// Records a connectivity report; returns true when it changes the stored connectivity (its `online`/`offline`
+    /// event is then in the outbox).
     func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64) async throws -> Bool
 
     // Vehicles
@@ -32,7 +35,8 @@ protocol TrackingRepository: Sendable {
     func ensurePartitions(fromMillis: Int64, toMillis: Int64) async throws -> [String]
     /// Drops daily partitions that end before `beforeMillis`; returns the names dropped.
     func dropPartitions(endingBeforeMillis beforeMillis: Int64) async throws -> [String]
-    /// Moves watermarks past gaps older than `olderThanSeconds`; returns (vehicle, skipped from, new watermark).
+    /// Moves watermarks past gaps older than `olderThanSeconds` (their `sequence_gap` events go to the outbox in the same
+    /// transaction); returns (vehicle, skipped from, new watermark).
     func skipStaleGaps(olderThanSeconds: Int) async throws -> [(vehicleID: String, skippedFrom: Int64, committed: Int64)]
 }
 

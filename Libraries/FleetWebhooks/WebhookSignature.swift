@@ -2,18 +2,18 @@ import Crypto
 import Foundation
 
 /// Verifies Standard Webhooks signatures (`v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`) for the demo receiver
-/// and the benchmark, independently of the service's signer.
-struct WebhookSignature: Sendable {
+/// and the benchmark (`fleetctl webhooks receive`, `fleetctl bench webhooks`), independently of the service's signer.
+public struct WebhookSignature: Sendable {
     let key: SymmetricKey
 
     /// `whsec_<base64>`.
-    init?(secret: String) {
+    public init?(secret: String) {
         guard secret.hasPrefix("whsec_"), let bytes = Data(base64Encoded: String(secret.dropFirst(6))), !bytes.isEmpty else { return nil }
         key = SymmetricKey(data: bytes)
     }
 
     /// Whether any `v1,` entry of `header` is the signature of the message.
-    func verify(id: String, timestamp: String, body: [UInt8], header: String) -> Bool {
+    public func verify(id: String, timestamp: String, body: [UInt8], header: String) -> Bool {
         var hmac = HMAC<SHA256>(key: key)
         hmac.update(data: Array("\(id).\(timestamp).".utf8))
         hmac.update(data: body)

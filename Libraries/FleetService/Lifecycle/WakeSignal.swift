@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A level-triggered wake-up for one waiting loop: ``fire()`` wakes the current or the next ``wait(timeout:)``.
-final class WakeSignal: Sendable {
+/// A level-triggered wake-up for one waiting loop: ``fire()`` wakes the current or the next ``wait(timeout:)``;
+/// many fires before a wake-up count once.
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -9,8 +10,11 @@ final class WakeSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// Creates a signal that has not fired.
+    public init() {}
+
     /// Wakes the waiter, or the next one if nobody waits.
-    func fire() {
+    public func fire() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if let waiter = s.waiter {
                 s.waiter = nil
@@ -22,8 +26,9 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after ``fire()`` or `timeout`, whichever comes first (or at once if fired meanwhile). Only one caller at a time.
-    func wait(timeout: Duration) async {
+    /// Returns after ``fire()`` or `timeout`, whichever comes first (at once if fired meanwhile), or when the task is
+    /// cancelled. Only one caller at a time.
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

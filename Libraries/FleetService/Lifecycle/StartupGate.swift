@@ -1,7 +1,14 @@
 import Synchronization
 
-/// Opens once (after migrations); background loops wait on it before touching the database.
-final class StartupGate: Sendable {
+/// Opens once, when a service's preparation (migrations, caches) is done; background loops wait on it before they
+/// touch the database.
+///
+/// ```swift
+/// let gate = StartupGate()
+/// app.beforeServerStarts { try await migrations.migrate(); gate.open() }
+/// services.append(GatedService(gate: gate, base: consumer))
+/// ```
+public final class StartupGate: Sendable {
     private struct State {
         var open = false
         var nextID = 0
@@ -10,8 +17,11 @@ final class StartupGate: Sendable {
 
     private let state = Mutex(State())
 
-    /// Opens the gate and releases every waiter.
-    func open() {
+    /// Creates a closed gate.
+    public init() {}
+
+    /// Opens the gate and releases every waiter, now and later.
+    public func open() {
         let waiters = state.withLock { s in
             s.open = true
             defer { s.waiters.removeAll() }
@@ -21,10 +31,10 @@ final class StartupGate: Sendable {
     }
 
     /// Whether the gate is open.
-    var isOpen: Bool { state.withLock { $0.open } }
+    public var isOpen: Bool { state.withLock { $0.open } }
 
-    /// Waits until the gate opens; returns early when the task is cancelled (check ``isOpen``).
-    func wait() async {
+    /// Waits until the gate opens; returns early when the task is cancelled (check ``isOpen`` afterwards).
+    public func wait() async {
         let id = state.withLock { s in
             s.nextID += 1
             return s.nextID

@@ -1,0 +1,61 @@
+import Configuration
+import FleetService
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Builds a service in a test the way its `App.swift` does: configuration read through a `ConfigReader` (the test's
+/// values first, then the environment, where `scripts/test.sh` puts the local stack's `FLEET_POSTGRES_*`), a runtime
+/// with that configuration, then the service's own `buildApplication`; run live on 127.0.0.1 and a free port.
+///
+/// ```swift
+/// let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "control-1") + ["fleet.control.schema": …])
+/// let runtime = try ServiceHarness.runtime(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
+/// let app = try await buildApplication(runtime: runtime, configuration: try ControlConfiguration(reader: reader))
+/// try await ServiceHarness.test(app) { client in … }
+/// ```
+public enum ServiceHarness {
+    /// The common values: HTTP on 127.0.0.1 and a free port, MQTT to `broker` as `clientID` (and `username`).
+    public static func values(broker: TestBroker, clientID: String, username: String? = nil) -> [AbsoluteConfigKey: ConfigValue] {
+        var values: [AbsoluteConfigKey: ConfigValue] = [
+            "fleet.http.host": "127.0.0.1",
+            "fleet.http.port": 0,
+            "fleet.mqtt.host": "127.0.0.1",
+            "fleet.mqtt.port": .init(.int(broker.port), isSecret: false),
+            "fleet.mqtt.clientID": .init(.string(clientID), isSecret: false),
+        ]
+        if let username { values["fleet.mqtt.username"] = .init(.string(username), isSecret: false) }
+        return values
+    }
+
+    /// `values` first, then the process environment: the providers `FleetConfiguration.environmentReader()` reads.
+    public static func reader(_ values: [AbsoluteConfigKey: ConfigValue]) -> ConfigReader {
+        ConfigReader(providers: [InMemoryProvider(values: values), EnvironmentVariablesProvider()])
+    }
+
+    /// The runtime `FleetServiceRuntime.bootstrap` would make from `reader`, without touching process-wide logging and
+    /// metrics: a silent logger and a private registry.
+    public static func runtime(serviceName: String, reader: ConfigReader, defaultHTTPPort: Int) throws -> FleetServiceRuntime {
+        let configuration = try FleetConfiguration(serviceName: serviceName, reader: reader, defaultHTTPPort: defaultHTTPPort)
+        return FleetServiceRuntime(configuration: configuration, logger: silentLogger)
+    }
+
+    /// Runs `app` live and calls `body` once `/health/ready` answers 200.
+    public static func test<App: ApplicationProtocol, Result: Sendable>(
+        _ app: App, _ body: @Sendable (any TestClientProtocol) async throws -> Result
+    ) async throws -> Result {
+        try await app.test(.live) { client in
+            try await eventually("the service is ready") {
+                try await client.execute(uri: "/health/ready", method: .get).status == .ok
+            }
+            return try await body(client)
+        }
+    }
+}
+
+extension Dictionary where Key == AbsoluteConfigKey, Value == ConfigValue {
+    /// These values with `other`'s on top.
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        lhs.merging(rhs) { $1 }
+    }
+}
