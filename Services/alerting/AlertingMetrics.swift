@@ -18,7 +18,7 @@ struct AlertingMetrics: Sendable {
     private let oldestPending = Gauge(label: "fleet_alerting_webhook_oldest_pending_seconds")
     private let circuitsOpen = Gauge(label: "fleet_alerting_webhook_circuits_open")
 
-    /// `fleet_alerting_events_total{outcome}`: processed, rejected, failed.
+    /// `fleet_alerting_events_total{outcome}`: processed, duplicate (a republished event, dropped by id), rejected, failed.
     func event(_ outcome: String, _ count: Int = 1) {
         events.increment(outcome, by: count)
     }

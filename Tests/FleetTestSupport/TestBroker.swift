@@ -64,33 +64,12 @@ public final class TestBroker: Sendable {
         return "mosquitto"
     }
 
-    /// Spawns the broker with posix_spawn: Foundation's `Process.waitUntilExit` spins on Linux test hosts.
+    /// Spawns the broker (``ChildProcess``): it must not inherit our stdout/stderr, since a pipe held open by it would
+    /// outlive the test.
     public func start() throws {
-        let arguments = [Self.executable, "-c", directory.appendingPathComponent("mosquitto.conf").path]
-        var cArguments = arguments.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var child: pid_t = 0
-        // The broker must not inherit our stdout/stderr: a pipe held open by it would outlive the test.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Test threads block signals and a spawned child inherits that mask: without resetting it the broker ignores SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let rc = posix_spawnp(&child, Self.executable, &actions, &attributes, &cArguments, environ)
-        guard rc == 0 else {
-            throw NSError(domain: "TestBroker", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "could not start \(Self.executable): \(String(cString: strerror(rc)))"])
-        }
+        let child = try ChildProcess.spawn(
+            Self.executable, ["-c", directory.appendingPathComponent("mosquitto.conf").path],
+            environment: ProcessInfo.processInfo.environment, stdoutPath: "/dev/null", stderrPath: "/dev/null")
         pid.withLock { $0 = child }
         try waitForPort(open: true)
     }

@@ -8,6 +8,8 @@ struct EventOutcome: Sendable, Equatable {
     var resolved = 0
     /// Webhook deliveries written to the outbox.
     var deliveries = 0
+    /// Events dropped because their id was applied before (a republished event).
+    var duplicates = 0
 
     /// Adds the counts of `other`.
     mutating func add(_ other: EventOutcome) {
@@ -16,6 +18,7 @@ struct EventOutcome: Sendable, Equatable {
         throttled += other.throttled
         resolved += other.resolved
         deliveries += other.deliveries
+        duplicates += other.duplicates
     }
 }
 
@@ -45,7 +48,8 @@ struct AlertFilter: Sendable {
 /// Persistence of alerts and their lifecycle; every change writes its webhook messages in the same transaction.
 protocol AlertRepository: Sendable {
     /// Applies `rules` to `events` (in order) atomically: fires, de-duplicates, throttles and auto-resolves alerts with
-    /// the same result as applying the events one at a time; on failure nothing of the batch is applied.
+    /// the same result as applying the events one at a time; on failure nothing of the batch is applied. An event whose
+    /// id was applied before is dropped (``EventOutcome/duplicates``).
     func apply(_ events: [FleetEvent], rules: [AlertRule]) async throws -> EventOutcome
     /// Alerts matching `filter`, most recently changed first (oldest first with `updatedAfter`).
     func list(_ filter: AlertFilter) async throws -> [AlertResource]
@@ -57,6 +61,8 @@ protocol AlertRepository: Sendable {
     func resolve(id: String, by actor: String?) async throws -> AlertTransition
     /// Escalates alerts still firing past their escalation time; returns them.
     func escalateDue(limit: Int) async throws -> [AlertResource]
+    /// Forgets applied event ids older than `seconds`; returns how many.
+    func pruneSeenEvents(olderThanSeconds seconds: Int) async throws -> Int
 }
 
 import Foundation

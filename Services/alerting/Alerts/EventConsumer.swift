@@ -87,7 +87,8 @@ struct EventConsumer: Service {
         }) {
             try await alerts.apply(events, rules: await rules.current())
         }
-        metrics.event("processed", events.count)
+        metrics.event("processed", events.count - outcome.duplicates)
+        metrics.event("duplicate", outcome.duplicates)
         metrics.eventBatch(events.count)
         metrics.alerts("fired", outcome.fired)
         metrics.alerts("deduplicated", outcome.deduplicated)

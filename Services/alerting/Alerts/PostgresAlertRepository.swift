@@ -15,18 +15,16 @@ struct PostgresAlertRepository: AlertRepository {
         """
 
     func apply(_ events: [FleetEvent], rules: [AlertRule]) async throws -> EventOutcome {
-        let plan = EventBatchPlan(events: events, rules: rules)
-        guard !plan.isEmpty else { return EventOutcome() }
-        // The common idle case, one event firing one rule: a single statement, atomic without a transaction. It locks
-        // at most one alert, so it needs no advisory lock to stay out of deadlocks.
-        if plan.operationCount == 1, let only = plan.rounds.first?.first, only.kind == .fire {
-            return try await client.withConnection { connection in
-                try await fire([only], on: connection)
-            }
-        }
+        let everything = EventBatchPlan(events: events, rules: rules)
+        // Events no rule cares about cost nothing, repeated or not.
+        guard !everything.isEmpty else { return EventOutcome() }
         return try await client.withTransaction(logger: logger) { connection in
-            try await lock(plan.keys, on: connection)
+            let fresh = try await recordSeen(events, on: connection)
             var outcome = EventOutcome()
+            outcome.duplicates = events.count - fresh.count
+            let plan = fresh.count == events.count ? everything : EventBatchPlan(events: events.filter { fresh.contains($0.id.rawValue) }, rules: rules)
+            guard !plan.isEmpty else { return outcome }
+            try await lock(plan.keys, on: connection)
             for round in plan.rounds {
                 let clearing = round.filter { $0.kind == .clear }
                 let firing = round.filter { $0.kind == .fire }
@@ -36,6 +34,37 @@ struct PostgresAlertRepository: AlertRepository {
             }
             return outcome
         }
+    }
+
+    /// Records the ids of `events`; returns those not recorded before (the rest are repeats of applied events).
+    private func recordSeen(_ events: [FleetEvent], on connection: PostgresConnection) async throws -> Set<String> {
+        let ids = events.map(\.id.rawValue)
+        let rows = try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).seen_events (event_id)
+            SELECT DISTINCT i FROM unnest(\(ids)::text[]) AS t(i) ORDER BY i
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id
+            """, logger: logger)
+        var fresh = Set<String>()
+        for try await id in rows.decode(String.self) { fresh.insert(id) }
+        return fresh
+    }
+
+    func pruneSeenEvents(olderThanSeconds seconds: Int) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH gone AS (
+              DELETE FROM \(unescaped: schema).seen_events
+              WHERE event_id IN (
+                SELECT event_id FROM \(unescaped: schema).seen_events
+                WHERE seen_at < now() - make_interval(secs => \(seconds)) LIMIT 10000)
+              RETURNING 1
+            )
+            SELECT count(*)::int8 FROM gone
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
     }
 
     /// Takes a transaction-scoped advisory lock per dedup key, all of them before the batch touches an alert and in

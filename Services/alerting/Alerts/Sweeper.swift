@@ -23,6 +23,7 @@ struct Sweeper: Sendable {
                 signal.fire()
             }
             metrics.outbox(try await webhooks.stats(), openCircuits: await breakers.openCount())
+            _ = try await alerts.pruneSeenEvents(olderThanSeconds: 86_400)
         } catch {
             logger.warning("Sweep failed", metadata: ["error": "\(String(reflecting: error))"])
         }
