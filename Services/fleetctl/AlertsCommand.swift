@@ -31,10 +31,10 @@ struct AlertsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = ["limit=\(limit)"]
-            if let status { query.append("status=\(status)") }
-            if let severity { query.append("severity=\(severity)") }
-            if let vehicle { query.append("vehicle_id=\(vehicle)") }
-            if let rule { query.append("rule_id=\(rule)") }
+            if let status { query.append("status=\(status.urlComponent)") }
+            if let severity { query.append("severity=\(severity.urlComponent)") }
+            if let vehicle { query.append("vehicle_id=\(vehicle.urlComponent)") }
+            if let rule { query.append("rule_id=\(rule.urlComponent)") }
             let result = try await AlertingAPI(baseURL: api.baseURL).call("GET", "/v1/alerts?" + query.joined(separator: "&"))
             if api.json { return emit(AlertingAPI.pretty(result)) }
             let alerts = (result as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
@@ -50,7 +50,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(help: "Who acknowledges.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "fleetctl"
 
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id)/ack", body: ["by": by])
+            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id.urlComponent)/ack", body: ["by": by])
             emit(api.json ? AlertingAPI.pretty(result) : AlertsCommand.line(result as? [String: Any] ?? [:]))
         }
     }
@@ -62,7 +62,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(help: "Who resolves.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "fleetctl"
 
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id)/resolve", body: ["by": by])
+            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id.urlComponent)/resolve", body: ["by": by])
             emit(api.json ? AlertingAPI.pretty(result) : AlertsCommand.line(result as? [String: Any] ?? [:]))
         }
     }

@@ -14,8 +14,8 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await control.run {
             var query = ["limit=\(limit)"]
-            if let action { query.append("action=\(action)") }
-            if let actor { query.append("actor=\(actor)") }
+            if let action { query.append("action=\(action.urlComponent)") }
+            if let actor { query.append("actor=\(actor.urlComponent)") }
             let reply = try await ControlClient(options: control).send(.GET, "/v1/audit?" + query.joined(separator: "&"))
             if control.output == .json { emit(reply.text); return }
             TableOutput.print(

@@ -55,7 +55,7 @@ struct CommandsCommand: AsyncParsableCommand {
             let hold = min(remaining, 25)
             // The server may hold the request for `hold`: the request's own timeout must outlast it.
             let reply = try await client.send(
-                .GET, "/v1/commands/\(id)?wait=\(Int(hold * 1000))ms", timeout: max(client.options.requestTimeout, hold + 5))
+                .GET, "/v1/commands/\(id.urlComponent)?wait=\(Int(hold * 1000))ms", timeout: max(client.options.requestTimeout, hold + 5))
             body = reply.body
             if !waiting.contains(reply.object["status"] as? String ?? "") { return body }
         }
@@ -79,7 +79,7 @@ struct CommandsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.GET, "/v1/commands/\(id)")
+                let reply = try await ControlClient(options: control).send(.GET, "/v1/commands/\(id.urlComponent)")
                 CommandsCommand.show(reply, control: control)
             }
         }
@@ -97,7 +97,7 @@ struct CommandsCommand: AsyncParsableCommand {
         func run() async throws {
             try await control.run {
                 let client = ControlClient(options: control)
-                let first = try await client.send(.GET, "/v1/commands/\(id)").object
+                let first = try await client.send(.GET, "/v1/commands/\(id.urlComponent)").object
                 let answered = try await CommandsCommand.waitForAnswers([first], client: client, seconds: timeout)
                 if control.output == .json {
                     emit(String(decoding: try JSONSerialization.data(withJSONObject: answered[0], options: [.sortedKeys]), as: UTF8.self))
@@ -117,7 +117,7 @@ struct CommandsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.GET, "/v1/vehicles/\(vehicle)/commands?limit=\(limit)")
+                let reply = try await ControlClient(options: control).send(.GET, "/v1/vehicles/\(vehicle.urlComponent)/commands?limit=\(limit)")
                 if control.output == .json { emit(reply.text); return }
                 TableOutput.print(CommandsCommand.headers, (reply.object["commands"] as? [[String: Any]] ?? []).map(CommandsCommand.row))
             }

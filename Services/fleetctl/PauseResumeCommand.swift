@@ -35,7 +35,7 @@ struct VehicleCommandOptions: ParsableArguments {
             var commands: [[String: Any]]
             var summary: [String: Any]?
             if let id {
-                commands = [try await client.send(.POST, "/v1/vehicles/\(id)/commands", json: body, headers: headers).object]
+                commands = [try await client.send(.POST, "/v1/vehicles/\(id.urlComponent)/commands", json: body, headers: headers).object]
             } else {
                 if !vehicles.isEmpty { body["vehicle_ids"] = vehicles }
                 if let tag { body["tag"] = tag }

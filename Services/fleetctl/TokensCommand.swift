@@ -40,7 +40,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.DELETE, "/v1/tokens/\(id)")
+                let reply = try await ControlClient(options: control).send(.DELETE, "/v1/tokens/\(id.urlComponent)")
                 emit(control.output == .json ? reply.text : "revoked \(id)")
             }
         }

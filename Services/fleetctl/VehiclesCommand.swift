@@ -34,9 +34,9 @@ struct VehiclesCommand: AsyncParsableCommand {
                 var after: String?
                 repeat {
                     var query = ["limit=\(min(1000, limit - vehicles.count))"]
-                    if let tag { query.append("tag=\(tag)") }
-                    if let connectivity { query.append("connectivity=\(connectivity)") }
-                    if let after { query.append("after=\(after)") }
+                    if let tag { query.append("tag=\(tag.urlComponent)") }
+                    if let connectivity { query.append("connectivity=\(connectivity.urlComponent)") }
+                    if let after { query.append("after=\(after.urlComponent)") }
                     let page = try await client.send(.GET, "/v1/vehicles?" + query.joined(separator: "&")).object
                     vehicles += page["vehicles"] as? [[String: Any]] ?? []
                     after = page["next_after"] as? String
@@ -57,7 +57,7 @@ struct VehiclesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.GET, "/v1/vehicles/\(id)")
+                let reply = try await ControlClient(options: control).send(.GET, "/v1/vehicles/\(id.urlComponent)")
                 if control.output == .json { emit(reply.text) } else { TableOutput.print(VehiclesCommand.headers, [VehiclesCommand.row(reply.object)]) }
             }
         }
@@ -71,7 +71,7 @@ struct VehiclesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.PUT, "/v1/vehicles/\(id)/tags/\(tag)")
+                let reply = try await ControlClient(options: control).send(.PUT, "/v1/vehicles/\(id.urlComponent)/tags/\(tag.urlComponent)")
                 emit(control.output == .json ? reply.text : "tagged \(id) with \(tag)")
             }
         }
@@ -85,7 +85,7 @@ struct VehiclesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.DELETE, "/v1/vehicles/\(id)/tags/\(tag)")
+                let reply = try await ControlClient(options: control).send(.DELETE, "/v1/vehicles/\(id.urlComponent)/tags/\(tag.urlComponent)")
                 emit(control.output == .json ? reply.text : "removed tag \(tag) from \(id)")
             }
         }

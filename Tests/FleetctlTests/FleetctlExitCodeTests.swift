@@ -292,6 +292,16 @@ struct FleetctlServiceExitCodeTests {
         }
     }
 
+    @Test("Ids and filter values are sent percent-encoded: a '&' in --tag cannot add a query parameter")
+    func valuesAreEncoded() async throws {
+        try await withFleetControl { service in
+            try await service.announce("robot-enc")
+            let injected = try await service.fleetctl("vehicles", "list", "--tag", "a&connectivity=online")
+            #expect(injected.exitCode == FleetctlExit.refused, "the whole value must reach the API as the tag:\n\(injected)")
+            #expect(injected.stderr.contains("Invalid tag"), "\(injected)")
+        }
+    }
+
     @Test("exit 6: 409 for an offline vehicle under FLEET_CONTROL_OFFLINE_POLICY=refuse")
     func refusedOffline() async throws {
         try await withFleetControl(environment: ["FLEET_CONTROL_OFFLINE_POLICY": "refuse"]) { service in

@@ -63,32 +63,31 @@ public final class OutboxRelay: Service, Sendable {
     public func notify() { wake.fire() }
 
     public func run() async throws {
-        try await retryingUntilSuccess(onFailure: { attempt, error in
-            self.logger.warning("Releasing earlier outbox claims failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-        }) {
-            try await outbox.releaseClaims(of: owner, client: postgres)
-        }
+        // Until the database answers; given up only at shutdown (the claims then simply expire).
+        guard (try? await retryingUntilSuccess(onFailure: { attempt, error in
+            logger.warning("Releasing earlier outbox claims failed; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+        }, { try await outbox.releaseClaims(of: owner, client: postgres) })) != nil else { return }
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 
     private func loop() async {
-            var lastBacklog = ContinuousClock.now - .seconds(60)
-            while !Task.isCancelled {
-                var claimedFull = false
-                do {
-                    claimedFull = try await pass()
-                    if ContinuousClock.now - lastBacklog >= settings.pollInterval {
-                        let state = try await outbox.backlog(client: postgres)
-                        backlog.record(state.count)
-                        oldest.record(state.oldestSeconds)
-                        lastBacklog = .now
-                    }
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.error("Outbox pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+        var lastBacklog = ContinuousClock.now - .seconds(60)
+        while !Task.isCancelled {
+            var claimedFull = false
+            do {
+                claimedFull = try await pass()
+                if ContinuousClock.now - lastBacklog >= settings.pollInterval {
+                    let state = try await outbox.backlog(client: postgres)
+                    backlog.record(state.count)
+                    oldest.record(state.oldestSeconds)
+                    lastBacklog = .now
                 }
-                if !claimedFull { await wake.wait(timeout: settings.pollInterval) }
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("Outbox pass failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
+            if !claimedFull { await wake.wait(timeout: settings.pollInterval) }
+        }
     }
 
     /// Claims, publishes and settles one batch; returns whether the claim was full (more may be waiting).

@@ -1,13 +1,15 @@
 import CoreMetrics
+import FleetService
 import Metrics
 
-/// Tracking's ingest metrics. Labels are bounded: source, outcome, reason, event type.
+/// Tracking's ingest metrics, made once (one instance, in ``TrackingComponents``). Labels are bounded: source,
+/// outcome, reason.
 struct IngestMetrics: Sendable {
+    private let messages = CounterFamily("fleet_tracking_messages_total", labels: "source", "outcome", "reason")
+
     /// `fleet_tracking_messages_total{source,outcome,reason}`.
     func count(_ source: IngestSource, outcome: String, reason: String = "", by amount: Int = 1) {
-        guard amount > 0 else { return }
-        Counter(label: "fleet_tracking_messages_total", dimensions: [("source", source.rawValue), ("outcome", outcome), ("reason", reason)])
-            .increment(by: amount)
+        messages.increment(source.rawValue, outcome, reason, by: amount)
     }
 
     func rejected(_ rejection: Rejection) {
@@ -35,8 +37,4 @@ struct IngestMetrics: Sendable {
     /// Connected live-stream clients.
     let liveClients = Gauge(label: "fleet_tracking_live_clients")
 
-    /// `fleet_tracking_events_published_total{type}`.
-    func eventPublished(_ type: String) {
-        Counter(label: "fleet_tracking_events_published_total", dimensions: [("type", type)]).increment()
-    }
 }
