@@ -1,7 +1,9 @@
 import Configuration
 import FleetService
+import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// Builds a service in a test the way its `App.swift` does: configuration read through a `ConfigReader` (the test's
@@ -34,10 +36,16 @@ public enum ServiceHarness {
     }
 
     /// The runtime `FleetServiceRuntime.bootstrap` would make from `reader`, without touching process-wide logging and
-    /// metrics: a silent logger and a private registry.
+    /// metrics: a private registry and a silent logger, or warnings and errors on stderr when `FLEET_TEST_LOG` is set
+    /// (to see what a service under test complains about).
     public static func runtime(serviceName: String, reader: ConfigReader, defaultHTTPPort: Int) throws -> FleetServiceRuntime {
         let configuration = try FleetConfiguration(serviceName: serviceName, reader: reader, defaultHTTPPort: defaultHTTPPort)
-        return FleetServiceRuntime(configuration: configuration, logger: silentLogger)
+        guard ProcessInfo.processInfo.environment["FLEET_TEST_LOG"] != nil else {
+            return FleetServiceRuntime(configuration: configuration, logger: silentLogger)
+        }
+        var logger = Logger(label: serviceName) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return FleetServiceRuntime(configuration: configuration, logger: logger)
     }
 
     /// Runs `app` live and calls `body` once `/health/ready` answers 200.

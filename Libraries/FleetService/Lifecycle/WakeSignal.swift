@@ -31,16 +31,27 @@ public final class WakeSignal: Sendable {
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let resumeNow = self.state.withLock { s -> Bool in
-                        if s.pending {
-                            s.pending = false
-                            return true
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let resumeNow = self.state.withLock { s -> Bool in
+                            if s.pending {
+                                s.pending = false
+                                return true
+                            }
+                            // Cancelled before it got to wait (the timeout elapsed first, or the caller was cancelled):
+                            // nobody would resume a waiter installed now.
+                            if Task.isCancelled { return true }
+                            s.waiter = continuation
+                            return false
                         }
-                        s.waiter = continuation
-                        return false
+                        if resumeNow { continuation.resume() }
                     }
-                    if resumeNow { continuation.resume() }
+                } onCancel: {
+                    // Cancelled after it began waiting: the timeout task may already have looked and found nothing.
+                    self.state.withLock { s -> CheckedContinuation<Void, Never>? in
+                        defer { s.waiter = nil }
+                        return s.waiter
+                    }?.resume()
                 }
             }
             group.addTask {

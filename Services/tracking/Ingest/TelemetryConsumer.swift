@@ -179,7 +179,8 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
                         "Telemetry batch not stored; retrying",
                         metadata: ["rows": "\(batch.samples.count)", "attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
                 }) {
-                    try await writer.write(batch.samples, source: .mqtt)
+                    // A write stuck on a connection that died under it is abandoned and retried on a new one.
+                    try await withDeadline(.seconds(30)) { [writer] in try await writer.write(batch.samples, source: .mqtt) }
                 }
             }
             await writer.deadLetters.record(batch.rejections)
