@@ -113,9 +113,16 @@ public final class WebhookReceiver: Sendable {
             onServerRunning: { _ in runningContinuation.yield() }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // A server that cannot start (the port is taken) ends the wait below instead of leaving it for ever.
+                defer { runningContinuation.finish() }
+                try await group.run()
+            }
             var iterator = running.makeAsyncIterator()
-            _ = await iterator.next()
+            guard await iterator.next() != nil else {
+                try await tasks.waitForAll()
+                throw WebhookReceiverError(description: "the webhook receiver could not start on \(host):\(port)")
+            }
             do {
                 let result = try await body()
                 await group.triggerGracefulShutdown()
@@ -128,4 +135,9 @@ public final class WebhookReceiver: Sendable {
             }
         }
     }
+}
+
+/// The receiver's server ended before it was running.
+public struct WebhookReceiverError: Error, CustomStringConvertible {
+    public var description: String
 }
