@@ -80,18 +80,29 @@ final class CommandDelivery: Sendable {
     }
 
     private func publish(_ desired: DesiredState, key: String) async {
-        do {
-            let payload = try FleetCodec.encode(desired)
-            try await mqtt.publish(payload, to: VehicleChannel.desired.topic(for: desired.vehicleID), qos: .atLeastOnce, retain: true)
-            metrics.publishes(kind: "desired", outcome: "ok")
-        } catch {
-            releaseInFlight([key])
-            metrics.publishes(kind: "desired", outcome: "error")
-            logger.warning("Publishing desired state failed; will retry", metadata: ["vehicle.id": "\(desired.vehicleID)", "error": "\(error)"])
-            return
-        }
+        let published = await publish(
+            kind: "desired", key: key, retain: true, to: VehicleChannel.desired.topic(for: desired.vehicleID),
+            metadata: ["vehicle.id": "\(desired.vehicleID)"]
+        ) { try FleetCodec.encode(desired) }
+        guard published else { return }
         let confirmed = ConfirmedDesired(vehicle: desired.vehicleID.rawValue, revision: desired.revision, key: key)
         await publishedWrites.submit(confirmed) { batch in await self.recordPublished(batch) }
+    }
+
+    /// Publishes at QoS 1 and counts the outcome; a failure lets `key` go, so the next scan publishes it again.
+    private func publish(
+        kind: String, key: String, retain: Bool, to topic: String, metadata: Logger.Metadata, payload: () throws -> [UInt8]
+    ) async -> Bool {
+        do {
+            try await mqtt.publish(try payload(), to: topic, qos: .atLeastOnce, retain: retain)
+            metrics.publishes(kind: kind, outcome: "ok")
+            return true
+        } catch {
+            releaseInFlight([key])
+            metrics.publishes(kind: kind, outcome: "error")
+            logger.warning("Publishing \(kind) failed; will retry", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return false
+        }
     }
 
     /// Records retained desired states in one statement, then lets their keys go (a failure means they are published again).
@@ -107,16 +118,11 @@ final class CommandDelivery: Sendable {
     }
 
     private func publish(_ command: Command, key: String) async {
-        do {
-            let payload = try FleetCodec.encode(command)
-            try await mqtt.publish(payload, to: VehicleChannel.commands.topic(for: command.vehicleID), qos: .atLeastOnce)
-            metrics.publishes(kind: "command", outcome: "ok")
-        } catch {
-            releaseInFlight([key])
-            metrics.publishes(kind: "command", outcome: "error")
-            logger.warning("Publishing command failed; will retry", metadata: ["command.id": "\(command.id)", "error": "\(error)"])
-            return
-        }
+        let published = await publish(
+            kind: "command", key: key, retain: false, to: VehicleChannel.commands.topic(for: command.vehicleID),
+            metadata: ["command.id": "\(command.id)"]
+        ) { try FleetCodec.encode(command) }
+        guard published else { return }
         await sentWrites.submit(ConfirmedCommand(id: command.id.rawValue, key: key)) { batch in await self.recordSent(batch) }
     }
 
