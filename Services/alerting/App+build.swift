@@ -9,7 +9,7 @@ import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 
-typealias AppRequestContext = BasicRequestContext
+typealias AppRequestContext = FleetRequestContext
 
 /// Everything the application is made of, created but not yet running; tests build it the same way.
 struct AlertingComponents: Sendable {
@@ -25,6 +25,7 @@ struct AlertingComponents: Sendable {
     let policy: DestinationPolicy
     let metrics: AlertingMetrics
     let migrations: MigrationRunner
+    let auth: FleetAuthentication
     let fileRules: [AlertRule]
     /// Clients, in start order (they stop last).
     let services: [any Service]
@@ -74,7 +75,8 @@ struct AlertingComponents: Sendable {
         let sweeper = Sweeper(
             alerts: alerts, ruleRepository: rules, webhooks: webhooks, rules: ruleBook, breakers: breakers, signal: signal,
             metrics: metrics, logger: logger)
-        services = [postgres, mqtt, HTTPClientService(client: httpClient)]
+        auth = runtime.makeAuthentication()
+        services = [postgres, mqtt, HTTPClientService(client: httpClient)] + auth.services
         gatedServices = [
             dispatcher, consumer,
             PeriodicService(name: "Alert sweep", interval: configuration.sweepInterval, logger: logger) { await sweeper.sweep() },
@@ -96,11 +98,12 @@ func buildRouter(
     runtime: FleetServiceRuntime, configuration: AlertingConfiguration, components c: AlertingComponents
 ) -> Router<AppRequestContext> {
     let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: [.postgres(c.postgres), .mqtt(c.mqtt)])
-    router.addRoutes(AlertController(repository: c.alerts, signal: c.signal, metrics: c.metrics).endpoints, atPath: "/v1/alerts")
-    router.addRoutes(RuleController(repository: c.rules, rules: c.ruleBook, metrics: c.metrics).endpoints, atPath: "/v1/rules")
-    router.addRoutes(
+    let v1 = router.group("v1").add(middleware: c.auth.middleware(realm: "fleet-alerting", context: AppRequestContext.self))
+    v1.addRoutes(AlertController(repository: c.alerts, signal: c.signal, metrics: c.metrics).endpoints, atPath: "alerts")
+    v1.addRoutes(RuleController(repository: c.rules, rules: c.ruleBook, metrics: c.metrics).endpoints, atPath: "rules")
+    v1.addRoutes(
         WebhookController(repository: c.webhooks, policy: c.policy, signal: c.signal, metrics: c.metrics).endpoints,
-        atPath: "/v1/webhooks")
+        atPath: "webhooks")
     return router
 }
 

@@ -22,6 +22,8 @@ struct ControlComponents: Sendable {
     let metrics: ControlMetrics
     let delivery: CommandDelivery
     let migrations: MigrationRunner
+    /// Suite tokens from this service's own table; external providers' JWTs by their keys.
+    let auth: FleetAuthentication
     /// Clients, in start order (they stop last).
     let services: [any Service]
     /// The loops that need the schema: they start after ``prepare()``.
@@ -52,9 +54,10 @@ struct ControlComponents: Sendable {
         metrics = ControlMetrics()
         delivery = CommandDelivery(mqtt: mqtt, commands: commands, metrics: metrics, logger: logger)
         migrations = try MigrationRunner(client: postgres, schema: schema, migrations: try Migration.bundled(in: .module), logger: logger)
+        auth = runtime.makeAuthentication(suite: RepositoryAuthenticator(tokens: tokens))
 
         let recorder = AnswerRecorder(commands: commands, notifier: notifier, metrics: metrics, logger: logger)
-        services = [postgres, mqtt]
+        services = [postgres, mqtt] + auth.services
         var loops: [any Service] = [
             NewCommandPublisher(delivery: delivery),
             DeliveryScanner(delivery: delivery, notifier: notifier, configuration: configuration, logger: logger),
@@ -71,7 +74,8 @@ struct ControlComponents: Sendable {
         try await migrations.migrate()
         try await commands.checkSearchPath()
         if let adminToken = configuration.adminToken {
-            try await tokens.upsertBootstrapAdmin(hash: TokenSecret.hash(adminToken))
+            let limit = RateLimit(perSecond: configuration.adminTokenRateLimit, burst: 2 * configuration.adminTokenRateLimit)
+            try await tokens.upsertBootstrapAdmin(hash: TokenSecret.hash(adminToken), rateLimit: limit)
             logger.info("Bootstrap admin token from FLEET_CONTROL_ADMIN_TOKEN is active", metadata: ["token.id": "\(PostgresTokenRepository.bootstrapID)"])
         }
     }
@@ -80,8 +84,8 @@ struct ControlComponents: Sendable {
 /// The router: Fleet's standard endpoints plus `/v1/...` behind bearer-token authentication.
 func buildRouter(runtime: FleetServiceRuntime, configuration: ControlConfiguration, components c: ControlComponents) -> Router<AppRequestContext> {
     let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: [.postgres(c.postgres), .mqtt(c.mqtt)])
-    let limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(tokens: c.tokens, limiter: limiter, metrics: c.metrics))
+    IntrospectionController(authenticator: c.auth.authenticator).addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: c.auth.middleware(realm: "fleet-control", context: AppRequestContext.self))
     let delivery = c.delivery
     CommandController(
         commands: c.commands, vehicles: c.vehicles, positions: c.positions, notifier: c.notifier, configuration: configuration,

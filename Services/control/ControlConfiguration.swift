@@ -7,8 +7,9 @@ import FleetService
 /// |---|---|---|
 /// | `FLEET_CONTROL_SCHEMA` | `control` | PostgreSQL schema owned by the service. |
 /// | `FLEET_CONTROL_ADMIN_TOKEN` | unset | Bootstrap admin token; its SHA-256 is upserted at start. |
-/// | `FLEET_CONTROL_RATE_LIMIT_RPS` | `50` | Sustained requests per second per token. |
-/// | `FLEET_CONTROL_RATE_LIMIT_BURST` | `100` | Token-bucket size per token. |
+/// | `FLEET_CONTROL_ADMIN_TOKEN_RPS` | `1000` | The bootstrap admin token's own rate limit (requests/s); burst is twice it. |
+/// | `FLEET_CONTROL_PROVISIONER_USERNAME` | unset | Broker account with the dynamic-security `provisioner` role; enables vehicle credentials. |
+/// | `FLEET_CONTROL_PROVISIONER_PASSWORD` | unset | Its password. |
 /// | `FLEET_CONTROL_DEFAULT_TTL_SECONDS` | `60` | Command time-to-live when the request gives none. |
 /// | `FLEET_CONTROL_MAX_TTL_SECONDS` | `86400` | Largest accepted time-to-live. |
 /// | `FLEET_CONTROL_OFFLINE_POLICY` | `queue` | `queue` commands for offline vehicles, or `refuse` them with 409. |
@@ -27,8 +28,9 @@ struct ControlConfiguration: Sendable, Equatable {
 
     var schema = "control"
     var adminToken: String?
-    var rateLimitPerSecond = 50
-    var rateLimitBurst = 100
+    var adminTokenRateLimit = 1_000
+    var provisionerUsername: String?
+    var provisionerPassword: String?
     var defaultTTLSeconds = 60
     var maxTTLSeconds = 86_400
     var offlinePolicy = OfflinePolicy.queue
@@ -54,8 +56,12 @@ struct ControlConfiguration: Sendable, Equatable {
         if let adminToken, adminToken.utf8.count < 16 {
             throw ConfigurationError(key: "fleet.control.adminToken", reason: "must be at least 16 characters")
         }
-        rateLimitPerSecond = try reader.fleetInt("fleet.control.rateLimit.rps", default: rateLimitPerSecond, range: 1...1_000_000)
-        rateLimitBurst = try reader.fleetInt("fleet.control.rateLimit.burst", default: rateLimitBurst, range: 1...1_000_000)
+        adminTokenRateLimit = try reader.fleetInt("fleet.control.adminToken.rps", default: adminTokenRateLimit, range: 1...1_000_000)
+        provisionerUsername = reader.fleetOptionalString("fleet.control.provisioner.username")
+        provisionerPassword = reader.fleetOptionalString("fleet.control.provisioner.password", isSecret: true)
+        guard (provisionerUsername == nil) == (provisionerPassword == nil) else {
+            throw ConfigurationError(key: "fleet.control.provisioner.password", reason: "set both FLEET_CONTROL_PROVISIONER_USERNAME and _PASSWORD, or neither")
+        }
         defaultTTLSeconds = try reader.fleetInt("fleet.control.defaultTtlSeconds", default: defaultTTLSeconds, range: 1...31_536_000)
         maxTTLSeconds = try reader.fleetInt("fleet.control.maxTtlSeconds", default: maxTTLSeconds, range: 1...31_536_000)
         guard defaultTTLSeconds <= maxTTLSeconds else {

@@ -8,7 +8,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-typealias AppRequestContext = BasicRequestContext
+typealias AppRequestContext = FleetRequestContext
 
 /// Everything the service is made of, created but not yet running; tests build it the same way.
 struct TrackingComponents: Sendable {
@@ -23,6 +23,7 @@ struct TrackingComponents: Sendable {
     let relay: OutboxRelay
     let maintenance: MaintenanceService<PostgresTrackingRepository>
     let migrations: MigrationRunner
+    let auth: FleetAuthentication
     /// Clients and their helpers, in start order; they stop last (in reverse), after the consumers flushed through the
     /// publisher and PostgreSQL.
     let services: [any Service]
@@ -73,7 +74,8 @@ struct TrackingComponents: Sendable {
             metrics: metrics, logger: logger)
         let stateConsumer = StateConsumer(
             subscription: stateSubscription, repository: repository, relay: relay, deadLetters: deadLetters, logger: logger)
-        services = [postgres, consumerClient, publisherClient, commits, live]
+        auth = runtime.makeAuthentication()
+        services = [postgres, consumerClient, publisherClient, commits, live] + auth.services
         gatedServices = [relay, telemetryConsumer, stateConsumer] + maintenance.services()
     }
 
@@ -93,7 +95,7 @@ func buildRouter(
     let router = runtime.makeRouter(
         context: AppRequestContext.self,
         readinessChecks: [.postgres(c.postgres), .mqtt(c.consumerClient), .mqtt(c.publisherClient, name: "mqtt-publisher")])
-    let v1 = router.group("v1")
+    let v1 = router.group("v1").add(middleware: c.auth.middleware(realm: "fleet-tracking", context: AppRequestContext.self))
     TelemetryController(
         validator: c.validator, writer: c.writer, maxItems: configuration.maxHTTPBatchItems,
         maxBodyBytes: runtime.configuration.http.maxBodyBytes
@@ -101,8 +103,9 @@ func buildRouter(
     VehiclesController(repository: c.repository).addRoutes(to: v1)
     GeofencesController(repository: c.repository, cache: c.geofences).addRoutes(to: v1)
     DeadLettersController(repository: c.repository).addRoutes(to: v1)
+    LiveController<PostgresTrackingRepository>.addFallbackRoute(to: v1)
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    LiveController(hub: c.live, repository: c.repository).addRoutes(to: webSocketRouter)
+    LiveController(hub: c.live, repository: c.repository, authenticator: c.auth.authenticator).addRoutes(to: webSocketRouter)
     return (router, webSocketRouter)
 }
 

@@ -41,14 +41,22 @@ struct AlertingHarness: Sendable {
     }
 
     /// Builds the application (same reader path and builder as `App`) and runs `body` against it over real HTTP.
+    /// Requests carry an admin token of a test identity provider the service trusts.
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "alerting-\(schema)") + values)
-        let runtime = try ServiceHarness.runtime(serviceName: "alerting-test", reader: reader, defaultHTTPPort: 8083)
-        let app = try await buildApplication(runtime: runtime, configuration: try AlertingConfiguration(reader: reader))
-        try await ServiceHarness.test(app) { client in
-            // The subscription is sent right after CONNACK; give the broker a moment to register it.
-            try await Task.sleep(for: .milliseconds(300))
-            try await body(client)
+        try await runWithIdentity { client, _ in try await body(client) }
+    }
+
+    /// ``run(_:)``, also handing over the identity provider, to make tokens of other scopes.
+    func runWithIdentity(_ body: @Sendable (any TestClientProtocol, TestIdentityProvider) async throws -> Void) async throws {
+        try await TestIdentityProvider.with { identity in
+            let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "alerting-\(schema)") + identity.configurationValues + values)
+            let runtime = try ServiceHarness.runtime(serviceName: "alerting-test", reader: reader, defaultHTTPPort: 8083)
+            let app = try await buildApplication(runtime: runtime, configuration: try AlertingConfiguration(reader: reader))
+            try await ServiceHarness.test(app, token: try await identity.adminToken()) { client in
+                // The subscription is sent right after CONNACK; give the broker a moment to register it.
+                try await Task.sleep(for: .milliseconds(300))
+                try await body(client, identity)
+            }
         }
     }
 

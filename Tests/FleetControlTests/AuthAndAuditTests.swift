@@ -13,7 +13,7 @@ struct AuthAndAuditTests {
     func authFailures() async throws {
         let broker = try TestBroker()
         try await TestPostgres.withSchema { _, schema in
-            try await ControlTest.withApp(broker: broker, schema: schema, overrides: ["fleet.control.rateLimit.rps": 1, "fleet.control.rateLimit.burst": 30]) { api in
+            try await ControlTest.withApp(broker: broker, schema: schema, overrides: ["fleet.auth.rateLimit.rps": 1, "fleet.auth.rateLimit.burst": 30]) { api in
                 let missing = try await api.call(.get, "/v1/vehicles", token: nil)
                 #expect(missing.status == .unauthorized)
                 #expect(missing.errorMessage.contains("Missing bearer token"))
@@ -73,6 +73,16 @@ struct AuthAndAuditTests {
                 #expect(refused.errorMessage.contains("Rate limit"))
                 // Another token is not affected.
                 #expect(try await api.call(.get, "/v1/tags").status == .ok)
+
+                // A token with a budget of its own: 5 at once, refilled at 1/s, whatever the default.
+                let own = try await api.call(.post, "/v1/tokens", json: #"{"name":"tight","scopes":["fleet:read"],"rate_limit":{"per_second":1,"burst":5}}"#)
+                #expect(own.status == .created)
+                #expect(own.text.contains(#""rate_limit":{"burst":5,"per_second":1}"#) || own.text.contains(#""per_second":1"#), "\(own.text)")
+                let ownSecret = try #require(own.json["token"] as? String)
+                var ownServed = 0
+                while ownServed < 40, try await api.call(.get, "/v1/tags", token: ownSecret).status == .ok { ownServed += 1 }
+                #expect((5...7).contains(ownServed), "served \(ownServed) with a burst of 5")
+                #expect(try await api.call(.post, "/v1/tokens", json: #"{"name":"bad","scopes":["fleet:read"],"rate_limit":{"per_second":0,"burst":5}}"#).status == .badRequest)
             }
         }
     }

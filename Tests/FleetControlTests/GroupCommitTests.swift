@@ -1,3 +1,4 @@
+import FleetService
 import Testing
 
 @testable import FleetControl

@@ -34,11 +34,11 @@ struct OpenAPIDocumentTests {
     @Test("Configuration: environment keys map to the documented variables; malformed values stop start-up")
     func configuration() throws {
         let values: [AbsoluteConfigKey: ConfigValue] = [
-            "fleet.control.rateLimit.rps": 7, "fleet.control.offlinePolicy": "refuse", "fleet.control.defaultTtlSeconds": 5,
+            "fleet.control.adminToken.rps": 7, "fleet.control.offlinePolicy": "refuse", "fleet.control.defaultTtlSeconds": 5,
             "fleet.control.trackPositions": 0,
         ]
         let control = try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: values)))
-        #expect(control.rateLimitPerSecond == 7)
+        #expect(control.adminTokenRateLimit == 7)
         #expect(control.offlinePolicy == .refuse)
         #expect(control.defaultTTLSeconds == 5)
         #expect(!control.trackPositions)
@@ -52,12 +52,16 @@ struct OpenAPIDocumentTests {
             try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["fleet.control.schema": "Bad-Schema"])))
         }
         #expect(ConfigurationError(key: "fleet.control.defaultTtlSeconds", reason: "").environmentVariable == "FLEET_CONTROL_DEFAULT_TTL_SECONDS")
-        #expect(ConfigurationError(key: "fleet.control.rateLimit.rps", reason: "").environmentVariable == "FLEET_CONTROL_RATE_LIMIT_RPS")
+        #expect(ConfigurationError(key: "fleet.control.adminToken.rps", reason: "").environmentVariable == "FLEET_CONTROL_ADMIN_TOKEN_RPS")
+        #expect(ConfigurationError(key: "fleet.auth.rateLimit.rps", reason: "").environmentVariable == "FLEET_AUTH_RATE_LIMIT_RPS")
+        #expect(throws: ConfigurationError.self) {
+            try ControlConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["fleet.control.provisioner.username": "svc-provisioner"])))
+        }
     }
 
     @Test("Token bucket: a burst, then refill at the configured rate")
     func rateLimiter() {
-        let limiter = RateLimiter(ratePerSecond: 2, burst: 3)
+        let limiter = RateLimiter(defaultLimit: RateLimit(perSecond: 2, burst: 3))
         let start = ContinuousClock.now
         #expect((0..<3).allSatisfy { _ in limiter.acquire("t", now: start) == nil })
         let wait = limiter.acquire("t", now: start)
@@ -65,6 +69,11 @@ struct OpenAPIDocumentTests {
         #expect(limiter.acquire("other", now: start) == nil)
         #expect(limiter.acquire("t", now: start + .milliseconds(500)) == nil)
         #expect(limiter.acquire("t", now: start + .milliseconds(500)) != nil)
+        // A token's own limit replaces the default.
+        let own = RateLimit(perSecond: 1_000, burst: 10)
+        #expect((0..<10).allSatisfy { _ in limiter.acquire("gateway", limit: own, now: start) == nil })
+        #expect(limiter.acquire("gateway", limit: own, now: start) != nil)
+        #expect(limiter.acquire("gateway", limit: own, now: start + .milliseconds(5)) == nil)
     }
 
     @Test("Token secrets: random, prefixed, and only their SHA-256 is kept")

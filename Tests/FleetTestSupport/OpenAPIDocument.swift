@@ -43,6 +43,37 @@ public enum OpenAPIDocument {
         return operations
     }
 
+    /// An operation and the scopes its `security` requirement names (empty: any valid token).
+    public struct SecuredOperation: Sendable, CustomStringConvertible {
+        public var method: String
+        public var path: String
+        public var scopes: [String]
+        public var description: String { "\(method.uppercased()) \(path) [\(scopes.joined(separator: " "))]" }
+
+        /// The path with every `{parameter}` replaced by a harmless sample value.
+        public var samplePath: String {
+            path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? "probe-1" : String($0) }.joined(separator: "/")
+        }
+    }
+
+    /// Every operation under `/v1` of the document, with the scopes of its bearer security requirement (the
+    /// operation's own, else the document's). An operation without one is reported with `nil` scopes, so a test can
+    /// fail on it.
+    public static func v1Operations(at relativePath: String) throws -> [(operation: SecuredOperation, secured: Bool)] {
+        let document = try load(at: relativePath)
+        let global = document["security"] as? [[String: Any]]
+        var result: [(SecuredOperation, Bool)] = []
+        for (path, item) in document["paths"] as? [String: Any] ?? [:] where path.hasPrefix("/v1") {
+            for (method, value) in item as? [String: Any] ?? [:] where methods.contains(method) {
+                let requirements = (value as? [String: Any])?["security"] as? [[String: Any]] ?? global ?? []
+                let bearer = requirements.compactMap { $0["bearer"] as? [Any] }.first
+                let scopes = bearer?.compactMap { $0 as? String } ?? []
+                result.append((SecuredOperation(method: method, path: path, scopes: scopes), bearer != nil && !scopes.isEmpty))
+            }
+        }
+        return result.sorted { $0.0.description < $1.0.description }
+    }
+
     /// A router route as the document writes it: `:id` becomes `{id}`, with a leading `/`.
     public static func operation(method: String, routerPath: String) -> String {
         let parts = routerPath.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }

@@ -3,7 +3,9 @@ import FleetService
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Logging
+import NIOCore
 import Testing
 
 /// Builds a service in a test the way its `App.swift` does: configuration read through a `ConfigReader` (the test's
@@ -48,17 +50,41 @@ public enum ServiceHarness {
         return FleetServiceRuntime(configuration: configuration, logger: logger)
     }
 
-    /// Runs `app` live and calls `body` once `/health/ready` answers 200.
+    /// Runs `app` live and calls `body` once `/health/ready` answers 200; with `token`, every request that carries no
+    /// `Authorization` header gets `Bearer <token>`.
     public static func test<App: ApplicationProtocol, Result: Sendable>(
-        _ app: App, _ body: @Sendable (any TestClientProtocol) async throws -> Result
+        _ app: App, token: String? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Result
     ) async throws -> Result {
         try await app.test(.live) { client in
             try await eventually("the service is ready") {
                 try await client.execute(uri: "/health/ready", method: .get).status == .ok
             }
-            return try await body(client)
+            guard let token else { return try await body(client) }
+            return try await body(AuthorizedTestClient(base: client, token: token))
         }
     }
+}
+
+/// A test client that sends a bearer token with every request that has no `Authorization` header of its own.
+public struct AuthorizedTestClient: TestClientProtocol {
+    public let base: any TestClientProtocol
+    public let token: String
+
+    public init(base: any TestClientProtocol, token: String) {
+        self.base = base
+        self.token = token
+    }
+
+    public func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if headers[.authorization] == nil { headers[.authorization] = "Bearer \(token)" }
+        return try await base.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    public var port: Int? { base.port }
+
+    /// The client without the token, for requests that must go unauthenticated.
+    public var anonymous: any TestClientProtocol { base }
 }
 
 extension Dictionary where Key == AbsoluteConfigKey, Value == ConfigValue {

@@ -1,5 +1,6 @@
 import FleetCore
 import FleetMQTT
+import FleetService
 import FleetTestSupport
 import Foundation
 import Hummingbird
@@ -100,15 +101,29 @@ struct TrackingAPITests {
 
     @Test("The live WebSocket sends a snapshot, then coalesced updates inside its bounding box")
     func liveStream() async throws {
-        try await TrackingHarness.run { _, apis, vehicle in
+        try await TrackingHarness.run { harness, apis, vehicle in
             let api = apis[0]
             let port = try #require(api.port)
+            let token = try await harness.identity.token(scopes: [.fleetRead])
+            // Not upgraded without a token (the HTTP side answers 401), nor for a token without fleet:read (403); a
+            // plain GET with a good token is told to upgrade.
+            let anonymous = try #require((api as? AuthorizedTestClient)?.anonymous)
+            try await anonymous.execute(uri: "/v1/live", method: .get) { #expect($0.status == .unauthorized) }
+            let writer = try await harness.identity.token(scopes: [.geofencesWrite])
+            try await anonymous.execute(uri: "/v1/live", method: .get, headers: [.authorization: "Bearer \(writer)"]) { #expect($0.status == .forbidden) }
+            try await anonymous.execute(uri: "/v1/live", method: .get, headers: [.authorization: "Bearer \(token)"]) { #expect($0.status == .upgradeRequired) }
+            await #expect(throws: (any Error).self) {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/live", logger: silentLogger) { _, _, _ in }
+            }
             try await TrackingHarness.publish(TrackingHarness.telemetry("live-0", seq: 1), with: vehicle)
             try await eventually("first position") { try await TrackingHarness.vehicle("live-0", from: api) != nil }
             let frames = FrameBox()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/live?bbox=7.40,43.70,7.45,43.76", logger: silentLogger) { inbound, _, _ in
+                    try await WebSocketClient.connect(
+                        url: "ws://127.0.0.1:\(port)/v1/live?bbox=7.40,43.70,7.45,43.76",
+                        configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]), logger: silentLogger
+                    ) { inbound, _, _ in
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             if case .text(let text) = message, let frame = try? JSONDecoder().decode(LiveFrame.self, from: Data(text.utf8)) {
                                 frames.withLock { $0.append(frame) }

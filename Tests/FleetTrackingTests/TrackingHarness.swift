@@ -19,6 +19,8 @@ struct TrackingHarness: Sendable {
     let schema: String
     /// A separate connection pool to the same database, for the test's own statements.
     let admin: PostgresClient
+    /// The identity provider the service trusts; the API clients carry its admin token.
+    let identity: TestIdentityProvider
 
     /// Starts a broker, a schema, `replicas` tracking instances sharing both, and runs `body`.
     static func run(
@@ -29,7 +31,8 @@ struct TrackingHarness: Sendable {
         let broker = try TestBroker()
         defer { broker.stop() }
         try await TestPostgres.withSchema { admin, schema in
-            let harness = TrackingHarness(broker: broker, schema: schema, admin: admin)
+          try await TestIdentityProvider.with { identity in
+            let harness = TrackingHarness(broker: broker, schema: schema, admin: admin, identity: identity)
             var tracking = try TrackingConfiguration(reader: ServiceHarness.reader(harness.values))
             configure(&tracking)
             let vehicleConfiguration = MQTTConfiguration(port: broker.port, clientID: "vehicle-\(UUID().uuidString.prefix(8))")
@@ -38,12 +41,13 @@ struct TrackingHarness: Sendable {
                     try await body(harness, apis, vehicle)
                 }
             }
+          }
         }
     }
 
     /// The test's configuration values: its schema, short batching, commit and live intervals.
     var values: [AbsoluteConfigKey: ConfigValue] {
-        [
+        identity.configurationValues + [
             "fleet.tracking.schema": .init(.string(schema), isSecret: false),
             "fleet.tracking.batchDelayMillis": 20,
             "fleet.tracking.commitIntervalMillis": 50,
@@ -61,7 +65,7 @@ struct TrackingHarness: Sendable {
         let reader = ServiceHarness.reader(ServiceHarness.values(broker: broker, clientID: "tracking-\(apis.count)-\(schema)") + values)
         let runtime = try ServiceHarness.runtime(serviceName: "fleet-tracking-test", reader: reader, defaultHTTPPort: 8081)
         let app = try await buildApplication(runtime: runtime, configuration: tracking)
-        try await ServiceHarness.test(app) { client in
+        try await ServiceHarness.test(app, token: try await identity.adminToken()) { client in
             try await nest(replicas: replicas, tracking: tracking, apis: apis + [client], body)
         }
     }

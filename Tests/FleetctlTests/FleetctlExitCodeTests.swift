@@ -315,10 +315,10 @@ struct FleetctlServiceExitCodeTests {
         }
     }
 
-    @Test("exit 6: 429 past the token's rate limit (FLEET_CONTROL_RATE_LIMIT_RPS=1, burst 1)")
+    @Test("exit 6: 429 past the token's rate limit (FLEET_CONTROL_ADMIN_TOKEN_RPS=1, burst 2)")
     func refusedRateLimited() async throws {
-        try await withFleetControl(environment: ["FLEET_CONTROL_RATE_LIMIT_RPS": "1", "FLEET_CONTROL_RATE_LIMIT_BURST": "1"]) { service in
-            // The bucket holds one request and refills one per second; back-to-back invocations take far less than a
+        try await withFleetControl(environment: ["FLEET_CONTROL_ADMIN_TOKEN_RPS": "1"]) { service in
+            // The bucket holds two requests and refills one per second; back-to-back invocations take far less than a
             // second each, so one of the next few is refused. Every other one succeeds.
             var results: [FleetctlResult] = []
             for _ in 0..<6 {

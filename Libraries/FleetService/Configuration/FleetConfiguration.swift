@@ -11,7 +11,7 @@ import Darwin
 /// Everything a Fleet service reads at start-up, in one value.
 ///
 /// Each part documents its own keys: ``HTTPServerConfiguration``, ``PostgresConfiguration``,
-/// ``MQTTConnectionSettings`` and ``LogConfiguration``. `docs/configuration.md` lists them all.
+/// ``MQTTConnectionSettings``, ``LogConfiguration`` and ``AuthConfiguration``. `docs/configuration.md` lists them all.
 /// Services that do not use PostgreSQL or MQTT simply ignore those parts; reading them is free.
 public struct FleetConfiguration: Sendable, Equatable {
     /// The service's name, used as logger label, HTTP `Server` header and MQTT client ID prefix.
@@ -24,6 +24,8 @@ public struct FleetConfiguration: Sendable, Equatable {
     public var mqtt: MQTTConnectionSettings
     /// Logging settings.
     public var log: LogConfiguration
+    /// How callers are authenticated.
+    public var auth: AuthConfiguration
 
     /// Creates a configuration from explicit values.
     public init(
@@ -31,13 +33,15 @@ public struct FleetConfiguration: Sendable, Equatable {
         http: HTTPServerConfiguration = .init(),
         postgres: PostgresConfiguration = .init(),
         mqtt: MQTTConnectionSettings? = nil,
-        log: LogConfiguration = .init()
+        log: LogConfiguration = .init(),
+        auth: AuthConfiguration = .init()
     ) {
         self.serviceName = serviceName
         self.http = http
         self.postgres = postgres
         self.mqtt = mqtt ?? MQTTConnectionSettings(clientID: serviceName)
         self.log = log
+        self.auth = auth
     }
 
     /// Reads every `fleet.*` key.
@@ -56,6 +60,7 @@ public struct FleetConfiguration: Sendable, Equatable {
             defaultClientID: "\(serviceName)-\(Self.hostName())"
         )
         self.log = try LogConfiguration(reader: reader)
+        self.auth = try AuthConfiguration(reader: reader)
     }
 
     /// The machine's host name (the pod name in Kubernetes), without a DNS lookup.
@@ -71,7 +76,7 @@ public struct FleetConfiguration: Sendable, Equatable {
     public static func environmentReader() -> ConfigReader {
         ConfigReader(
             provider: EnvironmentVariablesProvider(
-                secretsSpecifier: .specific(["FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD"])
+                secretsSpecifier: .specific(["FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_CONTROL_PROVISIONER_PASSWORD", "FLEET_TOKEN"])
             )
         )
     }

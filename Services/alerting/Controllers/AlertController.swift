@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// `/v1/alerts`: list and filter alerts, acknowledge and resolve them.
-struct AlertController<Context: RequestContext>: Sendable {
+struct AlertController<Context: AuthenticatedRequestContext>: Sendable {
     let repository: any AlertRepository
     let signal: WakeSignal
     let metrics: AlertingMetrics
@@ -24,6 +24,7 @@ struct AlertController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> AlertList {
+        _ = try context.require(.fleetRead)
         var filter = AlertFilter()
         do {
             filter.status = try request.enumeration("status", as: AlertStatus.self)
@@ -43,18 +44,21 @@ struct AlertController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> AlertResource {
+        _ = try context.require(.fleetRead)
         let id = try context.parameters.require("id")
         guard let alert = try await repository.alert(id: id) else { throw HTTPError(.notFound, message: "no alert with id \(id)") }
         return alert
     }
 
     @Sendable func acknowledge(_ request: Request, context: Context) async throws -> AlertResource {
+        _ = try context.require(.alertsWrite)
         let id = try context.parameters.require("id")
         let body = try await decodeActor(request, context: context)
         return try finish(try await repository.acknowledge(id: id, by: body.by), id: id, action: "acknowledged")
     }
 
     @Sendable func resolve(_ request: Request, context: Context) async throws -> AlertResource {
+        _ = try context.require(.alertsWrite)
         let id = try context.parameters.require("id")
         let body = try await decodeActor(request, context: context)
         return try finish(try await repository.resolve(id: id, by: body.by), id: id, action: "resolved")

@@ -2,7 +2,7 @@ import FleetService
 import Hummingbird
 
 /// `/v1/rules`: rules from the API (stored in PostgreSQL); rules from the rules file are listed but read-only.
-struct RuleController<Context: RequestContext>: Sendable {
+struct RuleController<Context: AuthenticatedRequestContext>: Sendable {
     let repository: any RuleRepository
     let rules: RuleBook
     let metrics: AlertingMetrics
@@ -18,16 +18,19 @@ struct RuleController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> RuleList {
-        RuleList(rules: try await repository.all().map { RuleResource(rule: $0.rule, source: $0.source) })
+        _ = try context.require(.fleetRead)
+        return RuleList(rules: try await repository.all().map { RuleResource(rule: $0.rule, source: $0.source) })
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> RuleResource {
+        _ = try context.require(.fleetRead)
         let id = try context.parameters.require("id")
         guard let stored = try await repository.rule(id: id) else { throw HTTPError(.notFound, message: "no rule with id \(id)") }
         return RuleResource(rule: stored.rule, source: stored.source)
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<RuleResource> {
+        _ = try context.require(.alertsWrite)
         let rule = try await decodeRule(request, context: context)
         if try await repository.rule(id: rule.id) != nil {
             throw HTTPError(.conflict, message: "a rule with id \(rule.id) exists; use PUT /v1/rules/\(rule.id) to replace it")
@@ -36,6 +39,7 @@ struct RuleController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> EditedResponse<RuleResource> {
+        _ = try context.require(.alertsWrite)
         let id = try context.parameters.require("id")
         let rule = try await decodeRule(request, context: context)
         guard rule.id == id else { throw invalid("the body's id (\(rule.id)) differs from the path's (\(id))") }
@@ -43,6 +47,7 @@ struct RuleController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        _ = try context.require(.alertsWrite)
         let id = try context.parameters.require("id")
         switch try await repository.delete(id: id) {
         case nil: throw HTTPError(.notFound, message: "no rule with id \(id)")

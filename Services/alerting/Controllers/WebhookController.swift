@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// `/v1/webhooks`: subscriptions, secret rotation, test pings, delivery history, dead-letter replay.
-struct WebhookController<Context: RequestContext>: Sendable {
+struct WebhookController<Context: AuthenticatedRequestContext>: Sendable {
     let repository: any WebhookRepository
     let policy: DestinationPolicy
     let signal: WakeSignal
@@ -55,10 +55,12 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> WebhookList {
-        WebhookList(webhooks: try await repository.list())
+        _ = try context.require(.webhooksAdmin)
+        return WebhookList(webhooks: try await repository.list())
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> EditedResponse<WebhookResource> {
+        _ = try context.require(.webhooksAdmin)
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
         guard body.url != nil else { throw invalid(.badRequest, "url is required") }
         let changes = try validate(body)
@@ -67,12 +69,14 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> WebhookResource {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         guard let webhook = try await repository.webhook(id: id) else { throw notFound(id) }
         return webhook
     }
 
     @Sendable func update(_ request: Request, context: Context) async throws -> WebhookResource {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         let body = try await JSONBody.decode(Body.self, from: request, context: context)
         guard let webhook = try await repository.update(id: id, try validate(body)) else { throw notFound(id) }
@@ -81,18 +85,21 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         guard try await repository.delete(id: id) else { throw notFound(id) }
         return .noContent
     }
 
     @Sendable func rotate(_ request: Request, context: Context) async throws -> WebhookResource {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         guard let webhook = try await repository.rotateSecret(id: id, secret: WebhookSigner.generateSecret()) else { throw notFound(id) }
         return webhook
     }
 
     @Sendable func test(_ request: Request, context: Context) async throws -> EditedResponse<DeliveryResource> {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         guard let delivery = try await repository.enqueuePing(id: id) else { throw notFound(id) }
         signal.fire()
@@ -100,6 +107,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func deliveries(_ request: Request, context: Context) async throws -> DeliveryList {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         let status = request.query("status")
         if let status, !["pending", "delivering", "delivered", "dead"].contains(status) {
@@ -116,6 +124,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func delivery(_ request: Request, context: Context) async throws -> DeliveryResource {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         let deliveryID = try context.parameters.require("delivery")
         guard let delivery = try await repository.delivery(webhookID: id, id: deliveryID) else {
@@ -125,6 +134,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func replayOne(_ request: Request, context: Context) async throws -> ReplayResult {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         let deliveryID = try context.parameters.require("delivery")
         guard let delivery = try await repository.delivery(webhookID: id, id: deliveryID) else {
@@ -139,6 +149,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func replay(_ request: Request, context: Context) async throws -> ReplayResult {
+        _ = try context.require(.webhooksAdmin)
         let id = try context.parameters.require("id")
         let body = try await JSONBody.decode(ReplayBody.self, from: request, context: context, empty: ReplayBody(deliveryIDs: nil))
         guard try await repository.webhook(id: id) != nil else { throw notFound(id) }

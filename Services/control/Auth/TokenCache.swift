@@ -1,3 +1,4 @@
+import FleetService
 import Synchronization
 
 /// Recently looked-up tokens by hash, so a burst of requests with one token costs one database round trip per

@@ -1,3 +1,4 @@
+import FleetCore
 import FleetService
 import Foundation
 import Hummingbird
@@ -17,6 +18,14 @@ struct TokenController<Tokens: TokenRepository> {
     struct CreateRequest: Decodable {
         var name: String
         var scopes: [String]
+        var vehicleID: String?
+        var rateLimit: RateLimit?
+
+        enum CodingKeys: String, CodingKey {
+            case name, scopes
+            case vehicleID = "vehicle_id"
+            case rateLimit = "rate_limit"
+        }
     }
 
     struct Created: Encodable {
@@ -46,11 +55,28 @@ struct TokenController<Tokens: TokenRepository> {
             if !scopes.contains(scope) { scopes.append(scope) }
         }
         scopes.sort()
+        if let vehicleID = body.vehicleID {
+            guard VehicleID.isValid(vehicleID) else { throw HTTPError(.badRequest, message: "vehicle_id is not a valid vehicle id") }
+        }
+        if let limit = body.rateLimit {
+            guard (1...1_000_000).contains(limit.perSecond), (1...1_000_000).contains(limit.burst) else {
+                throw HTTPError(.badRequest, message: "rate_limit.per_second and rate_limit.burst must be 1-1000000")
+            }
+        }
+        let spec = TokenSpec(name: name, scopes: scopes, vehicleID: body.vehicleID, rateLimit: body.rateLimit)
+        let (secret, info) = try await Self.create(spec, tokens: tokens, context: context)
+        return try ControlJSON.response(.created, Created(token: secret, info: info))
+    }
+
+    /// Makes a token for `spec` (its secret is returned once, only its hash is stored) with its audit entry.
+    static func create(_ spec: TokenSpec, tokens: Tokens, context: Context) async throws -> (secret: String, info: TokenInfo) {
         let secret = TokenSecret.generate()
         let id = TokenSecret.newTokenID()
-        let audit = context.audit("token.create", target: "token:\(id)", details: "name \(name), scopes \(scopes.map(\.rawValue).joined(separator: ","))")
-        let info = try await tokens.create(id: id, name: name, hash: TokenSecret.hash(secret), scopes: scopes, audit: audit)
-        return try ControlJSON.response(.created, Created(token: secret, info: info))
+        var details = "name \(spec.name), scopes \(spec.scopes.map(\.rawValue).joined(separator: ","))"
+        if let vehicleID = spec.vehicleID { details += ", vehicle \(vehicleID)" }
+        if let limit = spec.rateLimit { details += ", rate limit \(limit.perSecond)/s burst \(limit.burst)" }
+        let audit = context.audit("token.create", target: "token:\(id)", details: details)
+        return (secret, try await tokens.create(id: id, hash: TokenSecret.hash(secret), spec: spec, audit: audit))
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {

@@ -10,7 +10,6 @@ struct ControlMetrics: Sendable {
     private let publishCounts = CounterFamily("fleet_control_publishes_total", labels: "kind", "outcome")
     private let retries = CounterFamily("fleet_control_storage_retries_total", labels: "stream")
     private let resendCount = Counter(label: "fleet_control_command_resends_total")
-    private let authFailures = CounterFamily("fleet_control_auth_failures_total", labels: "reason")
     private let rejected = CounterFamily("fleet_control_rejected_requests_total", labels: "reason")
     private let ackLatency = Metrics.Timer(label: "fleet_control_ack_latency_seconds")
 
@@ -38,10 +37,6 @@ struct ControlMetrics: Sendable {
 
     func resends() {
         resendCount.increment()
-    }
-
-    func authFailure(reason: String) {
-        authFailures.increment(reason)
     }
 
     func rejectedRequest(reason: String) {

@@ -1,3 +1,4 @@
+import FleetService
 import Foundation
 import Logging
 import PostgresNIO
@@ -18,24 +19,30 @@ struct PostgresTokenRepository: TokenRepository {
         if let cached = cache.lookup(hash: hash) { return cached }
         let generation = cache.generation
         let rows = try await client.query(
-            "SELECT id, name, scopes, revoked_at IS NOT NULL FROM \(unescaped: schema).api_tokens WHERE token_hash = \(hash)",
+            """
+            SELECT id, name, scopes, vehicle_id, rate_limit_rps, rate_limit_burst, revoked_at IS NOT NULL
+            FROM \(unescaped: schema).api_tokens WHERE token_hash = \(hash)
+            """,
             logger: logger
         )
-        for try await (id, name, scopes, revoked) in rows.decode((String, String, [String], Bool).self) {
-            let identity = Identity(tokenID: id, name: name, scopes: Set(scopes.compactMap(Scope.init(rawValue:))))
+        for try await (id, name, scopes, vehicleID, rps, burst, revoked) in rows.decode((String, String, [String], String?, Int?, Int?, Bool).self) {
+            let identity = Identity(
+                tokenID: id, name: name, scopes: Set(scopes.compactMap(Scope.init(rawValue:))), vehicleID: vehicleID,
+                rateLimit: Self.rateLimit(rps, burst))
             cache.store(hash: hash, identity: identity, revoked: revoked, generation: generation)
             return (identity, revoked)
         }
         return nil
     }
 
-    func create(id: String, name: String, hash: String, scopes: [Scope], audit: AuditEntry) async throws -> TokenInfo {
+    func create(id: String, hash: String, spec: TokenSpec, audit: AuditEntry) async throws -> TokenInfo {
         defer { cache.removeAll() }
         return try await client.withUnwrappedTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, created_by)
-                VALUES (\(id), \(name), \(hash), \(scopes.map(\.rawValue)), \(audit.actorTokenID))
+                INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, vehicle_id, rate_limit_rps, rate_limit_burst, created_by)
+                VALUES (\(id), \(spec.name), \(hash), \(spec.scopes.map(\.rawValue)), \(spec.vehicleID), \(spec.rateLimit?.perSecond),
+                        \(spec.rateLimit?.burst), \(audit.actorTokenID))
                 RETURNING created_at
                 """,
                 logger: logger
@@ -43,18 +50,28 @@ struct PostgresTokenRepository: TokenRepository {
             var createdAt = Date()
             for try await value in rows.decode(Date.self) { createdAt = value }
             try await AuditSQL.insert(audit, schema: schema, on: connection, logger: logger)
-            return TokenInfo(id: id, name: name, scopes: scopes, createdAt: createdAt, createdBy: audit.actorTokenID, revokedAt: nil)
+            return TokenInfo(
+                id: id, name: spec.name, scopes: spec.scopes, vehicleID: spec.vehicleID, rateLimit: spec.rateLimit, createdAt: createdAt,
+                createdBy: audit.actorTokenID, revokedAt: nil)
         }
     }
 
     func list() async throws -> [TokenInfo] {
         let rows = try await client.query(
-            "SELECT id, name, scopes, created_at, created_by, revoked_at FROM \(unescaped: schema).api_tokens ORDER BY created_at DESC, id",
+            """
+            SELECT id, name, scopes, vehicle_id, rate_limit_rps, rate_limit_burst, created_at, created_by, revoked_at
+            FROM \(unescaped: schema).api_tokens ORDER BY created_at DESC, id
+            """,
             logger: logger
         )
         var tokens: [TokenInfo] = []
-        for try await (id, name, scopes, createdAt, createdBy, revokedAt) in rows.decode((String, String, [String], Date, String?, Date?).self) {
-            tokens.append(TokenInfo(id: id, name: name, scopes: scopes.compactMap(Scope.init(rawValue:)), createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt))
+        for try await (id, name, scopes, vehicleID, rps, burst, createdAt, createdBy, revokedAt) in rows.decode(
+            (String, String, [String], String?, Int?, Int?, Date, String?, Date?).self)
+        {
+            tokens.append(
+                TokenInfo(
+                    id: id, name: name, scopes: scopes.compactMap(Scope.init(rawValue:)), vehicleID: vehicleID,
+                    rateLimit: Self.rateLimit(rps, burst), createdAt: createdAt, createdBy: createdBy, revokedAt: revokedAt))
         }
         return tokens
     }
@@ -83,16 +100,23 @@ struct PostgresTokenRepository: TokenRepository {
         }
     }
 
-    func upsertBootstrapAdmin(hash: String) async throws {
+    func upsertBootstrapAdmin(hash: String, rateLimit: RateLimit) async throws {
         defer { cache.removeAll() }
         let scopes = Scope.allCases.map(\.rawValue)
         try await client.query(
             """
-            INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, created_by)
-            VALUES (\(Self.bootstrapID), 'bootstrap admin (FLEET_CONTROL_ADMIN_TOKEN)', \(hash), \(scopes), 'environment')
-            ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, scopes = EXCLUDED.scopes, revoked_at = NULL, revoked_by = NULL
+            INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, rate_limit_rps, rate_limit_burst, created_by)
+            VALUES (\(Self.bootstrapID), 'bootstrap admin (FLEET_CONTROL_ADMIN_TOKEN)', \(hash), \(scopes), \(rateLimit.perSecond),
+                    \(rateLimit.burst), 'environment')
+            ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, scopes = EXCLUDED.scopes,
+                rate_limit_rps = EXCLUDED.rate_limit_rps, rate_limit_burst = EXCLUDED.rate_limit_burst, revoked_at = NULL, revoked_by = NULL
             """,
             logger: logger
         )
+    }
+
+    static func rateLimit(_ perSecond: Int?, _ burst: Int?) -> RateLimit? {
+        guard let perSecond, let burst else { return nil }
+        return RateLimit(perSecond: perSecond, burst: burst)
     }
 }

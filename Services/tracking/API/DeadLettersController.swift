@@ -2,7 +2,7 @@ import FleetService
 import Hummingbird
 
 /// `GET /v1/dead-letters[?reason=…&limit=…]`: the newest rejected messages with their reasons.
-struct DeadLettersController<Repository: TrackingRepository, Context: RequestContext>: Sendable {
+struct DeadLettersController<Repository: TrackingRepository, Context: AuthenticatedRequestContext>: Sendable {
     let repository: Repository
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -10,6 +10,7 @@ struct DeadLettersController<Repository: TrackingRepository, Context: RequestCon
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> DeadLetterList {
+        _ = try context.require(.fleetRead)
         let limit = try request.integer("limit", default: 100, range: 1...1_000)
         let reason = request.query("reason")
         if let reason, RejectionReason(rawValue: reason) == nil {

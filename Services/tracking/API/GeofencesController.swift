@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `/v1/geofences`: GeoJSON Polygon features (outer ring) by id. Vehicles entering and leaving
 /// them produce `geofence_enter` / `geofence_exit` events.
-struct GeofencesController<Repository: TrackingRepository, Context: RequestContext>: Sendable {
+struct GeofencesController<Repository: TrackingRepository, Context: AuthenticatedRequestContext>: Sendable {
     let repository: Repository
     let cache: GeofenceCache
 
@@ -57,10 +57,12 @@ struct GeofencesController<Repository: TrackingRepository, Context: RequestConte
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> FeatureCollection {
-        FeatureCollection(features: try await repository.geofences().map(Self.feature))
+        _ = try context.require(.fleetRead)
+        return FeatureCollection(features: try await repository.geofences().map(Self.feature))
     }
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.require(.geofencesWrite)
         let fence = try await decode(request, context: context, id: nil)
         guard try await repository.upsertGeofence(fence) else {
             throw HTTPError(.conflict, message: "geofence '\(fence.id)' exists; use PUT /v1/geofences/\(fence.id) to replace it")
@@ -72,6 +74,7 @@ struct GeofencesController<Repository: TrackingRepository, Context: RequestConte
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Feature {
+        _ = try context.require(.fleetRead)
         let id = try context.parameters.require("id")
         guard let fence = try await repository.geofences().first(where: { $0.id == id }) else {
             throw HTTPError(.notFound, message: "unknown geofence '\(id)'")
@@ -80,6 +83,7 @@ struct GeofencesController<Repository: TrackingRepository, Context: RequestConte
     }
 
     @Sendable func replace(_ request: Request, context: Context) async throws -> Feature {
+        _ = try context.require(.geofencesWrite)
         let fence = try await decode(request, context: context, id: try context.parameters.require("id"))
         _ = try await repository.upsertGeofence(fence)
         try await cache.refresh(from: repository)
@@ -87,6 +91,7 @@ struct GeofencesController<Repository: TrackingRepository, Context: RequestConte
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.require(.geofencesWrite)
         let id = try context.parameters.require("id")
         guard try await repository.deleteGeofence(id: id) else {
             throw HTTPError(.notFound, message: "unknown geofence '\(id)'")

@@ -1,12 +1,13 @@
-import Foundation
-import Logging
 import FleetCore
+import FleetService
+import Foundation
 import Hummingbird
+import Logging
 
 /// `POST /v1/telemetry`: the HTTP fallback for vehicles that cannot speak MQTT. One FleetCore
 /// telemetry object or a JSON array of them; every element goes through the MQTT path's validator
 /// and writer, and the response comes after the commit.
-struct TelemetryController<Repository: TrackingRepository, Context: RequestContext>: Sendable {
+struct TelemetryController<Repository: TrackingRepository, Context: AuthenticatedRequestContext>: Sendable {
     let validator: TelemetryValidator
     let writer: TelemetryWriter<Repository>
     let maxItems: Int
@@ -17,6 +18,7 @@ struct TelemetryController<Repository: TrackingRepository, Context: RequestConte
     }
 
     @Sendable func ingest(_ request: Request, context: Context) async throws -> IngestResponse {
+        let identity = try context.require(.telemetryWrite)
         let body = try await request.body.collect(upTo: maxBodyBytes)
         let bytes = Array(buffer: body)
         guard let elements = JSONArraySplitter.elements(of: bytes) else {
@@ -40,6 +42,17 @@ struct TelemetryController<Repository: TrackingRepository, Context: RequestConte
                 rejections.append(
                     Rejection(reason: reason, detail: detail, source: .http, topic: nil, vehicleID: vehicle, payload: payload, receivedAtMillis: now))
                 rejected.append(.init(index: index, reason: reason.rawValue, detail: detail))
+            }
+        }
+        // A token that speaks for one vehicle writes nothing for any other: the whole request is refused, so the
+        // HTTP path grants no more than the broker's per-vehicle rights.
+        if let own = identity.vehicleID {
+            let others = Set(samples.map(\.telemetry.vehicleID.rawValue) + rejections.compactMap(\.vehicleID)).subtracting([own])
+            if !others.isEmpty {
+                AuthMetrics.shared.failures.increment("vehicle")
+                throw HTTPError(
+                    .forbidden,
+                    message: "Token \(identity.tokenID) speaks for vehicle \(own) only; the request carries telemetry of \(others.sorted().prefix(3).joined(separator: ", "))")
             }
         }
         await writer.deadLetters.record(rejections)

@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// `/v1/vehicles…` and `/v1/fleet/summary`.
-struct VehiclesController<Repository: TrackingRepository, Context: RequestContext>: Sendable {
+struct VehiclesController<Repository: TrackingRepository, Context: AuthenticatedRequestContext>: Sendable {
     let repository: Repository
     /// Largest history window one request may read.
     var maxPositions = 10_000
@@ -27,6 +27,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> VehicleList {
+        _ = try context.require(.fleetRead)
         var query = VehicleQuery()
         query.limit = try request.integer("limit", default: 100, range: 1...1_000)
         query.after = try request.cursor("after")
@@ -39,6 +40,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     }
 
     @Sendable func register(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.require(.admin)
         let registration = try await JSONBody.decode(VehicleRegistration.self, from: request, context: context)
         guard VehicleID(validating: registration.id) != nil else {
             throw HTTPError(.badRequest, message: "id must match \(FleetLimits.identifierPattern)")
@@ -54,6 +56,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> VehicleRecord {
+        _ = try context.require(.fleetRead)
         let id = try vehicleID(context)
         guard let record = try await repository.vehicle(id) else {
             throw HTTPError(.notFound, message: "unknown vehicle '\(id)'")
@@ -76,6 +79,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
 
     /// GeoJSON FeatureCollection: one LineString of the track, then one Point per sample.
     @Sendable func positions(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.require(.fleetRead)
         let samples = try await history(request, context: context)
         var features: [[String: Any]] = []
         if samples.count >= 2 {
@@ -100,6 +104,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     }
 
     @Sendable func trips(_ request: Request, context: Context) async throws -> TripSegmenter.Segmentation {
+        _ = try context.require(.fleetRead)
         let samples = try await history(request, context: context)
         var segmenter = TripSegmenter()
         if let radius = try request.number("stop_radius_m", range: 0...100_000) { segmenter.stopRadiusMeters = radius }
@@ -108,6 +113,7 @@ struct VehiclesController<Repository: TrackingRepository, Context: RequestContex
     }
 
     @Sendable func summary(_ request: Request, context: Context) async throws -> FleetSummary {
-        try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
+        _ = try context.require(.fleetRead)
+        return try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
     }
 }

@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A service's authentication, made once: the authenticator, the per-token rate limiter and the trusted proxies.
+///
+/// ```swift
+/// let auth = runtime.makeAuthentication()
+/// let v1 = router.group("v1").add(middleware: auth.middleware(realm: "fleet-tracking"))
+/// ```
+public struct FleetAuthentication: Sendable {
+    public let authenticator: any TokenAuthenticator
+    public let limiter: RateLimiter
+    public let proxies: TrustedProxies
+    /// What must run for it (nothing today: requests go through `HTTPClient.shared`); add them to the services.
+    public let services: [any Service]
+
+    public init(authenticator: any TokenAuthenticator, limiter: RateLimiter, proxies: TrustedProxies, services: [any Service]) {
+        self.authenticator = authenticator
+        self.limiter = limiter
+        self.proxies = proxies
+        self.services = services
+    }
+
+    /// The middleware for a router group (every `/v1` route).
+    public func middleware<Context: AuthenticatedRequestContext>(realm: String, context: Context.Type = Context.self) -> BearerAuthMiddleware<Context> {
+        BearerAuthMiddleware(authenticator: authenticator, limiter: limiter, proxies: proxies, realm: realm)
+    }
+}
+
+extension FleetServiceRuntime {
+    /// The service's authentication from ``FleetConfiguration/auth``.
+    ///
+    /// - Parameter suite: How suite tokens are checked; `nil` (every service but the identity service) asks the
+    ///   identity service at ``AuthConfiguration/introspectionURL`` and caches answers for
+    ///   ``AuthConfiguration/cacheSeconds``.
+    public func makeAuthentication(suite: (any TokenAuthenticator)? = nil) -> FleetAuthentication {
+        let auth = configuration.auth
+        // The process-wide client needs no shutdown, so components built and never run (tests) leak nothing; every
+        // request sets its own deadline.
+        let client = HTTPClient.shared
+        var authLogger = logger
+        authLogger[metadataKey: "component"] = "auth"
+        let cache = IdentityCache(acceptedFor: .seconds(auth.cacheSeconds), refusedFor: .seconds(min(1, auth.cacheSeconds)))
+        let suiteAuthenticator = suite ?? IntrospectionAuthenticator(url: auth.introspectionURL, client: client, cache: cache, logger: authLogger)
+        let external = auth.oidc.map { OIDCAuthenticator(settings: $0, client: client, logger: authLogger) }
+        return FleetAuthentication(
+            authenticator: FleetAuthenticator(suite: suiteAuthenticator, external: external),
+            limiter: RateLimiter(defaultLimit: auth.rateLimit), proxies: auth.trustedProxies,
+            services: [])
+    }
+}
