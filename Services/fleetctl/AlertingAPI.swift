@@ -4,10 +4,16 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// `--url` of the fleet-alerting API (FLEET_ALERTING_URL, default http://127.0.0.1:8083).
+/// `--url` and `--token` of the fleet-alerting API (FLEET_ALERTING_URL, the login profile, or http://127.0.0.1:8083).
 struct AlertingAPIOptions: ParsableArguments {
-    @Option(name: .customLong("url"), help: "fleet-alerting base URL (FLEET_ALERTING_URL).")
-    var baseURL: String = ProcessInfo.processInfo.environment["FLEET_ALERTING_URL"] ?? "http://127.0.0.1:8083"
+    @Option(name: .customLong("url"), help: "fleet-alerting base URL (FLEET_ALERTING_URL, or the fleetctl login profile).")
+    var baseURL: String = ProcessInfo.processInfo.environment["FLEET_ALERTING_URL"] ?? FleetctlProfile.current.alertingURL ?? "http://127.0.0.1:8083"
+
+    @Option(help: "API token (default: FLEET_TOKEN, or the one saved by fleetctl login).")
+    var token: String?
+
+    /// The client these options describe.
+    var client: AlertingAPI { AlertingAPI(baseURL: baseURL, token: token ?? FleetctlProfile.token) }
 
     @Flag(help: "Print raw JSON responses.") var json = false
 }
@@ -15,6 +21,7 @@ struct AlertingAPIOptions: ParsableArguments {
 /// A small JSON client for the fleet-alerting API; non-2xx answers become `FleetctlError` with the server's message.
 struct AlertingAPI: Sendable {
     let baseURL: String
+    var token: String?
 
     /// Sends a request and returns the parsed JSON body (`nil` for an empty body).
     @discardableResult
@@ -22,6 +29,7 @@ struct AlertingAPI: Sendable {
         var request = HTTPClientRequest(url: baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: [UInt8](try JSONSerialization.data(withJSONObject: body))))

@@ -35,7 +35,7 @@ struct AlertsCommand: AsyncParsableCommand {
             if let severity { query.append("severity=\(severity.urlComponent)") }
             if let vehicle { query.append("vehicle_id=\(vehicle.urlComponent)") }
             if let rule { query.append("rule_id=\(rule.urlComponent)") }
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("GET", "/v1/alerts?" + query.joined(separator: "&"))
+            let result = try await api.client.call("GET", "/v1/alerts?" + query.joined(separator: "&"))
             if api.json { return emit(AlertingAPI.pretty(result)) }
             let alerts = (result as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
             emit("ID                                   STATUS       SEVERITY VEHICLE          UPDATED                  SUMMARY")
@@ -50,7 +50,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(help: "Who acknowledges.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "fleetctl"
 
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id.urlComponent)/ack", body: ["by": by])
+            let result = try await api.client.call("POST", "/v1/alerts/\(id.urlComponent)/ack", body: ["by": by])
             emit(api.json ? AlertingAPI.pretty(result) : AlertsCommand.line(result as? [String: Any] ?? [:]))
         }
     }
@@ -62,7 +62,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(help: "Who resolves.") var by: String = ProcessInfo.processInfo.environment["USER"] ?? "fleetctl"
 
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/alerts/\(id.urlComponent)/resolve", body: ["by": by])
+            let result = try await api.client.call("POST", "/v1/alerts/\(id.urlComponent)/resolve", body: ["by": by])
             emit(api.json ? AlertingAPI.pretty(result) : AlertsCommand.line(result as? [String: Any] ?? [:]))
         }
     }
@@ -74,7 +74,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @Option(help: "Also show changes from this many seconds ago.") var since: Double = 60
 
         func run() async throws {
-            let client = AlertingAPI(baseURL: api.baseURL)
+            let client = api.client
             var cursor = Date().addingTimeInterval(-since).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             while !Task.isCancelled {
                 let result = try await client.call("GET", "/v1/alerts?limit=1000&updated_after=\(cursor)")

@@ -58,7 +58,7 @@ struct BenchWebhooks: AsyncParsableCommand {
 
     func run() async throws {
         let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
-        let client = AlertingAPI(baseURL: api.baseURL)
+        let client = api.client
         try await client.call(
             "POST", "/v1/rules",
             body: [

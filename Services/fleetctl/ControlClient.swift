@@ -38,10 +38,10 @@ struct ControlOptions: ParsableArguments, Sendable {
 
     private static let environment = ProcessInfo.processInfo.environment
 
-    @Option(help: "fleet-control base URL (default: FLEET_CONTROL_URL or http://127.0.0.1:8082).")
-    var api: String = environment["FLEET_CONTROL_URL"] ?? "http://127.0.0.1:8082"
+    @Option(help: "fleet-control base URL (default: FLEET_CONTROL_URL, the fleetctl login profile, or http://127.0.0.1:8082).")
+    var api: String = environment["FLEET_CONTROL_URL"] ?? FleetctlProfile.current.controlURL ?? "http://127.0.0.1:8082"
 
-    @Option(help: "API token (default: FLEET_CONTROL_TOKEN).")
+    @Option(help: "API token (default: FLEET_TOKEN, FLEET_CONTROL_TOKEN, or the one saved by fleetctl login).")
     var token: String?
 
     @Option(name: [.customShort("o"), .long], help: "Output format: table or json.")
@@ -50,7 +50,7 @@ struct ControlOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds to wait for each HTTP response.")
     var requestTimeout: Double = 30
 
-    var resolvedToken: String? { token ?? Self.environment["FLEET_CONTROL_TOKEN"] }
+    var resolvedToken: String? { token ?? FleetctlProfile.token }
 
     /// Runs `body`, turning a ``ControlCLIError`` into its message on stderr and its exit code.
     func run(_ body: () async throws -> Void) async throws {

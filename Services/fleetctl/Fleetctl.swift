@@ -15,7 +15,7 @@ struct Fleetctl: AsyncParsableCommand {
             """,
         subcommands: [
             MQTTCommand.self, BenchCommand.self, VehiclesCommand.self, PauseCommand.self, ResumeCommand.self, CommandsCommand.self,
-            TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self,
+            TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self, LoginCommand.self, LogoutCommand.self,
         ]
     )
 

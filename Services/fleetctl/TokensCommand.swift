@@ -20,11 +20,19 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token; its secret is printed once.")
         @OptionGroup var control: ControlOptions
         @Option(help: "A name for the token (who or what uses it).") var name: String
-        @Option(name: .customLong("scope"), help: "fleet:read, commands:write or admin; repeat for several.") var scopes: [String]
+        @Option(
+            name: .customLong("scope"),
+            help: "fleet:read, telemetry:write, commands:write, geofences:write, alerts:write, webhooks:admin, routes:write or admin; repeat for several."
+        ) var scopes: [String]
+        @Option(help: "Restrict the token to this vehicle (its HTTP telemetry only).") var vehicle: String?
+        @Option(help: "The token's own rate limit in requests per second (burst twice that); default: each service's.") var rateLimit: Int?
 
         func run() async throws {
             try await control.run {
-                let reply = try await ControlClient(options: control).send(.POST, "/v1/tokens", json: ["name": name, "scopes": scopes])
+                var body: [String: Any] = ["name": name, "scopes": scopes]
+                if let vehicle { body["vehicle_id"] = vehicle }
+                if let rateLimit { body["rate_limit"] = ["per_second": rateLimit, "burst": 2 * rateLimit] }
+                let reply = try await ControlClient(options: control).send(.POST, "/v1/tokens", json: body)
                 if control.output == .json { emit(reply.text); return }
                 TableOutput.print(TokensCommand.headers, [TokensCommand.row(reply.object)])
                 emit("")

@@ -24,7 +24,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List subscriptions.")
         @OptionGroup var api: AlertingAPIOptions
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("GET", "/v1/webhooks")
+            let result = try await api.client.call("GET", "/v1/webhooks")
             if api.json { return emit(AlertingAPI.pretty(result)) }
             emit("ID                                   STATE     MIN-SEV  EVENTS                         URL")
             for webhook in (result as? [String: Any])?["webhooks"] as? [[String: Any]] ?? [] { emit(WebhooksCommand.line(webhook)) }
@@ -51,7 +51,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let body: [String: Any] = [
                 "url": url, "event_types": events, "min_severity": minSeverity, "headers": headerMap, "description": description,
             ]
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/webhooks", body: body) as? [String: Any] ?? [:]
+            let result = try await api.client.call("POST", "/v1/webhooks", body: body) as? [String: Any] ?? [:]
             if api.json { return emit(AlertingAPI.pretty(result)) }
             emit(WebhooksCommand.line(result))
             emit("secret: \(result.text("secret"))")
@@ -63,7 +63,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var api: AlertingAPIOptions
         @Argument var id: String
         func run() async throws {
-            try await AlertingAPI(baseURL: api.baseURL).call("DELETE", "/v1/webhooks/\(id.urlComponent)")
+            try await api.client.call("DELETE", "/v1/webhooks/\(id.urlComponent)")
             emit("deleted \(id)")
         }
     }
@@ -73,7 +73,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var api: AlertingAPIOptions
         @Argument var id: String
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/webhooks/\(id.urlComponent)/rotate") as? [String: Any] ?? [:]
+            let result = try await api.client.call("POST", "/v1/webhooks/\(id.urlComponent)/rotate") as? [String: Any] ?? [:]
             emit(api.json ? AlertingAPI.pretty(result) : "secret: \(result.text("secret"))")
         }
     }
@@ -83,7 +83,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var api: AlertingAPIOptions
         @Argument var id: String
         func run() async throws {
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/webhooks/\(id.urlComponent)/test") as? [String: Any] ?? [:]
+            let result = try await api.client.call("POST", "/v1/webhooks/\(id.urlComponent)/test") as? [String: Any] ?? [:]
             emit(api.json ? AlertingAPI.pretty(result) : "queued \(result.text("id"))")
         }
     }
@@ -96,7 +96,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Option var limit = 50
         func run() async throws {
             let query = "?limit=\(limit)" + (status.map { "&status=\($0)" } ?? "")
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("GET", "/v1/webhooks/\(id.urlComponent)/deliveries\(query)")
+            let result = try await api.client.call("GET", "/v1/webhooks/\(id.urlComponent)/deliveries\(query)")
             if api.json { return emit(AlertingAPI.pretty(result)) }
             emit("DELIVERY (webhook-id)                 STATUS     ATTEMPTS CODE  TYPE               CREATED                  ERROR")
             for d in (result as? [String: Any])?["deliveries"] as? [[String: Any]] ?? [] {
@@ -121,7 +121,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "Delivery ids (default: every dead letter).") var deliveries: [String] = []
         func run() async throws {
             let body: [String: Any]? = deliveries.isEmpty ? nil : ["delivery_ids": deliveries]
-            let result = try await AlertingAPI(baseURL: api.baseURL).call("POST", "/v1/webhooks/\(id.urlComponent)/replay", body: body) as? [String: Any]
+            let result = try await api.client.call("POST", "/v1/webhooks/\(id.urlComponent)/replay", body: body) as? [String: Any]
             emit("replayed \(result?.text("replayed") ?? "0")")
         }
     }

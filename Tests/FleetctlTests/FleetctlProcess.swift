@@ -138,6 +138,8 @@ enum Fleetctl {
         let stdoutFile = directory.appendingPathComponent("stdout")
         let stderrFile = directory.appendingPathComponent("stderr")
         var variables = ChildProcess.cleanEnvironment()
+        // A login profile of whoever runs the tests is never read: each run has its own (absent) one.
+        variables["FLEET_CONFIG"] = directory.appendingPathComponent("fleetctl.json").path
         variables.merge(environment) { $1 }
 
         let clock = ContinuousClock()
@@ -325,9 +327,9 @@ final class FleetControlService: Sendable {
 
     /// The service's environment: only 127.0.0.1, the test broker, the test schema, fast scans and resends, and the
     /// FLEET_POSTGRES_* settings of the test run; `overrides` win.
-    static func environment(port: Int, broker: TestBroker, schema: String, overrides: [String: String]) -> [String: String] {
+    static func environment(port: Int, broker: TestBroker, schema: String, overrides: [String: String], service: String = "fleet-control") -> [String: String] {
         var variables = ChildProcess.cleanEnvironment { $0.hasPrefix("FLEET_POSTGRES_") }
-        let settings: [String: String] = [
+        var settings: [String: String] = [
             "FLEET_HTTP_HOST": "127.0.0.1",
             "FLEET_HTTP_PORT": "\(port)",
             "FLEET_MQTT_HOST": "127.0.0.1",
@@ -344,6 +346,12 @@ final class FleetControlService: Sendable {
             "FLEET_LOG_LEVEL": "info",
             "FLEET_LOG_FORMAT": "text",
         ]
+        if service != "fleet-control" {
+            // Another service of the suite: its own schema and client id; the control settings are ignored by it.
+            let name = service.replacingOccurrences(of: "fleet-", with: "").uppercased()
+            settings["FLEET_\(name)_SCHEMA"] = schema
+            settings["FLEET_MQTT_CLIENT_ID"] = "\(service)-fleetctl-test-\(UUID().uuidString.prefix(8))"
+        }
         variables.merge(settings) { $1 }
         variables.merge(overrides) { $1 }
         return variables
@@ -351,13 +359,16 @@ final class FleetControlService: Sendable {
 
     /// Starts fleet-control and waits until `/health/ready` answers 200 (database migrated, broker connected). The
     /// free port can be taken before the service binds it: then it starts again on another one, up to three times.
-    static func start(broker: TestBroker, schema: String, environment overrides: [String: String] = [:]) async throws -> FleetControlService {
-        let executable = try BuildProducts.executable(named: "fleet-control")
+    /// `service` names another executable of the suite (`fleet-tracking`, `fleet-alerting`) to run it the same way.
+    static func start(
+        broker: TestBroker, schema: String, environment overrides: [String: String] = [:], service: String = "fleet-control"
+    ) async throws -> FleetControlService {
+        let executable = try BuildProducts.executable(named: service)
         for attempt in 1...3 {
             let port = try TestBroker.freePort()
             let directory = try ChildProcess.temporaryDirectory("fleet-control")
             let pid = try ChildProcess.spawn(
-                executable, [], environment: environment(port: port, broker: broker, schema: schema, overrides: overrides),
+                executable, [], environment: environment(port: port, broker: broker, schema: schema, overrides: overrides, service: service),
                 stdoutPath: directory.appendingPathComponent("fleet-control.log").path, stderrPath: nil
             )
             let service = FleetControlService(port: port, schema: schema, broker: broker, directory: directory, pid: pid)
