@@ -73,6 +73,12 @@ struct SuiteIdentityTests {
                     }
                     let afterRevoke = try await Fleetctl.run(["alerts", "list"], environment: profile)
                     #expect(afterRevoke.exitCode != FleetctlExit.success, "\(afterRevoke)")
+
+                    // With the identity service down, a token nobody has checked yet gets 503 (retry later), never 200.
+                    let unchecked = try #require(try await control.fleetctl("tokens", "create", "--name", "late", "--scope", "fleet:read", "-o", "json").json()["token"] as? String)
+                    control.stop()
+                    let down = LoopbackHTTP.get(port: tracking.port, path: "/v1/vehicles", token: unchecked)
+                    #expect(down?.status == 503, "\(String(describing: down))")
                 }
             }
         }

@@ -30,6 +30,17 @@ public struct FleetAuthentication: Sendable {
 }
 
 extension FleetServiceRuntime {
+    /// The client of introspection and JWKS requests: one per process, never shut down (so components built and never
+    /// run, as in tests, leak nothing). A refused connection fails at once, so a down identity service costs a request
+    /// a quick 503 instead of the whole deadline; every request sets its own deadline.
+    static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(5))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The service's authentication from ``FleetConfiguration/auth``.
     ///
     /// - Parameter suite: How suite tokens are checked; `nil` (every service but the identity service) asks the
@@ -37,9 +48,7 @@ extension FleetServiceRuntime {
     ///   ``AuthConfiguration/cacheSeconds``.
     public func makeAuthentication(suite: (any TokenAuthenticator)? = nil) -> FleetAuthentication {
         let auth = configuration.auth
-        // The process-wide client needs no shutdown, so components built and never run (tests) leak nothing; every
-        // request sets its own deadline.
-        let client = HTTPClient.shared
+        let client = Self.httpClient
         var authLogger = logger
         authLogger[metadataKey: "component"] = "auth"
         let cache = IdentityCache(acceptedFor: .seconds(auth.cacheSeconds), refusedFor: .seconds(min(1, auth.cacheSeconds)))
