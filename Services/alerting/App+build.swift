@@ -26,6 +26,7 @@ struct AlertingComponents: Sendable {
     let metrics: AlertingMetrics
     let migrations: MigrationRunner
     let auth: FleetAuthentication
+    let audit: PostgresAuditRepository
     let fileRules: [AlertRule]
     /// Clients, in start order (they stop last).
     let services: [any Service]
@@ -46,7 +47,8 @@ struct AlertingComponents: Sendable {
         policy = DestinationPolicy(allowed: configuration.allowedCIDRs)
         metrics = AlertingMetrics()
         migrations = try MigrationRunner(
-            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module), logger: logger)
+            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module) + [.auditLog(version: 5)],
+            logger: logger)
 
         mqtt = try MQTTClient(configuration: runtime.configuration.mqtt.clientConfiguration(metricsLabel: "alerting"), logger: logger)
         let subscription = try await mqtt.subscribe(
@@ -76,6 +78,7 @@ struct AlertingComponents: Sendable {
             alerts: alerts, ruleRepository: rules, webhooks: webhooks, rules: ruleBook, breakers: breakers, signal: signal,
             metrics: metrics, logger: logger)
         auth = runtime.makeAuthentication()
+        audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
         services = [postgres, mqtt, HTTPClientService(client: httpClient)] + auth.services
         gatedServices = [
             dispatcher, consumer,
@@ -99,6 +102,8 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = runtime.makeRouter(context: AppRequestContext.self, readinessChecks: [.postgres(c.postgres), .mqtt(c.mqtt)])
     let v1 = router.group("v1").add(middleware: c.auth.middleware(realm: "fleet-alerting", context: AppRequestContext.self))
+        .add(middleware: AuditMiddleware(audit: c.audit))
+    AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     v1.addRoutes(AlertController(repository: c.alerts, signal: c.signal, metrics: c.metrics).endpoints, atPath: "alerts")
     v1.addRoutes(RuleController(repository: c.rules, rules: c.ruleBook, metrics: c.metrics).endpoints, atPath: "rules")
     v1.addRoutes(

@@ -93,7 +93,7 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: ControlConfigurati
     ).addRoutes(to: v1)
     VehicleController(vehicles: c.vehicles, positions: c.positions).addRoutes(to: v1)
     TokenController(tokens: c.tokens).addRoutes(to: v1)
-    AuditController(audit: c.audit).addRoutes(to: v1)
+    AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     return router
 }
 

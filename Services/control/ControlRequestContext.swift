@@ -19,11 +19,4 @@ struct ControlRequestContext: AuthenticatedRequestContext {
         clientAddress = remoteAddress.map { $0.ipAddress ?? "\($0)" } ?? "unknown"
     }
 
-    /// An audit entry attributed to the caller.
-    func audit(_ action: String, target: String?, outcome: String = "ok", details: String? = nil) -> AuditEntry {
-        AuditEntry(
-            actorTokenID: identity?.tokenID, actorName: identity?.name, action: action, target: target, outcome: outcome,
-            details: details, remoteAddress: clientAddress
-        )
-    }
 }

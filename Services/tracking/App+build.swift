@@ -24,6 +24,7 @@ struct TrackingComponents: Sendable {
     let maintenance: MaintenanceService<PostgresTrackingRepository>
     let migrations: MigrationRunner
     let auth: FleetAuthentication
+    let audit: PostgresAuditRepository
     /// Clients and their helpers, in start order; they stop last (in reverse), after the consumers flushed through the
     /// publisher and PostgreSQL.
     let services: [any Service]
@@ -39,7 +40,7 @@ struct TrackingComponents: Sendable {
         postgres = runtime.makePostgresClient(searchPath: configuration.schema)
         repository = PostgresTrackingRepository(client: postgres, schema: configuration.schema, logger: logger)
         migrations = try MigrationRunner(
-            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module), logger: logger)
+            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module) + [.auditLog(version: 4)], logger: logger)
         geofences = GeofenceCache()
 
         let mqtt = runtime.configuration.mqtt
@@ -75,6 +76,7 @@ struct TrackingComponents: Sendable {
         let stateConsumer = StateConsumer(
             subscription: stateSubscription, repository: repository, relay: relay, deadLetters: deadLetters, logger: logger)
         auth = runtime.makeAuthentication()
+        audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
         services = [postgres, consumerClient, publisherClient, commits, live] + auth.services
         gatedServices = [relay, telemetryConsumer, stateConsumer] + maintenance.services()
     }
@@ -96,6 +98,8 @@ func buildRouter(
         context: AppRequestContext.self,
         readinessChecks: [.postgres(c.postgres), .mqtt(c.consumerClient), .mqtt(c.publisherClient, name: "mqtt-publisher")])
     let v1 = router.group("v1").add(middleware: c.auth.middleware(realm: "fleet-tracking", context: AppRequestContext.self))
+        .add(middleware: AuditMiddleware(audit: c.audit))
+    AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     TelemetryController(
         validator: c.validator, writer: c.writer, maxItems: configuration.maxHTTPBatchItems,
         maxBodyBytes: runtime.configuration.http.maxBodyBytes

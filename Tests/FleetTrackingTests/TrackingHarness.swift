@@ -21,10 +21,13 @@ struct TrackingHarness: Sendable {
     let admin: PostgresClient
     /// The identity provider the service trusts; the API clients carry its admin token.
     let identity: TestIdentityProvider
+    /// More configuration values (shared settings such as `fleet.http.trustedProxies`).
+    var extra: [AbsoluteConfigKey: ConfigValue] = [:]
 
     /// Starts a broker, a schema, `replicas` tracking instances sharing both, and runs `body`.
     static func run(
         replicas: Int = 1,
+        extra: [AbsoluteConfigKey: ConfigValue] = [:],
         configure: (inout TrackingConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (_ harness: TrackingHarness, _ apis: [any TestClientProtocol], _ vehicle: MQTTClient) async throws -> Void
     ) async throws {
@@ -32,7 +35,7 @@ struct TrackingHarness: Sendable {
         defer { broker.stop() }
         try await TestPostgres.withSchema { admin, schema in
           try await TestIdentityProvider.with { identity in
-            let harness = TrackingHarness(broker: broker, schema: schema, admin: admin, identity: identity)
+            let harness = TrackingHarness(broker: broker, schema: schema, admin: admin, identity: identity, extra: extra)
             var tracking = try TrackingConfiguration(reader: ServiceHarness.reader(harness.values))
             configure(&tracking)
             let vehicleConfiguration = MQTTConfiguration(port: broker.port, clientID: "vehicle-\(UUID().uuidString.prefix(8))")
@@ -47,7 +50,7 @@ struct TrackingHarness: Sendable {
 
     /// The test's configuration values: its schema, short batching, commit and live intervals.
     var values: [AbsoluteConfigKey: ConfigValue] {
-        identity.configurationValues + [
+        identity.configurationValues + extra + [
             "fleet.tracking.schema": .init(.string(schema), isSecret: false),
             "fleet.tracking.batchDelayMillis": 20,
             "fleet.tracking.commitIntervalMillis": 50,

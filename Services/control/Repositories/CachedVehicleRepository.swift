@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Synchronization
 
 /// A ``VehicleRepository`` that answers connectivity look-ups from memory, so creating a command does not read the

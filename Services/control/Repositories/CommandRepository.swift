@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Foundation
 
 /// Commands to create: one per vehicle, sharing action, reason, timestamps and batch.

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetService
 
 /// Vehicles learnt from their retained state, and the tags the control plane manages.
 protocol VehicleRepository: Sendable {

@@ -3,18 +3,24 @@ import Logging
 import PostgresNIO
 
 /// ``AuditRepository`` on PostgreSQL (`<schema>.audit_log`).
-struct PostgresAuditRepository: AuditRepository {
+public struct PostgresAuditRepository: AuditRepository {
     let client: PostgresClient
     let schema: String
     let logger: Logger
 
-    func record(_ entry: AuditEntry) async throws {
+    public init(client: PostgresClient, schema: String, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    public func record(_ entry: AuditEntry) async throws {
         try await client.withConnection { connection in
             try await AuditSQL.insert(entry, schema: schema, on: connection, logger: logger)
         }
     }
 
-    func list(action: String?, actorTokenID: String?, before: Int64?, limit: Int) async throws -> [AuditEntry] {
+    public func list(action: String?, actorTokenID: String?, before: Int64?, limit: Int) async throws -> [AuditEntry] {
         let rows = try await client.query(
             """
             SELECT id, at, actor_token_id, actor_name, action, target, outcome, details, remote_address

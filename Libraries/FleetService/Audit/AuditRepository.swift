@@ -1,5 +1,5 @@
-/// The audit log.
-protocol AuditRepository: Sendable {
+/// A service's audit log.
+public protocol AuditRepository: Sendable {
     /// Writes one entry on its own.
     func record(_ entry: AuditEntry) async throws
     /// Entries newest first, optionally filtered by action and actor, with ids below `before` (paging).

@@ -1,0 +1,51 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `GET /v1/audit?action=&actor=&before=&limit=` (admin): a service's audit log, newest first.
+public struct AuditController<Audit: AuditRepository, Context: AuthenticatedRequestContext>: Sendable {
+    let audit: Audit
+
+    public init(audit: Audit) {
+        self.audit = audit
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.get("audit", use: list)
+    }
+
+    struct Page: Encodable {
+        var entries: [AuditEntry]
+        var nextBefore: Int64?
+        enum CodingKeys: String, CodingKey {
+            case entries
+            case nextBefore = "next_before"
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        _ = try context.require(.admin)
+        let limit = try request.limit(default: 100, max: 1_000)
+        let before = try request.integer("before", range: 1...Int.max).map(Int64.init)
+        let entries = try await audit.list(action: request.query("action"), actorTokenID: request.query("actor"), before: before, limit: limit)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        let body = try encoder.encode(Page(entries: entries, nextBefore: entries.count == limit ? entries.last?.id : nil))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension AuthenticatedRequestContext {
+    /// An audit entry attributed to the caller, from the address ``BearerAuthMiddleware`` resolved.
+    public func audit(_ action: String, target: String?, outcome: String = "ok", details: String? = nil) -> AuditEntry {
+        AuditEntry(
+            actorTokenID: identity?.tokenID, actorName: identity?.name, action: action, target: target, outcome: outcome, details: details,
+            remoteAddress: clientAddress)
+    }
+}
