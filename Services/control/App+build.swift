@@ -24,6 +24,9 @@ struct ControlComponents: Sendable {
     let migrations: MigrationRunner
     /// Suite tokens from this service's own table; external providers' JWTs by their keys.
     let auth: FleetAuthentication
+    let credentials: PostgresCredentialRepository
+    /// The broker's dynamic-security plugin, when a provisioner account is configured.
+    let dynamicSecurity: DynamicSecurityClient?
     /// Clients, in start order (they stop last).
     let services: [any Service]
     /// The loops that need the schema: they start after ``prepare()``.
@@ -55,9 +58,26 @@ struct ControlComponents: Sendable {
         delivery = CommandDelivery(mqtt: mqtt, commands: commands, metrics: metrics, logger: logger)
         migrations = try MigrationRunner(client: postgres, schema: schema, migrations: try Migration.bundled(in: .module), logger: logger)
         auth = runtime.makeAuthentication(suite: RepositoryAuthenticator(tokens: tokens))
+        credentials = PostgresCredentialRepository(client: postgres, schema: schema, tokens: tokens, logger: logger)
+        var provisioningClients: [any Service] = []
+        if let username = configuration.provisionerUsername, let password = configuration.provisionerPassword {
+            var settings = runtime.configuration.mqtt
+            settings.username = username
+            settings.password = password
+            settings.clientID += "-provisioner"
+            let client = try MQTTClient(
+                configuration: settings.clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "fleet-control-provisioner"),
+                logger: logger)
+            let answers = try await client.subscribe(to: DynamicSecurityClient.responseTopic, qos: .atLeastOnce, bufferCapacity: 1_000, overflow: .backPressure)
+            let dynamicSecurity = DynamicSecurityClient(mqtt: client, subscription: answers, logger: logger)
+            self.dynamicSecurity = dynamicSecurity
+            provisioningClients = [client, DynamicSecurityClient.ResponseLoop(client: dynamicSecurity)]
+        } else {
+            dynamicSecurity = nil
+        }
 
         let recorder = AnswerRecorder(commands: commands, notifier: notifier, metrics: metrics, logger: logger)
-        services = [postgres, mqtt] + auth.services
+        services = [postgres, mqtt] + auth.services + provisioningClients
         var loops: [any Service] = [
             NewCommandPublisher(delivery: delivery),
             DeliveryScanner(delivery: delivery, notifier: notifier, configuration: configuration, logger: logger),
@@ -93,6 +113,9 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: ControlConfigurati
     ).addRoutes(to: v1)
     VehicleController(vehicles: c.vehicles, positions: c.positions).addRoutes(to: v1)
     TokenController(tokens: c.tokens).addRoutes(to: v1)
+    CredentialController(
+        credentials: c.credentials, broker: c.dynamicSecurity, brokerHost: runtime.configuration.mqtt.host, brokerPort: runtime.configuration.mqtt.port
+    ).addRoutes(to: v1)
     AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     return router
 }

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import NIOHTTP1
 
-/// `fleetctl vehicles list|get|tag|untag`: vehicles known to fleet-control.
+/// `fleetctl vehicles list|get|tag|untag|provision|rotate|revoke`: vehicles known to fleet-control, and their credentials.
 struct VehiclesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vehicles",
-        abstract: "List and inspect vehicles known to fleet-control, and manage their tags.",
-        subcommands: [List.self, Get.self, Tag.self, Untag.self]
+        abstract: "List and inspect vehicles known to fleet-control, manage their tags and their credentials.",
+        subcommands: [List.self, Get.self, Tag.self, Untag.self, Provision.self, Rotate.self, Revoke.self]
     )
 
     static let headers = ["VEHICLE", "CONNECTIVITY", "STATUS", "LAST SEEN", "PAUSED", "TAGS"]
@@ -87,6 +87,64 @@ struct VehiclesCommand: AsyncParsableCommand {
             try await control.run {
                 let reply = try await ControlClient(options: control).send(.DELETE, "/v1/vehicles/\(id.urlComponent)/tags/\(tag.urlComponent)")
                 emit(control.output == .json ? reply.text : "removed tag \(tag) from \(id)")
+            }
+        }
+    }
+
+    /// Prints credentials fleet-control issued (they are shown only this once).
+    static func printCredentials(_ reply: ControlClient.Reply, output: ControlOptions.Output) {
+        if output == .json { emit(reply.text); return }
+        let object = reply.object
+        let mqtt = object["mqtt"] as? [String: Any] ?? [:]
+        emit("vehicle:        \(TableOutput.cell(object["vehicle_id"]))")
+        emit("mqtt broker:    \(TableOutput.cell(mqtt["host"])):\(TableOutput.cell(mqtt["port"]))")
+        emit("mqtt username:  \(TableOutput.cell(mqtt["username"]))")
+        emit("mqtt password:  \(TableOutput.cell(mqtt["password"]))")
+        emit("http token:     \(TableOutput.cell(object["token"]))  (\(TableOutput.cell(object["token_id"])), telemetry:write for this vehicle only)")
+        emit("")
+        emit("These are shown only now; store them on the vehicle. fleetctl vehicles rotate makes new ones.")
+    }
+
+    struct Provision: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a vehicle's broker account and HTTP token (admin); prints them once.",
+            discussion: "The broker account may publish the vehicle's telemetry, state and acknowledgements and read its commands, desired state and committed telemetry, nothing else.")
+        @OptionGroup var control: ControlOptions
+        @Argument(help: "Vehicle id ([A-Za-z0-9._-]{1,64}).") var id: String
+        @Option(name: .customLong("tag"), help: "A tag for the vehicle; repeat for several.") var tags: [String] = []
+
+        func run() async throws {
+            try await control.run {
+                let reply = try await ControlClient(options: control).send(.POST, "/v1/vehicles/\(id.urlComponent)/credentials", json: ["tags": tags])
+                VehiclesCommand.printCredentials(reply, output: control.output)
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a vehicle's broker password and HTTP token (admin); the old ones stop working at once.")
+        @OptionGroup var control: ControlOptions
+        @Argument(help: "Vehicle id.") var id: String
+
+        func run() async throws {
+            try await control.run {
+                let reply = try await ControlClient(options: control).send(.POST, "/v1/vehicles/\(id.urlComponent)/credentials/rotate")
+                VehiclesCommand.printCredentials(reply, output: control.output)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a vehicle's broker account and revoke its tokens (admin): it is disconnected at once and cannot reconnect.")
+        @OptionGroup var control: ControlOptions
+        @Argument(help: "Vehicle id.") var id: String
+
+        func run() async throws {
+            try await control.run {
+                let reply = try await ControlClient(options: control).send(.DELETE, "/v1/vehicles/\(id.urlComponent)/credentials")
+                emit(control.output == .json ? reply.text : "revoked the credentials of \(id)")
             }
         }
     }

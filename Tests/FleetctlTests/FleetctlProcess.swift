@@ -255,13 +255,24 @@ enum LoopbackHTTP {
     /// `GET path` on 127.0.0.1:`port` (HTTP/1.1, `Connection: close`); nil when nothing answers within 2 seconds.
     /// Blocking: fine on loopback.
     static func get(port: Int, path: String, token: String? = nil) -> Reply? {
+        request("GET", port: port, path: path, token: token, body: nil)
+    }
+
+    /// `POST path` with a JSON `body`; nil when nothing answers within 2 seconds.
+    static func post(port: Int, path: String, token: String? = nil, body: String) async throws -> Reply? {
+        request("POST", port: port, path: path, token: token, body: body)
+    }
+
+    static func request(_ method: String, port: Int, path: String, token: String?, body: String?) -> Reply? {
         _ = ignoreSIGPIPE
         guard let fd = TestBroker.connectedSocket(port: port) else { return nil }
         defer { close(fd) }
 
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nAccept: application/json\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nAccept: application/json\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         request += "\r\n"
+        if let body { request += body }
         let bytes = Array(request.utf8)
         var sent = 0
         while sent < bytes.count {

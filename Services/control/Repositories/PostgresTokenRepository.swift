@@ -38,22 +38,45 @@ struct PostgresTokenRepository: TokenRepository {
     func create(id: String, hash: String, spec: TokenSpec, audit: AuditEntry) async throws -> TokenInfo {
         defer { cache.removeAll() }
         return try await client.withUnwrappedTransaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, vehicle_id, rate_limit_rps, rate_limit_burst, created_by)
-                VALUES (\(id), \(spec.name), \(hash), \(spec.scopes.map(\.rawValue)), \(spec.vehicleID), \(spec.rateLimit?.perSecond),
-                        \(spec.rateLimit?.burst), \(audit.actorTokenID))
-                RETURNING created_at
-                """,
-                logger: logger
-            )
-            var createdAt = Date()
-            for try await value in rows.decode(Date.self) { createdAt = value }
+            let info = try await Self.insert(id: id, hash: hash, spec: spec, createdBy: audit.actorTokenID, schema: schema, on: connection, logger: logger)
             try await AuditSQL.insert(audit, schema: schema, on: connection, logger: logger)
-            return TokenInfo(
-                id: id, name: spec.name, scopes: spec.scopes, vehicleID: spec.vehicleID, rateLimit: spec.rateLimit, createdAt: createdAt,
-                createdBy: audit.actorTokenID, revokedAt: nil)
+            return info
         }
+    }
+
+    /// The INSERT of a new token, inside the caller's transaction (the credential repository makes vehicle tokens
+    /// with it).
+    static func insert(
+        id: String, hash: String, spec: TokenSpec, createdBy: String?, schema: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> TokenInfo {
+        let rows = try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).api_tokens (id, name, token_hash, scopes, vehicle_id, rate_limit_rps, rate_limit_burst, created_by)
+            VALUES (\(id), \(spec.name), \(hash), \(spec.scopes.map(\.rawValue)), \(spec.vehicleID), \(spec.rateLimit?.perSecond),
+                    \(spec.rateLimit?.burst), \(createdBy))
+            RETURNING created_at
+            """,
+            logger: logger
+        )
+        var createdAt = Date()
+        for try await value in rows.decode(Date.self) { createdAt = value }
+        return TokenInfo(
+            id: id, name: spec.name, scopes: spec.scopes, vehicleID: spec.vehicleID, rateLimit: spec.rateLimit, createdAt: createdAt,
+            createdBy: createdBy, revokedAt: nil)
+    }
+
+    /// Revokes every active token that speaks for `vehicleID`, inside the caller's transaction; returns their ids.
+    static func revokeTokens(ofVehicle vehicleID: String, revokedBy: String?, schema: String, on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query(
+            """
+            UPDATE \(unescaped: schema).api_tokens SET revoked_at = now(), revoked_by = \(revokedBy)
+            WHERE vehicle_id = \(vehicleID) AND revoked_at IS NULL RETURNING id
+            """,
+            logger: logger
+        )
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
     }
 
     func list() async throws -> [TokenInfo] {
