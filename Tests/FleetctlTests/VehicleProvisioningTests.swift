@@ -129,6 +129,60 @@ struct VehicleProvisioningTests {
         withExtendedLifetime(secured) {}
     }
 
+    @Test("Rotation: the open connection with the old password is dropped, the old password and token stop working, the new ones work")
+    func rotate() async throws {
+        let secured = try DynamicSecurityBroker.start(accounts: ["svc-control": "svc-control", "svc-provisioner": "provisioner"])
+        let broker = secured.broker
+        try await TestPostgres.withSchema(poolSize: 1) { _, schema in
+            let control = try await FleetControlService.start(
+                broker: broker, schema: schema,
+                environment: [
+                    "FLEET_MQTT_USERNAME": "svc-control", "FLEET_MQTT_PASSWORD": secured.passwords["svc-control"]!,
+                    "FLEET_CONTROL_PROVISIONER_USERNAME": "svc-provisioner", "FLEET_CONTROL_PROVISIONER_PASSWORD": secured.passwords["svc-provisioner"]!,
+                ])
+            defer { control.stop() }
+            let first = try await control.fleetctl("vehicles", "provision", "robot-11", "-o", "json").json()
+            let oldPassword = try #require((first["mqtt"] as? [String: Any])?["password"] as? String)
+            let oldToken = try #require(first["token"] as? String)
+            func account(_ password: String, _ suffix: String) -> MQTTConfiguration {
+                MQTTConfiguration(
+                    port: broker.port, clientID: "robot-11-\(suffix)", username: "robot-11", password: password, reconnectDelayMin: .milliseconds(50),
+                    metricsLabel: "test")
+            }
+            let reply = try await MQTTClient.withConnection(configuration: account(oldPassword, "old"), logger: silentLogger) { vehicle in
+                let reply = try await control.fleetctl("vehicles", "rotate", "robot-11", "-o", "json")
+                #expect(reply.exitCode == FleetctlExit.success, "\(reply)")
+                try await eventually("the old session was dropped", seconds: 10) { !vehicle.isConnected }
+                return reply
+            }
+            let rotated = try reply.json()
+            let newPassword = try #require((rotated["mqtt"] as? [String: Any])?["password"] as? String)
+            #expect(newPassword != oldPassword)
+            await #expect(throws: (any Error).self) {
+                try await MQTTClient.withConnection(configuration: account(oldPassword, "old-again"), logger: silentLogger, connectTimeout: .seconds(3)) { _ in }
+            }
+            try await MQTTClient.withConnection(configuration: account(newPassword, "new"), logger: silentLogger) { vehicle in
+                try await vehicle.publish("{}", to: "fleet/v1/vehicles/robot-11/state", qos: .atLeastOnce)
+            }
+            // The old token is revoked (control checks its own table: at once), the new one is accepted.
+            #expect(LoopbackHTTP.get(port: control.port, path: "/auth/introspect", token: oldToken)?.json["active"] as? Bool == false)
+            let newToken = try #require(rotated["token"] as? String)
+            let fresh = LoopbackHTTP.get(port: control.port, path: "/auth/introspect", token: newToken)?.json
+            #expect(fresh?["active"] as? Bool == true && fresh?["fleet_vehicle_id"] as? String == "robot-11", "\(String(describing: fresh))")
+            #expect(try await control.fleetctl("vehicles", "rotate", "robot-unknown").exitCode == FleetctlExit.notFound)
+        }
+        withExtendedLifetime(secured) {}
+    }
+
+    @Test("Without a provisioner account the credential endpoints answer 503 and say what to set")
+    func notConfigured() async throws {
+        try await withFleetControl { control in
+            let reply = try await control.fleetctl("vehicles", "provision", "robot-12")
+            #expect(reply.exitCode != FleetctlExit.success)
+            #expect(reply.stderr.contains("FLEET_CONTROL_PROVISIONER_USERNAME"), "\(reply)")
+        }
+    }
+
     static func json(vehicle: String, seq: UInt64) throws -> String {
         let sample = Telemetry(
             vehicleID: try VehicleID(vehicle), sequence: seq, deviceTimeMillis: Int64(Date().timeIntervalSince1970 * 1000),
