@@ -147,7 +147,11 @@ cmd_start() {
         (umask 077 && printf 'fct_%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >"$STACK_DIR/control-admin-token")
     fi
     FLEET_CONTROL_ADMIN_TOKEN="$(cat "$STACK_DIR/control-admin-token")"
-    export FLEET_CONTROL_ADMIN_TOKEN
+    # fleetctl (the demo receiver's set-up below) uses the same token on every service.
+    export FLEET_TOKEN="$FLEET_CONTROL_ADMIN_TOKEN"
+    # The broker-admin account for vehicle credentials goes to fleet-control only.
+    local provisioner_user="${FLEET_CONTROL_PROVISIONER_USERNAME:-}" provisioner_password="${FLEET_CONTROL_PROVISIONER_PASSWORD:-}"
+    unset FLEET_CONTROL_PROVISIONER_USERNAME FLEET_CONTROL_PROVISIONER_PASSWORD
 
     local entry product bin_dir
     for product in "${TOOLS[@]}"; do
@@ -183,8 +187,14 @@ cmd_start() {
             while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
         fi
         say "starting $svc as MQTT user $user (log $LOG_DIR/$svc.log)"
-        FLEET_SERVICE_NAME="$svc" FLEET_MQTT_USERNAME="$user" FLEET_MQTT_PASSWORD="$password" \
-            nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
+        local extra=()
+        if [[ "$svc" == fleet-control && -n "$provisioner_user" ]]; then
+            extra=(FLEET_CONTROL_PROVISIONER_USERNAME="$provisioner_user" FLEET_CONTROL_PROVISIONER_PASSWORD="$provisioner_password")
+        fi
+        # FLEET_CONTROL_ADMIN_TOKEN is fleet-control's alone; the others check tokens with it.
+        if [[ "$svc" == fleet-control ]]; then extra+=(FLEET_CONTROL_ADMIN_TOKEN="$FLEET_CONTROL_ADMIN_TOKEN"); fi
+        env -u FLEET_CONTROL_ADMIN_TOKEN -u FLEET_TOKEN FLEET_SERVICE_NAME="$svc" FLEET_MQTT_USERNAME="$user" FLEET_MQTT_PASSWORD="$password" \
+            "${extra[@]}" nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
         echo $! >"$RUN_DIR/$svc.pid"
     done
     local port n
@@ -208,7 +218,8 @@ Fleet is running.
   MQTT broker:  mqtt://$FLEET_MQTT_HOST:$FLEET_MQTT_PORT  (admin user $FLEET_MQTT_USERNAME; passwords in $STACK_DIR/credentials.env)
   PostgreSQL:   postgres://$FLEET_POSTGRES_USER:$FLEET_POSTGRES_PASSWORD@$FLEET_POSTGRES_HOST:$FLEET_POSTGRES_PORT/$FLEET_POSTGRES_DATABASE
   fleetctl:     $bin_dir/fleetctl
-  Control API:  http://127.0.0.1:8082  (admin token $FLEET_CONTROL_ADMIN_TOKEN, kept in $STACK_DIR/control-admin-token)
+  Admin token:  $STACK_DIR/control-admin-token  (mode 0600; works on every service: fleetctl login < that file)
+  Control API:  http://127.0.0.1:8082  (also the identity service: GET /auth/introspect)
   Logs:         $LOG_DIR/
 EOF
     for entry in "${SERVICES[@]}"; do
@@ -223,9 +234,9 @@ Use it from a shell:
   export PATH="$bin_dir:\$PATH"
   fleetctl mqtt sub --topic 'fleet/v1/vehicles/+/telemetry' --count 1 &
   fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/telemetry --qos 1 --message "{\"v\":1,\"vehicle_id\":\"demo-1\",\"seq\":1,\"device_time_ms\":\$(date +%s%3N),\"position\":{\"lat\":43.7384,\"lon\":7.4246},\"speed_mps\":8.5,\"heading_deg\":90,\"odometer_m\":1200,\"battery_pct\":81,\"status\":\"moving\",\"fault_codes\":[]}"
-  curl -s http://127.0.0.1:8081/v1/vehicles/demo-1
-  fleetctl mqtt pub --topic fleet/v1/vehicles/demo-1/desired --qos 1 --retain --message '{"v":1,"vehicle_id":"demo-1","revision":1,"paused":true,"updated_at_ms":1700000000500,"reason":"demo"}'
-  export FLEET_CONTROL_URL=http://127.0.0.1:8082 FLEET_CONTROL_TOKEN="\$(cat $STACK_DIR/control-admin-token)"
+  fleetctl login < $STACK_DIR/control-admin-token          # one token for every service, saved for fleetctl
+  curl -s -H "Authorization: Bearer \$(cat $STACK_DIR/control-admin-token)" http://127.0.0.1:8081/v1/vehicles/demo-1
+  fleetctl vehicles provision robot-1 --tag depot-a         # broker account + HTTP token for a real vehicle, shown once
   fleetctl vehicles list
   fleetctl pause demo-1 --reason "demo"      # then: fleetctl resume demo-1
   fleetctl bench mqtt

@@ -19,11 +19,12 @@ struct BenchCommands: AsyncParsableCommand {
             Needs a running fleet-control and an admin or commands:write token, and a broker account that may act for
             vehicles (fleet-sim):
               eval "$(scripts/stack.sh env)"
-              fleetctl bench commands --username fleet-sim --password "$FLEET_MQTT_PASSWORD_FLEET_SIM" \\
-                  --api http://127.0.0.1:8082 --token "$FLEET_CONTROL_TOKEN"
+              fleetctl login < .stack/control-admin-token
+              fleetctl bench commands --username fleet-sim --password "$FLEET_MQTT_PASSWORD_FLEET_SIM"
             Each command is timed from just before its POST until GET /v1/commands/{id}?wait= reports it acknowledged
-            (or completed). fleet-control's per-token rate limit must allow about 2 × --rate requests/s
-            (FLEET_CONTROL_RATE_LIMIT_RPS), and its burst (FLEET_CONTROL_RATE_LIMIT_BURST) at least 2 × --vehicles: the
+            (or completed). The token's rate limit must allow about 2 × --rate requests/s and a burst of at least
+            2 × --vehicles (the bootstrap admin token: FLEET_CONTROL_ADMIN_TOKEN_RPS, 1000/s with burst 2000 by default;
+            another token: fleetctl tokens create --rate-limit 1000): the
             fleet pause and the clean-up resume each long-poll every one of their commands within seconds. Targets:
             p99 ≤ 50 ms at 100 commands/s; 1,000 vehicles paused and acknowledged within 2 s. At the end the simulated vehicles are resumed, announced offline and their retained messages cleared.
             """
