@@ -33,7 +33,9 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "Seconds of publishing.") var duration = 60
     @Option(help: "MQTT connections publishing in parallel.") var connections = 4
     @Option(help: "QoS 1 publishes in flight per connection.") var window = 256
-    @Option(help: "fleet-tracking base URL.") var trackingURL = ProcessInfo.processInfo.environment["FLEET_TRACKING_URL"] ?? "http://127.0.0.1:8081"
+    @Option(help: "fleet-tracking base URL (FLEET_TRACKING_URL, or the fleetctl login profile).")
+    var trackingURL = ProcessInfo.processInfo.environment["FLEET_TRACKING_URL"] ?? FleetctlProfile.current.trackingURL ?? "http://127.0.0.1:8081"
+    @Option(help: "Token with fleet:read for fleet-tracking (default: FLEET_TOKEN, or the one saved by fleetctl login).") var token: String?
     @Option(help: "PID of the fleet-tracking process (default: .stack/run/fleet-tracking.pid).") var servicePid: Int32?
     @Option(help: "Seconds to wait for the last acknowledgements.") var drainTimeout = 60
     @Flag(help: "Skip the Mosquitto C tools baseline.") var skipCTools = false
@@ -151,9 +153,14 @@ struct BenchIngest: AsyncParsableCommand {
         // Queryable: committed_seq of every vehicle through the HTTP API.
         var committed = 0
         for id in ids {
-            let request = HTTPClientRequest(url: "\(trackingURL)/v1/vehicles/\(id.rawValue)")
+            var request = HTTPClientRequest(url: "\(trackingURL)/v1/vehicles/\(id.rawValue)")
+            if let token = token ?? FleetctlProfile.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
+            // Refused is not lost: without a usable token nothing could be counted.
+            if response.status == .unauthorized || response.status == .forbidden {
+                throw FleetctlError("fleet-tracking at \(trackingURL) answered \(response.status.code) to the committed-sequence check: pass --token, set FLEET_TOKEN or run fleetctl login")
+            }
             if response.status == .ok,
                 let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
                 let seq = json["committed_seq"] as? Int

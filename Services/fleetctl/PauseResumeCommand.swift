@@ -11,7 +11,7 @@ struct VehicleCommandOptions: ParsableArguments {
     @Option(help: "Every vehicle with this tag.") var tag: String?
     @Option(help: "Every vehicle inside this fleet-tracking geofence (its polygon is read from --tracking-url).") var geofence: String?
     @Option(help: "fleet-tracking base URL, for --geofence (default: FLEET_TRACKING_URL or http://127.0.0.1:8081).")
-    var trackingURL = ProcessInfo.processInfo.environment["FLEET_TRACKING_URL"] ?? "http://127.0.0.1:8081"
+    var trackingURL = ProcessInfo.processInfo.environment["FLEET_TRACKING_URL"] ?? FleetctlProfile.current.trackingURL ?? "http://127.0.0.1:8081"
     @Flag(help: "The whole fleet.") var all = false
     @Option(help: "Why (recorded in the audit log and sent to the vehicle).") var reason: String?
     @Option(help: "Time-to-live in seconds (default: the service's).") var ttl: Int?
@@ -39,7 +39,7 @@ struct VehicleCommandOptions: ParsableArguments {
             } else {
                 if !vehicles.isEmpty { body["vehicle_ids"] = vehicles }
                 if let tag { body["tag"] = tag }
-                if let geofence { body["geofence"] = try await Self.geometry(ofGeofence: geofence, trackingURL: trackingURL) }
+                if let geofence { body["geofence"] = try await Self.geometry(ofGeofence: geofence, trackingURL: trackingURL, token: control.resolvedToken) }
                 if all { body["all"] = true }
                 let reply = try await client.send(.POST, "/v1/fleet/commands", json: body, headers: headers).object
                 commands = reply["commands"] as? [[String: Any]] ?? []
@@ -63,8 +63,10 @@ struct VehicleCommandOptions: ParsableArguments {
 
 extension VehicleCommandOptions {
     /// The GeoJSON Polygon of a fleet-tracking geofence (`GET /v1/geofences/{id}`), as fleet-control selects by it.
-    static func geometry(ofGeofence id: String, trackingURL: String) async throws -> [String: Any] {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(trackingURL)/v1/geofences/\(id)"), timeout: .seconds(10))
+    static func geometry(ofGeofence id: String, trackingURL: String, token: String?) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: "\(trackingURL)/v1/geofences/\(id.urlComponent)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 4 << 20)
         guard response.status == .ok else {
             throw FleetctlError("geofence \(id): fleet-tracking at \(trackingURL) answered \(response.status.code)")
