@@ -79,7 +79,7 @@ struct AlertingComponents: Sendable {
             metrics: metrics, logger: logger)
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
-        services = [postgres, mqtt, HTTPClientService(client: httpClient)] + auth.services
+        services = [postgres, mqtt, HTTPClientService(client: httpClient)]
         gatedServices = [
             dispatcher, consumer,
             PeriodicService(name: "Alert sweep", interval: configuration.sweepInterval, logger: logger) { await sweeper.sweep() },

@@ -7,7 +7,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-typealias AppRequestContext = ControlRequestContext
+typealias AppRequestContext = FleetRequestContext
 
 /// Everything the application is made of, created but not yet running; tests build it the same way.
 struct ControlComponents: Sendable {
@@ -77,7 +77,7 @@ struct ControlComponents: Sendable {
         }
 
         let recorder = AnswerRecorder(commands: commands, notifier: notifier, metrics: metrics, logger: logger)
-        services = [postgres, mqtt] + auth.services + provisioningClients
+        services = [postgres, mqtt] + provisioningClients
         var loops: [any Service] = [
             NewCommandPublisher(delivery: delivery),
             DeliveryScanner(delivery: delivery, notifier: notifier, configuration: configuration, logger: logger),

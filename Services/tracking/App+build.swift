@@ -77,7 +77,7 @@ struct TrackingComponents: Sendable {
             subscription: stateSubscription, repository: repository, relay: relay, deadLetters: deadLetters, logger: logger)
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
-        services = [postgres, consumerClient, publisherClient, commits, live] + auth.services
+        services = [postgres, consumerClient, publisherClient, commits, live]
         gatedServices = [relay, telemetryConsumer, stateConsumer] + maintenance.services()
     }
 

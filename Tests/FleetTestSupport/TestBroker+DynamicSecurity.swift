@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 
 /// A broker whose accounts and rights live in Mosquitto's dynamic-security plugin, set up as `scripts/stack.sh` sets
 /// up the local stack: the plugin's file made by `mosquitto_ctrl dynsec init`, the repository's service roles
@@ -26,18 +25,8 @@ public struct DynamicSecurityBroker: Sendable {
                     throw DynamicSecurityError(description: "mosquitto_ctrl dynsec init failed")
                 }
             }
-            var lines = [
-                "listener \(port) 127.0.0.1",
-                "allow_anonymous false",
-                "plugin \(plugin)",
-                "plugin_opt_config_file \(file)",
-                "log_dest file \(directory.path)/mosquitto.log",
-                "log_type error",
-                "log_type warning",
-                "log_type notice",
-                "max_queued_messages 0",
-            ]
-            if geteuid() == 0 { lines.append("user root") }
+            let lines = TestBroker.baseConfiguration(port: port, directory: directory)
+                + ["allow_anonymous false", "plugin \(plugin)", "plugin_opt_config_file \(file)"]
             return lines.joined(separator: "\n") + "\n"
         }
         let roles = OpenAPIDocument.repositoryRoot.appendingPathComponent("config/mosquitto/dynsec/service-roles.json")

@@ -13,22 +13,27 @@ public final class TestBroker: Sendable {
     /// Starts `mosquitto` with a minimal anonymous configuration plus the given extra lines.
     public convenience init(extraConfiguration: [String] = [], persistence: Bool = true) throws {
         try self.init { port, directory in
-            var lines = [
-                "listener \(port) 127.0.0.1",
-                "allow_anonymous true",
-                "log_dest file \(directory.path)/mosquitto.log",
-                "log_type error",
-                "log_type warning",
-                "log_type notice",
-                "max_queued_messages 0",
-            ]
-            // Started as root, mosquitto drops to the `mosquitto` user, which cannot write this test's directory.
-            if geteuid() == 0 { lines.append("user root") }
+            var lines = Self.baseConfiguration(port: port, directory: directory) + ["allow_anonymous true"]
             if persistence {
                 lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
             }
             return (lines + extraConfiguration).joined(separator: "\n") + "\n"
         }
+    }
+
+    /// The lines every test broker has: the loopback listener, a log in `directory`, unlimited queues, and (when run as
+    /// root) `user root`, since mosquitto would otherwise drop to the `mosquitto` user, which cannot write there.
+    public static func baseConfiguration(port: Int, directory: URL) -> [String] {
+        var lines = [
+            "listener \(port) 127.0.0.1",
+            "log_dest file \(directory.path)/mosquitto.log",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "max_queued_messages 0",
+        ]
+        if geteuid() == 0 { lines.append("user root") }
+        return lines
     }
 
     /// Starts `mosquitto` with the configuration text `render(port, directory)` returns.

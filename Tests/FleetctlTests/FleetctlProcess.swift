@@ -259,7 +259,7 @@ enum LoopbackHTTP {
     }
 
     /// `POST path` with a JSON `body`; nil when nothing answers within 2 seconds.
-    static func post(port: Int, path: String, token: String? = nil, body: String) async throws -> Reply? {
+    static func post(port: Int, path: String, token: String? = nil, body: String) -> Reply? {
         request("POST", port: port, path: path, token: token, body: body)
     }
 

@@ -100,8 +100,8 @@ struct VehicleProvisioningTests {
                     #expect(command.map { String(decoding: $0.payload, as: UTF8.self).contains("pause") } == true)
 
                     // HTTP telemetry with the vehicle's token: its own is stored, another vehicle's is refused whole.
-                    #expect(try await Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-9", seq: 2)) == 200)
-                    #expect(try await Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-10", seq: 1)) == 403)
+                    #expect(Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-9", seq: 2)) == 200)
+                    #expect(Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-10", seq: 1)) == 403)
                     #expect(LoopbackHTTP.get(port: tracking.port, path: "/v1/vehicles/robot-10", token: FleetControlService.adminToken)?.status == 404)
 
                     // Revoke: the open connection is dropped at once, the token stops working.
@@ -112,7 +112,7 @@ struct VehicleProvisioningTests {
                     try await eventually("robot-9 was disconnected", seconds: 10) { !vehicle.isConnected }
                     print("robot-9 disconnected \(clock.now - revokedAt) after fleetctl vehicles revoke started")
                     try await eventually("robot-9's HTTP token is refused", seconds: 10) {
-                        try await Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-9", seq: 3)) == 401
+                        Self.post(port: tracking.port, token: httpToken, body: try Self.json(vehicle: "robot-9", seq: 3)) == 401
                     }
                 }
                 // And it cannot connect again.
@@ -191,7 +191,7 @@ struct VehicleProvisioningTests {
     }
 
     /// `POST /v1/telemetry` with `token`; the status.
-    static func post(port: Int, token: String, body: String) async throws -> Int {
-        try await LoopbackHTTP.post(port: port, path: "/v1/telemetry", token: token, body: body)?.status ?? 0
+    static func post(port: Int, token: String, body: String) -> Int {
+        LoopbackHTTP.post(port: port, path: "/v1/telemetry", token: token, body: body)?.status ?? 0
     }
 }

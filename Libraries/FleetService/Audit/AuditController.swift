@@ -29,15 +29,7 @@ public struct AuditController<Audit: AuditRepository, Context: AuthenticatedRequ
         let limit = try request.limit(default: 100, max: 1_000)
         let before = try request.integer("before", range: 1...Int.max).map(Int64.init)
         let entries = try await audit.list(action: request.query("action"), actorTokenID: request.query("actor"), before: before, limit: limit)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        }
-        let body = try encoder.encode(Page(entries: entries, nextBefore: entries.count == limit ? entries.last?.id : nil))
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return try JSONResponse.response(.ok, Page(entries: entries, nextBefore: entries.count == limit ? entries.last?.id : nil))
     }
 }
 

@@ -13,7 +13,6 @@ import Logging
 /// counted in `fleet_audit_write_failures_total`.
 public struct AuditMiddleware<Context: AuthenticatedRequestContext>: RouterMiddleware {
     let audit: any AuditRepository
-    let failures = Counter(label: "fleet_audit_write_failures_total")
     static var readOnly: Set<HTTPRequest.Method> { [.get, .head, .options] }
 
     public init(audit: any AuditRepository) {
@@ -45,7 +44,7 @@ public struct AuditMiddleware<Context: AuthenticatedRequestContext>: RouterMiddl
         do {
             try await audit.record(context.audit(action, target: request.uri.path, outcome: outcome, details: "status \(status.code)"))
         } catch {
-            failures.increment()
+            AuthMetrics.shared.auditWriteFailures.increment()
             context.logger.error("Audit entry not written", metadata: ["action": "\(action)", "error": "\(String(reflecting: error))"])
         }
     }

@@ -21,7 +21,7 @@ extension AuthenticatedRequestContext {
     }
 }
 
-/// The request context of services that need nothing beyond authentication (tracking, alerting).
+/// The request context of every Fleet service: the core context, the peer, and what ``BearerAuthMiddleware`` found.
 public struct FleetRequestContext: AuthenticatedRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -32,6 +32,6 @@ public struct FleetRequestContext: AuthenticatedRequestContext {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
         identity = nil
-        clientAddress = remoteAddress.map { $0.ipAddress ?? "\($0)" } ?? "unknown"
+        clientAddress = TrustedProxies.text(of: remoteAddress)
     }
 }

@@ -24,7 +24,7 @@ public struct BearerAuthMiddleware<Context: AuthenticatedRequestContext>: Router
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.clientAddress = proxies.clientAddress(peer: context.remoteAddress, forwardedFor: request.headers[Self.forwardedFor])
+        context.clientAddress = proxies.clientAddress(peer: context.remoteAddress, forwardedFor: request.headers[.xForwardedFor])
         let identity = try await authenticate(request)
         if let retryAfter = limiter.acquire(identity.tokenID, limit: identity.rateLimit) {
             metrics.rateLimited.increment()
@@ -62,6 +62,9 @@ public struct BearerAuthMiddleware<Context: AuthenticatedRequestContext>: Router
         }
         return String(parts[1])
     }
+}
 
-    static var forwardedFor: HTTPField.Name { HTTPField.Name("X-Forwarded-For")! }
+extension HTTPField.Name {
+    /// `X-Forwarded-For`, made once (not parsed again on every request).
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// A service's authentication, made once: the authenticator, the per-token rate limiter and the trusted proxies.
 ///
@@ -13,14 +12,11 @@ public struct FleetAuthentication: Sendable {
     public let authenticator: any TokenAuthenticator
     public let limiter: RateLimiter
     public let proxies: TrustedProxies
-    /// What must run for it (nothing today: requests go through `HTTPClient.shared`); add them to the services.
-    public let services: [any Service]
 
-    public init(authenticator: any TokenAuthenticator, limiter: RateLimiter, proxies: TrustedProxies, services: [any Service]) {
+    public init(authenticator: any TokenAuthenticator, limiter: RateLimiter, proxies: TrustedProxies) {
         self.authenticator = authenticator
         self.limiter = limiter
         self.proxies = proxies
-        self.services = services
     }
 
     /// The middleware for a router group (every `/v1` route).
@@ -56,7 +52,6 @@ extension FleetServiceRuntime {
         let external = auth.oidc.map { OIDCAuthenticator(settings: $0, client: client, logger: authLogger) }
         return FleetAuthentication(
             authenticator: FleetAuthenticator(suite: suiteAuthenticator, external: external),
-            limiter: RateLimiter(defaultLimit: auth.rateLimit), proxies: auth.trustedProxies,
-            services: [])
+            limiter: RateLimiter(defaultLimit: auth.rateLimit), proxies: auth.trustedProxies)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// The peers whose `X-Forwarded-For` is believed (`FLEET_HTTP_TRUSTED_PROXIES`, a comma-separated list of addresses).
@@ -8,7 +9,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public var addresses: Set<String>
 
     public init(_ addresses: some Sequence<String> = []) {
-        self.addresses = Set(addresses.map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
+        self.addresses = Set(addresses.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 
     /// Parses the comma-separated form.
@@ -18,9 +19,9 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// The address to record for a request from `peer` that carried `forwardedFor`.
     public func clientAddress(peer: SocketAddress?, forwardedFor: String?) -> String {
-        let direct = peer.map { $0.ipAddress ?? "\($0)" } ?? "unknown"
+        let direct = Self.text(of: peer)
         guard addresses.contains(direct), let forwardedFor else { return direct }
-        let hops = forwardedFor.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for hop in hops.reversed() where !addresses.contains(hop) {
             return hop
         }
@@ -28,11 +29,9 @@ public struct TrustedProxies: Sendable, Equatable {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var view = Substring(self)
-        while view.first == " " || view.first == "\t" { view = view.dropFirst() }
-        while view.last == " " || view.last == "\t" { view = view.dropLast() }
-        return String(view)
+extension TrustedProxies {
+    /// A peer address as the audit log writes it: the IP address, or `unknown`.
+    static func text(of peer: SocketAddress?) -> String {
+        peer.map { $0.ipAddress ?? "\($0)" } ?? "unknown"
     }
 }

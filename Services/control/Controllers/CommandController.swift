@@ -12,7 +12,7 @@ import Hummingbird
 /// - `GET /v1/commands/{id}?wait=5s` (fleet:read), long-polls while the command is `pending`/`sent`
 /// - `GET /v1/vehicles/{id}/commands` (fleet:read), newest first
 struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepository> {
-    typealias Context = ControlRequestContext
+    typealias Context = AppRequestContext
 
     let commands: Commands
     let vehicles: Vehicles
@@ -90,7 +90,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
             details: "\(action.kind.rawValue) command \(new.ids[0]) ttl \(ttl)s" + (command.reason.map { ": \($0)" } ?? "")
         )
         return try await create(new, audit: audit, request: request, body: body, context: context) { records in
-            (202, try ControlJSON.string(records[0]))
+            (202, try JSONResponse.string(records[0]))
         }
     }
 
@@ -132,7 +132,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
                 batchID: batchID, summary: .init(selected: selection.count, created: records.count, skipped: skippedList.count),
                 commands: records, skipped: skippedList
             )
-            return (202, try ControlJSON.string(response))
+            return (202, try JSONResponse.string(response))
         }
     }
 
@@ -204,9 +204,9 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
             deliver(new)
             var headers: HTTPFields = [:]
             if records.count == 1, new.batchID == nil { headers[.location] = "/v1/commands/\(records[0].id)" }
-            return ControlJSON.response(HTTPResponse.Status(code: status), body: body, headers: headers)
+            return JSONResponse.response(HTTPResponse.Status(code: status), body: body, headers: headers)
         case .replayed(let status, let body):
-            return ControlJSON.response(HTTPResponse.Status(code: status), body: body, headers: [.idempotentReplayed: "true"])
+            return JSONResponse.response(HTTPResponse.Status(code: status), body: body, headers: [.idempotentReplayed: "true"])
         case .keyReused:
             metrics.rejectedRequest(reason: "idempotency_key_reused")
             throw HTTPError(.unprocessableContent, message: "Idempotency-Key \"\(claim?.key ?? "")\" was already used for a different request")
@@ -242,7 +242,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
             record = try await commands.command(id)
         }
         guard let record else { throw HTTPError(.notFound, message: "Unknown command \(id)") }
-        return try ControlJSON.response(.ok, record)
+        return try JSONResponse.response(.ok, record)
     }
 
     struct History: Encodable {
@@ -263,7 +263,7 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         if records.isEmpty, try await vehicles.connectivity(of: [vehicle])[vehicle] == nil {
             throw HTTPError(.notFound, message: "Unknown vehicle \(vehicle)")
         }
-        return try ControlJSON.response(.ok, History(vehicleID: vehicle, commands: records))
+        return try JSONResponse.response(.ok, History(vehicleID: vehicle, commands: records))
     }
 
     // MARK: Helpers

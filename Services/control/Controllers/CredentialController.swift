@@ -10,7 +10,7 @@ import Hummingbird
 /// The broker side goes through the dynamic-security plugin (``DynamicSecurityClient``); without a provisioner
 /// account configured the endpoints answer 503.
 struct CredentialController<Credentials: CredentialRepository> {
-    typealias Context = ControlRequestContext
+    typealias Context = AppRequestContext
 
     let credentials: Credentials
     let broker: DynamicSecurityClient?
@@ -77,7 +77,7 @@ struct CredentialController<Credentials: CredentialRepository> {
             _ = try? await broker.run(account.delete)
             throw error
         }
-        return try ControlJSON.response(.created, issued(vehicle, password: password, secret: secret, tokenID: info.id))
+        return try JSONResponse.response(.created, issued(vehicle, password: password, secret: secret, tokenID: info.id))
     }
 
     @Sendable func rotate(_ request: Request, context: Context) async throws -> Response {
@@ -93,7 +93,7 @@ struct CredentialController<Credentials: CredentialRepository> {
         guard let info = try await credentials.rotate(vehicle: vehicle.rawValue, token: token, audit: context.audit("vehicle.rotate", target: "vehicle:\(vehicle)")) else {
             throw HTTPError(.notFound, message: "Vehicle \(vehicle) has no credentials")
         }
-        return try ControlJSON.response(.ok, issued(vehicle, password: password, secret: secret, tokenID: info.id))
+        return try JSONResponse.response(.ok, issued(vehicle, password: password, secret: secret, tokenID: info.id))
     }
 
     struct Revoked: Encodable {
@@ -112,7 +112,7 @@ struct CredentialController<Credentials: CredentialRepository> {
         let brokerHadIt = answers.first?.error == nil
         let hadRecord = try await credentials.revoke(vehicle: vehicle.rawValue, audit: context.audit("vehicle.revoke", target: "vehicle:\(vehicle)"))
         guard brokerHadIt || hadRecord else { throw HTTPError(.notFound, message: "Vehicle \(vehicle) has no credentials") }
-        return try ControlJSON.response(.ok, Revoked(vehicleID: vehicle.rawValue, revoked: true))
+        return try JSONResponse.response(.ok, Revoked(vehicleID: vehicle.rawValue, revoked: true))
     }
 
     private func prerequisites(_ context: Context) throws -> (VehicleID, DynamicSecurityClient) {

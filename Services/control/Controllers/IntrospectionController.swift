@@ -9,7 +9,7 @@ import Hummingbird
 /// token they do not hold. An unknown or revoked token answers `200 {"active": false}` (RFC 7662 §2.2); an external
 /// provider's JWT is checked like on every service.
 struct IntrospectionController {
-    typealias Context = ControlRequestContext
+    typealias Context = AppRequestContext
 
     let authenticator: any TokenAuthenticator
 
@@ -26,7 +26,7 @@ struct IntrospectionController {
             AuthMetrics.shared.failures.increment(failure.reason.rawValue)
             answer = IntrospectionAnswer(inactive: failure.reason)
         }
-        var response = try ControlJSON.response(.ok, answer)
+        var response = try JSONResponse.response(.ok, answer)
         response.headers[.cacheControl] = "no-store"
         return response
     }

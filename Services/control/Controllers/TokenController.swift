@@ -5,7 +5,7 @@ import Hummingbird
 
 /// API tokens (admin scope): `POST /v1/tokens` (the secret is returned once), `GET /v1/tokens`, `DELETE /v1/tokens/{id}`.
 struct TokenController<Tokens: TokenRepository> {
-    typealias Context = ControlRequestContext
+    typealias Context = AppRequestContext
 
     let tokens: Tokens
 
@@ -65,7 +65,7 @@ struct TokenController<Tokens: TokenRepository> {
         }
         let spec = TokenSpec(name: name, scopes: scopes, vehicleID: body.vehicleID, rateLimit: body.rateLimit)
         let (secret, info) = try await Self.create(spec, tokens: tokens, context: context)
-        return try ControlJSON.response(.created, Created(token: secret, info: info))
+        return try JSONResponse.response(.created, Created(token: secret, info: info))
     }
 
     /// Makes a token for `spec` (its secret is returned once, only its hash is stored) with its audit entry.
@@ -81,7 +81,7 @@ struct TokenController<Tokens: TokenRepository> {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.admin)
-        return try ControlJSON.response(.ok, ["tokens": try await tokens.list()])
+        return try JSONResponse.response(.ok, ["tokens": try await tokens.list()])
     }
 
     struct Revoked: Encodable {
@@ -100,6 +100,6 @@ struct TokenController<Tokens: TokenRepository> {
         guard let wasActive = try await tokens.revoke(id: id, audit: context.audit("token.revoke", target: "token:\(id)")) else {
             throw HTTPError(.notFound, message: "Unknown token \(id)")
         }
-        return try ControlJSON.response(.ok, Revoked(id: id, revoked: true, alreadyRevoked: !wasActive))
+        return try JSONResponse.response(.ok, Revoked(id: id, revoked: true, alreadyRevoked: !wasActive))
     }
 }

@@ -8,7 +8,7 @@ import Hummingbird
 /// - `PUT`/`DELETE /v1/vehicles/{id}/tags/{tag}` (commands:write, audited)
 /// - `GET /v1/tags` (fleet:read)
 struct VehicleController<Vehicles: VehicleRepository> {
-    typealias Context = ControlRequestContext
+    typealias Context = AppRequestContext
 
     let vehicles: Vehicles
     let positions: PositionCache
@@ -38,7 +38,7 @@ struct VehicleController<Vehicles: VehicleRepository> {
         let connectivity = try request.enumeration("connectivity", as: Connectivity.self)
         let after = try request.cursor("after")
         let found = try await vehicles.list(tag: tag, connectivity: connectivity, after: after, limit: limit)
-        return try ControlJSON.response(.ok, Page(vehicles: found.map(withPosition), nextAfter: found.count == limit ? found.last?.id : nil))
+        return try JSONResponse.response(.ok, Page(vehicles: found.map(withPosition), nextAfter: found.count == limit ? found.last?.id : nil))
     }
 
     @Sendable func get(_ request: Request, context: Context) async throws -> Response {
@@ -47,7 +47,7 @@ struct VehicleController<Vehicles: VehicleRepository> {
         guard VehicleID.isValid(id), let vehicle = try await vehicles.vehicle(id) else {
             throw HTTPError(.notFound, message: "Unknown vehicle \(id)")
         }
-        return try ControlJSON.response(.ok, withPosition(vehicle))
+        return try JSONResponse.response(.ok, withPosition(vehicle))
     }
 
     struct TagChange: Encodable {
@@ -81,7 +81,7 @@ struct VehicleController<Vehicles: VehicleRepository> {
             ? try await vehicles.addTag(tag, to: id, audit: audit)
             : try await vehicles.removeTag(tag, from: id, audit: audit)
         guard let changed else { throw HTTPError(.notFound, message: "Unknown vehicle \(id)") }
-        return try ControlJSON.response(.ok, TagChange(vehicleID: id, tag: tag, changed: changed))
+        return try JSONResponse.response(.ok, TagChange(vehicleID: id, tag: tag, changed: changed))
     }
 
     struct TagCount: Encodable {
@@ -92,7 +92,7 @@ struct VehicleController<Vehicles: VehicleRepository> {
     @Sendable func tags(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
         let counts = try await vehicles.tags().map { TagCount(tag: $0.tag, vehicles: $0.vehicles) }
-        return try ControlJSON.response(.ok, ["tags": counts])
+        return try JSONResponse.response(.ok, ["tags": counts])
     }
 
     private func withPosition(_ vehicle: VehicleRecord) -> VehicleRecord {

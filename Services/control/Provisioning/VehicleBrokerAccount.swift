@@ -35,14 +35,10 @@ struct VehicleBrokerAccount: Sendable, Equatable {
         return commands
     }
 
-    /// A new password; the plugin drops the connection that used the old one (disabled and enabled again, so an open
-    /// session cannot outlive the rotation).
+    /// A new password; the plugin drops an open connection of the client at once (DISCONNECT 0x98), so no session
+    /// made with the old password outlives the rotation.
     func rotate(password: String) -> [[String: any Sendable]] {
-        [
-            ["command": "setClientPassword", "username": username, "password": password],
-            ["command": "disableClient", "username": username],
-            ["command": "enableClient", "username": username],
-        ]
+        [["command": "setClientPassword", "username": username, "password": password]]
     }
 
     /// Deletes the client (its connection is dropped at once and it cannot connect again) and its role.

@@ -3,9 +3,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// JSON out of the API: snake_case DTOs, ISO 8601 dates with milliseconds, sorted keys. (Request bodies: `JSONBody`.)
-enum ControlJSON {
-    static func encoder() -> JSONEncoder {
+/// JSON out of an API: snake_case DTOs, ISO 8601 dates with milliseconds, sorted keys. (Request bodies: `JSONBody`.)
+public enum JSONResponse {
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -16,19 +16,19 @@ enum ControlJSON {
     }
 
     /// Encodes `value` as a JSON string.
-    static func string(_ value: some Encodable) throws -> String {
+    public static func string(_ value: some Encodable) throws -> String {
         String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
     /// A JSON response with `body`.
-    static func response(_ status: HTTPResponse.Status, body: String, headers extra: HTTPFields = [:]) -> Response {
+    public static func response(_ status: HTTPResponse.Status, body: String, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// A JSON response encoding `value`.
-    static func response(_ status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
+    public static func response(_ status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
         response(status, body: try string(value))
     }
 }
