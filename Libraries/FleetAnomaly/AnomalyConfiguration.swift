@@ -42,14 +42,14 @@ public struct AnomalyConfiguration: Sendable, Equatable {
 
     /// For fast driving signals (speed, rpm, engine load, manifold pressure, air flow) sampled every few seconds.
     public static let `default` = AnomalyConfiguration(
-        warmupSamples: 24, smoothing: 0.05, spikeThreshold: 4.5, driftSlack: 0.5, driftThreshold: 30,
-        driftClip: 3, stuckSamples: 6, resolution: 0, expectedBand: 4)
+        warmupSamples: 24, smoothing: 0.05, spikeThreshold: 4.5, driftSlack: 1, driftThreshold: 13,
+        driftClip: 2, stuckSamples: 6, resolution: 0, expectedBand: 4)
 
     /// For slow, quantised signals (temperatures, battery or fuel level): the quantum floors the scales; stuck needs
     /// three times as many repeats because such signals legitimately hold still.
     public static func slowSignal(resolution: Double) -> AnomalyConfiguration {
         AnomalyConfiguration(
-            warmupSamples: 24, smoothing: 0.05, spikeThreshold: 4.5, driftSlack: 0.5, driftThreshold: 30,
-            driftClip: 3, stuckSamples: 18, resolution: resolution, expectedBand: 4)
+            warmupSamples: 24, smoothing: 0.01, spikeThreshold: 2.5, driftSlack: 1, driftThreshold: 25,
+            driftClip: 2, stuckSamples: 18, resolution: resolution, expectedBand: 4)
     }
 }

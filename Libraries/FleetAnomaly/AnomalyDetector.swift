@@ -18,7 +18,7 @@
 /// `isAnomalous` / `activeKinds` to see whether a condition persists and to emit "cleared" on the transition back.
 /// A spike is active only until the next sample. Non-finite samples (NaN, ±∞) are ignored: `observe` returns nil and
 /// leaves the state untouched. No finding is returned during the first `warmupSamples` learned samples.
-public struct AnomalyDetector: Sendable {
+public struct AnomalyDetector: Sendable, Equatable {
     var settings: Settings
     /// Samples learned so far (saturating).
     var learned: UInt32 = 0

@@ -16,7 +16,7 @@ extension AnomalyEvaluation {
     /// - spike: one sample moved by k·σΔ, k ~ U[4, 10], σΔ the standard deviation of the clean signal's sample-to-sample
     ///   change (at least 3 quanta), random sign (upwards when downwards would go negative);
     /// - drift: an offset ramping to k·σ over `driftRamp` samples, k ~ U[1, 2], σ the clean signal's standard deviation,
-    ///   random sign, then held to the end of the track;
+    ///   at least 3 quanta, random sign, then held to the end of the track;
     /// - stuck: the value at a moving moment (speed > 10 km/h) held for `stuckLength` further samples.
     /// Returns nil when the track is too short for the fault.
     static func inject(_ kind: AnomalyKind, into track: OBDTrack, signal: Signal, random: inout SplitMix64)
@@ -44,7 +44,7 @@ extension AnomalyEvaluation {
             let last = count - driftRamp - driftTolerance
             guard last > earliest else { return nil }
             let start = Int.random(in: earliest...last, using: &random)
-            let offset = Double.random(in: 1...2, using: &random) * deviation(finite)
+            let offset = max(Double.random(in: 1...2, using: &random) * deviation(finite), 3 * signal.configuration.resolution)
             let sign: Double = Bool.random(using: &random) ? 1 : -1
             for index in start..<count {
                 values[index] += sign * offset * min(1, Double(index - start + 1) / Double(driftRamp))

@@ -17,6 +17,13 @@ extension AnomalyEvaluation {
             return total
         }
 
+        /// Figures of one signal and kind over all tracks.
+        public func overall(_ kind: AnomalyKind, signal: String) -> KindFigures {
+            var total = KindFigures()
+            for track in tracks { total.add(track.signalKinds[signal]?[kind] ?? KindFigures()) }
+            return total
+        }
+
         /// Micro-averaged precision over all kinds and tracks.
         public var precision: Double {
             let all = AnomalyKind.allCases.map(overall)
@@ -56,6 +63,14 @@ extension AnomalyEvaluation {
                 }
             }
             for kind in AnomalyKind.allCases { lines.append(figuresRow("all", "-", kind, overall(kind))) }
+            for signal in AnomalyEvaluation.signals {
+                let recalls = AnomalyKind.allCases.map { kind in
+                    let figures = overall(kind, signal: signal.name)
+                    return figures.events > 0
+                        ? "\(kind.rawValue) \(figures.detected)/\(figures.events) fp=\(figures.falsePositives)" : "\(kind.rawValue) -"
+                }
+                lines.append("signal \(signal.name): " + recalls.joined(separator: ", "))
+            }
             for track in tracks {
                 let counts = AnomalyKind.allCases.map { "\($0.rawValue)=\(track.cleanFindings[$0] ?? 0)" }
                 lines.append(

@@ -12,6 +12,7 @@ extension AnomalyEvaluation {
         for (trackIndex, track) in tracks.enumerated() {
             var clean: [AnomalyKind: Int] = [:]
             var kinds: [AnomalyKind: KindFigures] = [:]
+            var signalKinds: [String: [AnomalyKind: KindFigures]] = [:]
             for (signalIndex, signal) in signals.enumerated() {
                 for finding in replay(track, signal: signal, replacing: nil) { clean[finding.kind, default: 0] += 1 }
                 for (kindIndex, kind) in AnomalyKind.allCases.enumerated() {
@@ -22,14 +23,16 @@ extension AnomalyEvaluation {
                                 ^ UInt64(replicate))
                         guard let injected = inject(kind, into: track, signal: signal, random: &random) else { continue }
                         let found = replay(track, signal: signal, replacing: injected.values)
-                        kinds[kind, default: KindFigures()].add(score(found, against: injected, track: track))
+                        let figures = score(found, against: injected, track: track)
+                        kinds[kind, default: KindFigures()].add(figures)
+                        signalKinds[signal.name, default: [:]][kind, default: KindFigures()].add(figures)
                     }
                 }
             }
             figures.append(
                 TrackFigures(
                     name: track.name, role: trackIndex == 0 ? "calibration" : "held-out", samples: track.timestamps.count,
-                    hours: track.drivingHours, cleanFindings: clean, kinds: kinds))
+                    hours: track.drivingHours, cleanFindings: clean, kinds: kinds, signalKinds: signalKinds))
         }
         return Report(seed: seed, replicates: replicates, tracks: figures)
     }

@@ -107,6 +107,8 @@ public struct AnomalyEvaluation: Sendable {
         public var cleanFindings: [AnomalyKind: Int]
         /// Injection figures per kind.
         public var kinds: [AnomalyKind: KindFigures]
+        /// Injection figures per signal name and kind.
+        public var signalKinds: [String: [AnomalyKind: KindFigures]]
 
         /// Clean findings of all kinds and signals per driving hour.
         public var falseAlarmsPerHour: Double { hours > 0 ? Double(cleanFindings.values.reduce(0, +)) / hours : 0 }
