@@ -51,11 +51,15 @@ let package = Package(
         .library(name: "FleetGeo", targets: ["FleetGeo"]),
         .library(name: "FleetSimulation", targets: ["FleetSimulation"]),
         .library(name: "FleetWebhooks", targets: ["FleetWebhooks"]),
+        .library(name: "FleetPrognostics", targets: ["FleetPrognostics"]),
+        .library(name: "FleetAnomaly", targets: ["FleetAnomaly"]),
+        .library(name: "FleetHealthRules", targets: ["FleetHealthRules"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
         .executable(name: "fleet-alerting", targets: ["FleetAlerting"]),
         .executable(name: "fleet-control", targets: ["FleetControl"]),
+        .executable(name: "fleet-health", targets: ["FleetHealth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -169,6 +173,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Remaining useful life (C-MAPSS engines) and battery end of life: the shipped models and their evaluations.
+        .target(
+            name: "FleetPrognostics",
+            path: "Libraries/FleetPrognostics",
+            resources: [.copy("Models")],
+            swiftSettings: swiftSettings
+        ),
+        // Streaming per-signal anomaly detectors (spikes, drifts, stuck sensors) with O(1) state per signal.
+        .target(
+            name: "FleetAnomaly",
+            path: "Libraries/FleetAnomaly",
+            swiftSettings: swiftSettings
+        ),
+        // fleet-health's pure logic: per-vehicle health state, rules with hysteresis, fault-code table, incidents.
+        .target(
+            name: "FleetHealthRules",
+            dependencies: ["FleetCore", "FleetAnomaly", "FleetPrognostics"],
+            path: "Libraries/FleetHealthRules",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "fleetctl",
@@ -218,6 +244,10 @@ let package = Package(
         ]),
         service("FleetControl", folder: "control", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        service("FleetHealth", folder: "health", dependencies: [
+            "FleetHealthRules", "FleetPrognostics", "FleetAnomaly",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
@@ -296,6 +326,26 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         serviceTests(of: "FleetControl"),
+        serviceTests(of: "FleetHealth", dependencies: ["FleetWebhooks"]),
+        .testTarget(
+            name: "FleetPrognosticsTests",
+            dependencies: ["FleetPrognostics"],
+            path: "Tests/FleetPrognosticsTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetAnomalyTests",
+            dependencies: ["FleetAnomaly"],
+            path: "Tests/FleetAnomalyTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetHealthRulesTests",
+            dependencies: ["FleetHealthRules", "FleetCore"],
+            path: "Tests/FleetHealthRulesTests",
+            swiftSettings: swiftSettings
+        ),
         // fleetctl against the real fleet-control binary (built by `swift build --build-tests`).
         .testTarget(
             name: "FleetctlTests",

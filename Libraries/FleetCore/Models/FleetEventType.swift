@@ -28,6 +28,26 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
     case commandIssued = "command_issued"
     /// A command expired or was never acknowledged (attribute `command_id`).
     case commandTimeout = "command_timeout"
+    /// Battery rose back above the clearing threshold.
+    case lowBatteryCleared = "low_battery_cleared"
+    /// Fuel rose back above the clearing threshold.
+    case lowFuelCleared = "low_fuel_cleared"
+    /// Fuel fell sharply while the vehicle was parked: theft or a leak (attributes `from_pct`, `to_pct`).
+    case fuelDrop = "fuel_drop"
+    /// Engine or drive-unit temperature stayed above the limit (attribute `engine_temp_c`).
+    case overheating
+    /// Engine or drive-unit temperature fell back below the clearing threshold.
+    case overheatingCleared = "overheating_cleared"
+    /// Battery capacity faded below the health threshold, or its predicted end of life is near.
+    case batteryHealth = "battery_health"
+    /// Predicted remaining useful life fell below the maintenance threshold.
+    case maintenanceDue = "maintenance_due"
+    /// An online vehicle sent no telemetry for the configured time.
+    case silent
+    /// A silent vehicle was heard from again.
+    case silentCleared = "silent_cleared"
+    /// A signal left its expected range (attributes `signal`, `kind`, `score`, `expected_min`, `expected_max`).
+    case anomaly
 
     var wireCode: UInt8 {
         switch self {
@@ -45,6 +65,16 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
         case .sequenceGap: 11
         case .commandIssued: 12
         case .commandTimeout: 13
+        case .lowBatteryCleared: 14
+        case .lowFuelCleared: 15
+        case .fuelDrop: 16
+        case .overheating: 17
+        case .overheatingCleared: 18
+        case .batteryHealth: 19
+        case .maintenanceDue: 20
+        case .silent: 21
+        case .silentCleared: 22
+        case .anomaly: 23
         }
     }
 

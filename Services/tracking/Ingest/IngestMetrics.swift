@@ -1,3 +1,4 @@
+import FleetCore
 import CoreMetrics
 import FleetService
 import Metrics

@@ -1,27 +1,25 @@
-import FleetCore
-
-/// Decodes and checks one telemetry payload: the single validation path of MQTT and HTTP ingest.
-struct TelemetryValidator: Sendable {
+/// Decodes and checks one telemetry payload: the single validation path of every service that reads what vehicles send
+/// (tracking's MQTT and HTTP ingest, fleet-health's consumer), so a hostile payload is refused the same way everywhere.
+public struct TelemetryValidator: Sendable {
     /// Device times accepted relative to the receive time.
-    var timestamps: TimestampPolicy
+    public var timestamps: TimestampPolicy
     /// Largest payload decoded.
-    var maxPayloadBytes = FleetLimits.defaultMaxMessageBytes
+    public var maxPayloadBytes = FleetLimits.defaultMaxMessageBytes
 
-    init(configuration: TrackingConfiguration) {
-        timestamps = TimestampPolicy(
-            maxFutureSkewMillis: Int64(configuration.maxFutureSkewSeconds) * 1_000,
-            maxAgeMillis: Int64(configuration.retentionDays) * 86_400_000
-        )
+    /// Creates a validator accepting device times within `timestamps` of the receive time.
+    public init(timestamps: TimestampPolicy, maxPayloadBytes: Int = FleetLimits.defaultMaxMessageBytes) {
+        self.timestamps = timestamps
+        self.maxPayloadBytes = maxPayloadBytes
     }
 
     /// The result of checking one payload.
-    enum Outcome: Sendable {
+    public enum Outcome: Sendable {
         case accepted(Telemetry)
         case rejected(RejectionReason, detail: String, vehicleID: String?)
     }
 
     /// Checks `payload`; `topicVehicle` is the vehicle named by the MQTT topic (nil for HTTP).
-    func validate(_ payload: [UInt8], topicVehicle: VehicleID?, nowMillis: Int64) -> Outcome {
+    public func validate(_ payload: [UInt8], topicVehicle: VehicleID?, nowMillis: Int64) -> Outcome {
         let telemetry: Telemetry
         do {
             telemetry = try FleetCodec.decode(Telemetry.self, from: payload, limits: WireLimits(maxMessageBytes: maxPayloadBytes))

@@ -1,8 +1,6 @@
-import FleetCore
-
-/// Why a telemetry message was not stored. The raw values are the bounded `reason` label of
-/// `fleet_tracking_messages_total` and the `reason` of dead letters.
-enum RejectionReason: String, Sendable, CaseIterable {
+/// Why a telemetry message was refused. The raw values are bounded: they are the `reason` label of every service's
+/// rejection counter (`fleet_tracking_messages_total`, `fleet_health_messages_total`) and the `reason` of dead letters.
+public enum RejectionReason: String, Sendable, CaseIterable {
     /// Not FleetCore JSON or binary, bad syntax, truncated, trailing bytes.
     case malformed
     /// Larger than the payload limit.
@@ -29,7 +27,7 @@ enum RejectionReason: String, Sendable, CaseIterable {
     case unknownVehicle = "unknown_vehicle"
 
     /// The reason for a codec failure.
-    init(_ error: WireError) {
+    public init(_ error: WireError) {
         switch error.kind {
         case .malformed, .truncated, .trailingData, .unknownFormat, .tooDeep:
             self = .malformed
@@ -46,21 +44,4 @@ enum RejectionReason: String, Sendable, CaseIterable {
             }
         }
     }
-}
-
-/// A message that was not stored, with everything an operator needs to see why.
-struct Rejection: Sendable {
-    var reason: RejectionReason
-    var detail: String
-    var source: IngestSource
-    var topic: String?
-    var vehicleID: String?
-    var payload: [UInt8]
-    var receivedAtMillis: Int64
-}
-
-/// Where a message came in.
-enum IngestSource: String, Sendable {
-    case mqtt
-    case http
 }

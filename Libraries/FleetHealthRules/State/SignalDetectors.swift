@@ -1,0 +1,47 @@
+import FleetAnomaly
+
+/// The signals fleet-health watches for anomalies, and one streaming detector for each.
+public enum WatchedSignal: String, Sendable, CaseIterable {
+    case speed = "speed_mps"
+    case rpm
+    case engineTemperature = "engine_temp_c"
+    case battery = "battery_pct"
+    case fuel = "fuel_pct"
+}
+
+/// One ``AnomalyDetector`` per ``WatchedSignal``, stored inline (no allocation per vehicle), with the count of normal
+/// samples since each signal's last finding.
+struct SignalDetectors: Sendable {
+    var speed = AnomalyDetector()
+    var rpm = AnomalyDetector()
+    var engineTemperature = AnomalyDetector()
+    var battery = AnomalyDetector()
+    var fuel = AnomalyDetector()
+    /// Normal samples since the last finding, per signal (index = `WatchedSignal.allCases` order).
+    var calm: (UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0)
+
+    mutating func observe(_ signal: WatchedSignal, _ value: Double, context: AnomalyContext) -> AnomalyFinding? {
+        switch signal {
+        case .speed: speed.observe(value, context: context)
+        case .rpm: rpm.observe(value, context: context)
+        case .engineTemperature: engineTemperature.observe(value, context: context)
+        case .battery: battery.observe(value, context: context)
+        case .fuel: fuel.observe(value, context: context)
+        }
+    }
+
+    /// Counts a normal sample (returns the new count) or resets the count after a finding.
+    mutating func calmCount(_ signal: WatchedSignal, normal: Bool) -> Int {
+        func step(_ value: inout UInt16) -> Int {
+            value = normal ? (value == .max ? value : value + 1) : 0
+            return Int(value)
+        }
+        switch signal {
+        case .speed: return step(&calm.0)
+        case .rpm: return step(&calm.1)
+        case .engineTemperature: return step(&calm.2)
+        case .battery: return step(&calm.3)
+        case .fuel: return step(&calm.4)
+        }
+    }
+}

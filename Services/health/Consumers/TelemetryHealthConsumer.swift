@@ -1,0 +1,47 @@
+import CoreMetrics
+import FleetCore
+import FleetMQTT
+import FleetService
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Reads the raw telemetry stream (this service's shared-subscription group), refuses what tracking refuses through
+/// the same FleetCore validator (counted by reason, never crashing nor touching any vehicle's state), and evaluates
+/// the rest against the vehicle's health.
+struct TelemetryHealthConsumer: Service {
+    let subscription: MQTTSubscription
+    let validator: TelemetryValidator
+    let book: HealthBook
+    let recorder: TransitionRecorder
+    let metrics: HealthMetrics
+    let logger: Logger
+
+    func run() async throws {
+        // Cancelled as a whole at shutdown (not per message: that costs a merge per element on the hot path).
+        await cancelWhenGracefulShutdown { await consume() }
+    }
+
+    private func consume() async {
+        var sampled = 0
+        for await message in subscription {
+            let now = TimestampPolicy.millis(from: .now)
+            let outcome: TelemetryValidator.Outcome =
+                switch FleetTopic(message.topic) {
+                case .vehicle(let vehicle, .telemetry): validator.validate(message.payload, topicVehicle: vehicle, nowMillis: now)
+                default: .rejected(.invalidTopic, detail: "telemetry is read only on fleet/v1/vehicles/{id}/telemetry", vehicleID: nil)
+                }
+            switch outcome {
+            case .accepted(let telemetry):
+                metrics.telemetryAccepted()
+                let transitions = book.observe(telemetry, receivedMillis: now)
+                if !transitions.isEmpty { await recorder.record(transitions, operation: "telemetry") }
+            case .rejected(let reason, let detail, let vehicle):
+                metrics.rejected(stream: "telemetry", reason: reason.rawValue)
+                logger.debug("Telemetry refused", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail)", "vehicle.id": "\(vehicle ?? "")"])
+            }
+            sampled += 1
+            if sampled & 1023 == 0 { metrics.consumerBuffer.record(subscription.bufferedCount) }
+        }
+    }
+}
