@@ -20,8 +20,7 @@ public struct AnomalyConfiguration: Sendable, Equatable {
     public var stuckSamples: Int
     /// Sensor quantum (e.g. 1 for integer °C): the floor of every scale, so quantisation flicker is not an anomaly.
     public var resolution: Double
-    /// Half-width of the expected range in standard deviations; a drift clears when the signal returns inside the
-    /// range learned before the drift.
+    /// Half-width, in standard deviations, of the expected range reported with a stuck finding.
     public var expectedBand: Double
 
     /// Creates a configuration.

@@ -83,18 +83,17 @@ extension AnomalyDetector {
                 driftUp = max(0, driftUp + z - slack)
                 driftDown = max(0, driftDown - z - slack)
                 result.driftScore = max(driftUp, driftDown)
-                if active & AnomalyKind.drift.bit != 0,
-                    abs(confirmed - referenceMean) <= Double(settings.expectedBand) * referenceDeviation
-                {
+                // A drift clears once the level (not one noisy sample) is back within one standard deviation of the
+                // level it left.
+                if active & AnomalyKind.drift.bit != 0, abs(mean - referenceMean) <= referenceDeviation {
                     active &= ~AnomalyKind.drift.bit
                 }
                 if result.driftScore >= Double(settings.driftThreshold), result.finding == nil,
                     active & AnomalyKind.drift.bit == 0
                 {
-                    let band = Double(settings.expectedBand) * sd
                     result.finding = AnomalyFinding(
                         kind: .drift, score: result.driftScore / Double(settings.driftThreshold), value: confirmed,
-                        expectedLower: mean - band, expectedUpper: mean + band)
+                        expectedLower: mean - sd, expectedUpper: mean + sd)
                     active |= AnomalyKind.drift.bit
                     referenceMean = mean
                     referenceDeviation = sd

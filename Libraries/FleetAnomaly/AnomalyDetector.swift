@@ -9,8 +9,8 @@
 ///   before anything learns from it, so spikes never poison the state.
 /// - **drift**: two-sided Page-Hinkley (CUSUM form) on the residual of each confirmed sample against the EWMA level,
 ///   in units of the EWMA standard deviation, clipped to ±`driftClip`. On alarm the statistic resets and the level
-///   restarts from the current sample; the range learned before the drift is kept and the drift stays active until the
-///   signal returns inside it.
+///   restarts from the current sample; the drift stays active until the EWMA level is back within one standard deviation
+///   of the level it left (that level ± one standard deviation is the finding's expected range).
 /// - **stuck**: exactly repeated samples are counted while `context.moving == true` (held otherwise); at
 ///   `stuckSamples` repeats the signal is stuck until its value changes. Stuck samples are not learned.
 ///
