@@ -12,11 +12,12 @@ public enum WatchedSignal: String, Sendable, CaseIterable {
 /// One ``AnomalyDetector`` per ``WatchedSignal``, stored inline (no allocation per vehicle), with the count of normal
 /// samples since each signal's last finding.
 struct SignalDetectors: Sendable {
+    // Fast signals with the default settings; slowly varying, quantised ones with the slow-signal settings.
     var speed = AnomalyDetector()
     var rpm = AnomalyDetector()
-    var engineTemperature = AnomalyDetector()
-    var battery = AnomalyDetector()
-    var fuel = AnomalyDetector()
+    var engineTemperature = AnomalyDetector(configuration: .slowSignal(resolution: 0.1))
+    var battery = AnomalyDetector(configuration: .slowSignal(resolution: 0.01))
+    var fuel = AnomalyDetector(configuration: .slowSignal(resolution: 0.01))
     /// Normal samples since the last finding, per signal (index = `WatchedSignal.allCases` order).
     var calm: (UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0)
 

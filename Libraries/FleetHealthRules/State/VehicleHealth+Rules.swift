@@ -132,8 +132,9 @@ extension VehicleHealth {
     }
 
     private mutating func detectAnomalies(_ sample: Telemetry, limits: HealthThresholds, into out: inout Proposals) {
+        // Stuck sensors are only judged while the vehicle drives (a parked vehicle's constant readings are normal).
         let moving = sample.speedMetersPerSecond >= limits.parkedSpeedMetersPerSecond
-        let context = AnomalyContext(moving: moving)
+        let context = AnomalyContext(moving: moving, idle: sample.speedMetersPerSecond < 0.84)
         let readings: [(WatchedSignal, Double?)] = [
             (.speed, sample.speedMetersPerSecond), (.rpm, sample.rpm), (.engineTemperature, sample.engineTemperatureCelsius),
             (.battery, sample.batteryPercent), (.fuel, sample.fuelPercent),
