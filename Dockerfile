@@ -5,6 +5,7 @@
 #   docker build --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
 #   docker build --build-arg PRODUCT=fleet-control  --build-arg HTTP_PORT=8082 -t fleet-control:dev .
 #   docker build --build-arg PRODUCT=fleet-alerting --build-arg HTTP_PORT=8083 -t fleet-alerting:dev .
+#   docker build --build-arg PRODUCT=fleet-health   --build-arg HTTP_PORT=8084 -t fleet-health:dev .
 #   docker build --target fleet-sim --build-arg PRODUCT=fleet-sim --build-arg HTTP_PORT=8089 \
 #       --build-context road-network=../shared/data/road_network -t fleet-sim:dev .
 #
@@ -35,9 +36,12 @@ WORKDIR /src
 COPY . .
 ARG PRODUCT=fleet-tracking
 # --static-swift-stdlib: the runtime image needs no Swift toolchain. SwiftPM resource bundles
-# (the SQL migrations, fleet_<Target>.resources) must sit next to the executable: Bundle.module
-# looks for them in the executable's directory. `fleet-service` is the product-independent
-# entry point name (exec-form ENTRYPOINT cannot expand a build arg).
+# (fleet_<Target>.resources) must sit next to the executable: Bundle.module looks for them in the
+# executable's directory. EVERY bundle the product's build produced is copied, not only the
+# service target's own: library targets carry resources too (fleet-health: fleet_FleetHealth
+# = migrations, fleet_FleetHealthRules = fault-code table, fleet_FleetPrognostics = model files).
+# `fleet-service` is the product-independent entry point name (exec-form ENTRYPOINT cannot expand
+# a build arg).
 RUN swift build -c release --product "$PRODUCT" --static-swift-stdlib \
     && bin="$(swift build -c release --show-bin-path)" \
     && mkdir -p /out/bin \
@@ -90,5 +94,5 @@ COPY --from=road-network monaco.osm.pbf README.md /opt/fleet/share/road_network/
 ENV FLEET_SIM_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
 USER 10001:10001
 
-# --- default target: the common runtime (fleet-tracking, fleet-control, fleet-alerting) -------------
+# --- default target: the common runtime (fleet-tracking, fleet-control, fleet-alerting, fleet-health)
 FROM runtime

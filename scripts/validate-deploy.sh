@@ -295,10 +295,11 @@ phase_helm() {
     must_fail "HPA without a CPU request (template)" helm template t charts/fleet-tracking --set resources.requests.cpu=null || rc=1
     must_fail "HPA min > max (template)" helm template t charts/fleet-tracking --set autoscaling.minReplicas=9 || rc=1
     must_fail "unknown value (schema)" helm template t charts/fleet-control --set replicas=2 || rc=1
+    must_fail "registry token in env (schema)" helm template t charts/fleet-health --set env.FLEET_HEALTH_REGISTRY_TOKEN=x || rc=1
     check "contract of the rendered manifests" "$PY" - "$WORK/manifests" <<'PY' || rc=1
 import glob, os, sys, yaml
 out = sys.argv[1]
-ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-sim": 8089}
+ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-health": 8084, "fleet-sim": 8089}
 errors = []
 def need(cond, msg):
     if not cond: errors.append(msg)
@@ -309,7 +310,7 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
     cm = by[("ConfigMap", f"{name}-env")]["data"]
     need(cm["FLEET_HTTP_HOST"] == "0.0.0.0", f"{path}: FLEET_HTTP_HOST")
     need(cm["FLEET_HTTP_PORT"] == str(ports[name]), f"{path}: FLEET_HTTP_PORT")
-    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN")), f"{path}: secret in ConfigMap")
+    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN")), f"{path}: secret in ConfigMap")
     work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment")]
     need(len(work) == 1, f"{path}: one workload")
     w = work[0]; pod = w["spec"]["template"]["spec"]; ctr = pod["containers"][0]
@@ -335,6 +336,14 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
         down = hpa["behavior"]["scaleDown"]
         need(down["stabilizationWindowSeconds"] >= 300 and down["policies"] and all(p["type"] == "Pods" and p["value"] == 1 for p in down["policies"]),
              f"{path}: conservative scale-down")
+    if name == "fleet-health":
+        env = {e["name"]: e for e in ctr["env"]}
+        need(w["kind"] == "StatefulSet" and env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name",
+             f"{path}: StatefulSet, client id (persistent session, outbox owner) from pod name")
+        need(cm["FLEET_MQTT_USERNAME"] == "svc-health", f"{path}: MQTT account svc-health")
+        need(cm["FLEET_AUTH_INTROSPECTION_URL"] == "http://fleet-control:8082/auth/introspect", f"{path}: introspection at in-cluster fleet-control")
+        need(cm["FLEET_HEALTH_REGISTRY_URL"] == "http://fleet-control:8082", f"{path}: registry at in-cluster fleet-control")
+        need(path.endswith(".ci.yaml") <= ("FLEET_HEALTH_REGISTRY_TOKEN" in env), f"{path}: registry token from the Secret (ci values)")
 for e in errors: print(e)
 sys.exit(1 if errors else 0)
 PY
@@ -398,6 +407,8 @@ for app in [root] + list(apps.values()):
 wave = lambda n: int(apps[n]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
 if wave("fleet-tracking") >= wave("fleet-sim"):
     errors.append("fleet-tracking must sync in an earlier wave than fleet-sim")
+if not wave("fleet-tracking") < wave("fleet-health") < wave("fleet-sim"):
+    errors.append("fleet-health must sync after fleet-tracking and before fleet-sim")
 if not any(i.get("kind") == "StatefulSet" and "/spec/replicas" in i.get("jsonPointers", []) for i in apps["fleet-tracking"]["spec"].get("ignoreDifferences", [])):
     errors.append("fleet-tracking: ignoreDifferences for the HPA-managed StatefulSet replicas missing")
 # Every kind the service charts render (default and ci values) must be allowed by their project.
