@@ -255,6 +255,7 @@ let package = Package(
             name: "FleetTestSupport",
             dependencies: [
                 "FleetService",
+                "FleetMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -41,38 +41,7 @@ struct SimulatorHarness {
     }
 }
 
-/// Messages of one subscription, collected in the background and queried with deadlines.
-final class Collector: Sendable {
-    /// The messages received so far, shared with the receiving task.
-    final class Store: Sendable {
-        let messages = Mutex<[MQTTMessage]>([])
-    }
-
-    let store = Store()
-    let task: Task<Void, Never>
-
-    init(_ subscription: MQTTSubscription) {
-        let store = store
-        task = Task {
-            for await message in subscription { store.messages.withLock { $0.append(message) } }
-        }
-    }
-
-    deinit { task.cancel() }
-
-    var all: [MQTTMessage] { store.messages.withLock { $0 } }
-
-    /// Waits (polling) until `condition` holds for the messages so far, or `timeout` passes; returns whether it held.
-    @discardableResult
-    func wait(timeout: Duration = .seconds(20), until condition: ([MQTTMessage]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(all) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition(all)
-    }
-
+extension Collector {
     /// Decoded telemetry of `vehicle`, in arrival order.
     func telemetry(of vehicle: String) -> [Telemetry] {
         all.filter { $0.topic == "fleet/v1/vehicles/\(vehicle)/telemetry" }

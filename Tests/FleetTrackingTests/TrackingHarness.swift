@@ -98,25 +98,3 @@ struct TrackingHarness: Sendable {
         try await get(VehicleRecord.self, "/v1/vehicles/\(id)", from: api).1
     }
 }
-
-/// Collects messages of one MQTT subscription in the background.
-final class Collector: Sendable {
-    private final class Storage: Sendable {
-        let messages = Mutex<[MQTTMessage]>([])
-    }
-    private let storage = Storage()
-    private let task: Task<Void, Never>
-
-    init(_ subscription: MQTTSubscription) {
-        let storage = self.storage
-        task = Task {
-            for await message in subscription {
-                storage.messages.withLock { $0.append(message) }
-            }
-        }
-    }
-
-    deinit { task.cancel() }
-
-    var all: [MQTTMessage] { storage.messages.withLock { $0 } }
-}
