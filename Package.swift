@@ -350,7 +350,7 @@ let package = Package(
         // fleetctl against the real fleet-control binary (built by `swift build --build-tests`).
         .testTarget(
             name: "FleetctlTests",
-            dependencies: ["FleetTestSupport", "FleetCore", "FleetMQTT", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FleetTestSupport", "FleetCore", "FleetMQTT", "FleetWebhooks", .product(name: "Logging", package: "swift-log")],
             path: "Tests/FleetctlTests",
             swiftSettings: swiftSettings
         ),

@@ -25,6 +25,7 @@ SERVICES=(
     fleet-tracking:svc-tracking
     fleet-control:svc-control
     fleet-alerting:svc-alerting
+    fleet-health:svc-health
     fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
 # Command-line tools that are only built.
@@ -48,6 +49,7 @@ http_port_of() {
         fleet-tracking) echo 8081 ;;
         fleet-control) echo 8082 ;;
         fleet-alerting) echo 8083 ;;
+        fleet-health) echo 8084 ;;
         fleet-sim) echo 8089 ;;
         *) echo "" ;;
     esac
@@ -120,6 +122,24 @@ cmd_stop() {
     scripts/stack.sh stop
 }
 
+# A fleet:read token for fleet-health's registry reads: kept in the stack's state directory, made again when fleet-control
+# no longer knows it (a dropped schema, a revocation).
+registry_token() {
+    local bin_dir="$1" file="$STACK_DIR/health-registry-token" n token
+    for n in $(seq 1 120); do
+        curl -fsS "http://127.0.0.1:8082/health/ready" >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    if [[ -s "$file" ]] && curl -fsS -H "Authorization: Bearer $(cat "$file")" "http://127.0.0.1:8082/auth/introspect" 2>/dev/null | grep -q '"active":true'; then
+        cat "$file"
+        return
+    fi
+    token="$("$bin_dir/fleetctl" tokens create --api http://127.0.0.1:8082 --name fleet-health-registry --scope fleet:read -o json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" || die "could not create fleet-health's registry token"
+    (umask 077 && printf '%s\n' "$token" >"$file")
+    printf '%s\n' "$token"
+}
+
 cmd_status() {
     local entry svc pid rc=0
     scripts/stack.sh status || rc=1
@@ -166,8 +186,12 @@ cmd_start() {
     bin_dir="$(swift build -c release --show-bin-path)"
 
     mkdir -p "$LOG_DIR" "$RUN_DIR"
-    # fleet-alerting may deliver webhooks to the loopback demo receiver (started below).
+    # fleet-alerting may deliver webhooks to the loopback demo receiver (started below), and loads the example rules
+    # (fault codes, low battery and fuel, fuel drops, overheating, silence, maintenance…) unless told otherwise.
     export FLEET_ALERTING_WEBHOOK_ALLOW_CIDRS="${FLEET_ALERTING_WEBHOOK_ALLOW_CIDRS:-127.0.0.0/8}"
+    export FLEET_ALERTING_RULES_FILE="${FLEET_ALERTING_RULES_FILE:-$REPO_ROOT/config/alerting/rules.example.json}"
+    # fleet-health reads vehicle tags from fleet-control's registry.
+    export FLEET_HEALTH_REGISTRY_URL="${FLEET_HEALTH_REGISTRY_URL:-http://127.0.0.1:8082}"
     local svc account user password var pid
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
@@ -193,6 +217,8 @@ cmd_start() {
         fi
         # FLEET_CONTROL_ADMIN_TOKEN is fleet-control's alone; the others check tokens with it.
         if [[ "$svc" == fleet-control ]]; then extra+=(FLEET_CONTROL_ADMIN_TOKEN="$FLEET_CONTROL_ADMIN_TOKEN"); fi
+        # fleet-health reads the registry with a fleet:read token of its own (made once fleet-control is up).
+        if [[ "$svc" == fleet-health ]]; then extra+=(FLEET_HEALTH_REGISTRY_TOKEN="$(registry_token "$bin_dir")"); fi
         env -u FLEET_CONTROL_ADMIN_TOKEN -u FLEET_TOKEN FLEET_SERVICE_NAME="$svc" FLEET_MQTT_USERNAME="$user" FLEET_MQTT_PASSWORD="$password" \
             "${extra[@]}" nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
         echo $! >"$RUN_DIR/$svc.pid"

@@ -55,7 +55,15 @@ struct RuleTests {
     func ruleFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let rules = try RuleFile.load(path: root.appendingPathComponent("config/alerting/rules.example.json").path)
-        #expect(rules.map(\.id) == ["vehicle-offline", "overspeed", "fault-code", "cold-chain-low-battery"])
+        #expect(
+            rules.map(\.id) == [
+                "vehicle-offline", "overspeed", "fault-code", "cold-chain-low-battery", "low-battery", "low-fuel", "fuel-drop", "overheating",
+                "vehicle-silent", "maintenance-due", "battery-health",
+            ])
+        // Every fleet-health event that has a clearing event resolves its alert with it.
+        for (rule, clearing) in [("low-battery", "low_battery_cleared"), ("overheating", "overheating_cleared"), ("vehicle-silent", "silent_cleared")] {
+            #expect(rules.first { $0.id == rule }?.resolveOn?.contains(clearing) == true, "\(rule)")
+        }
         #expect(rules[0].escalateAfterSeconds == 900)
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: broken) }

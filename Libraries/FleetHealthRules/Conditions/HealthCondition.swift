@@ -41,6 +41,9 @@ public struct HealthCondition: Sendable, Hashable, Comparable, CustomStringConve
 
     /// A fault code.
     public static func fault(_ code: String) -> HealthCondition { HealthCondition(.fault, detail: code) }
+    /// The detail of a ``Kind/statusFault`` entered while codes were reported (their own events tell it).
+    public static let coded = "coded"
+
     /// An anomaly on `signal`.
     public static func anomaly(_ signal: String) -> HealthCondition { HealthCondition(.anomaly, detail: signal) }
 
@@ -67,7 +70,8 @@ public struct HealthCondition: Sendable, Hashable, Comparable, CustomStringConve
     /// The fleet event published when the condition is entered, if any (offline is tracking's; paused is the operator's).
     public var enterEvent: FleetEventType? {
         switch kind {
-        case .fault, .statusFault: .fault
+        case .statusFault: detail == Self.coded ? nil : .fault
+        case .fault: .fault
         case .lowBattery: .lowBattery
         case .lowFuel: .lowFuel
         case .overheating: .overheating
@@ -83,7 +87,8 @@ public struct HealthCondition: Sendable, Hashable, Comparable, CustomStringConve
     /// The fleet event published when the condition is left, if any.
     public var leaveEvent: FleetEventType? {
         switch kind {
-        case .fault, .statusFault: .faultCleared
+        case .statusFault: detail == Self.coded ? nil : .faultCleared
+        case .fault: .faultCleared
         case .lowBattery: .lowBatteryCleared
         case .lowFuel: .lowFuelCleared
         case .overheating: .overheatingCleared

@@ -37,14 +37,16 @@ extension VehicleHealth {
                 leave(condition, ["code": code, "text": info.text, "system": info.system])
             }
         }
-        let statusFault = HealthCondition(.statusFault)
+        // Status `fault` reported with codes is already told by the codes' events: it keeps the incident open, silently.
+        let statusFault = active.keys.first { $0.kind == .statusFault }
+            ?? HealthCondition(.statusFault, detail: reported.isEmpty ? nil : HealthCondition.coded)
         if sample.status == .fault {
             faultAbsence[""] = 0
             enter(statusFault, .critical, [
                 "code": "status", "text": "Vehicle reports status fault", "system": "vehicle", "breakdown": "true",
                 "codes": sample.faultCodes.joined(separator: ","),
             ])
-        } else if isActive(statusFault) {
+        } else if out.isActive(statusFault) {
             let absent = (faultAbsence[""] ?? 0) + 1
             faultAbsence[""] = absent
             if absent >= limits.faultClearSamples {

@@ -10,6 +10,10 @@ extension AlertRule {
         .moving: [.stopped],
         .geofenceEnter: [.geofenceExit],
         .geofenceExit: [.geofenceEnter],
+        .lowBattery: [.lowBatteryCleared],
+        .lowFuel: [.lowFuelCleared],
+        .overheating: [.overheatingCleared],
+        .silent: [.silentCleared, .offline],
     ]
 
     /// Whether `event` fires this rule.
