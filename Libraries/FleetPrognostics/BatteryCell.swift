@@ -34,7 +34,7 @@ public struct BatteryCell: Sendable, Equatable, Codable {
     public static func cells(csv text: String) throws -> [BatteryCell] {
         var byName: [String: [(Int, Double)]] = [:]
         var sawHeader = false
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {

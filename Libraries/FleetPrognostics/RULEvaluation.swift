@@ -71,7 +71,7 @@ public struct RULEvaluation {
         let test = try CMAPSSData(contentsOf: dataDirectory.appendingPathComponent("test_FD001.txt"))
         let truthText = try String(contentsOf: dataDirectory.appendingPathComponent("RUL_FD001.txt"), encoding: .utf8)
         var truth: [Double] = []
-        for (i, line) in truthText.split(separator: "\n").enumerated() {
+        for (i, line) in truthText.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let field = line.trimmingCharacters(in: .whitespaces)
             if field.isEmpty { continue }
             guard let value = Double(field), value.isFinite else {

@@ -273,7 +273,7 @@ def write_fixture(bundle: Bundle, train_units, test_units, seed: int):
     sources = [("test", test_units), ("train", train_units)]
     for name, units in sources:
         ids = sorted(units)
-        for u in rng.choice(ids, size=60, replace=False):
+        for u in rng.choice(ids, size=30, replace=False):
             rows = sensor_rows(units[int(u)])
             for end in sorted(set([int(rng.integers(1, len(rows) + 1)), len(rows), int(rng.integers(1, 30))])):
                 end = min(end, len(rows))

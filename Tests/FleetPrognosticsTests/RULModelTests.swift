@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import FleetPrognostics
+
+@Suite struct RULModelTests {
+    @Test func bundledModelDescribesItsInput() throws {
+        let model = try RULModel.bundled()
+        #expect(model.window == 30)
+        #expect(model.cap == 125)
+        #expect(model.sensorNames == ["s2", "s3", "s4", "s7", "s8", "s9", "s11", "s12", "s13", "s14", "s15", "s17", "s20", "s21"])
+        #expect((0...1).contains(model.treeWeight))
+    }
+
+    /// Swift inference against the Python training code's outputs for the same raw rows (inputs and outputs in
+    /// Fixtures/rul_parity.json, written by scripts/ml/train_rul.py). Trees: exact up to summation (≤ 1e-9);
+    /// networks: Python's float64 forward pass with the exported float32 weights (≤ 1e-9).
+    @Test func matchesThePythonPredictions() throws {
+        let fixture = try TestData.fixture("rul_parity.json", as: RULParityFixture.self)
+        let model = try RULModel.bundled()
+        #expect(fixture.seed == model.seed)
+        var worst = (trees: 0.0, network: 0.0, rul: 0.0)
+        for c in fixture.cases {
+            let out = model.components(cycles: c.rows, firstCycle: c.firstCycle)
+            worst.trees = max(worst.trees, abs(out.trees - c.lgbm))
+            if let expected = c.mlp, let network = out.network { worst.network = max(worst.network, abs(network - expected)) }
+            #expect((c.mlp == nil) == (out.network == nil))
+            worst.rul = max(worst.rul, abs(out.rul - c.rul))
+            #expect(out.rul == model.predict(cycles: c.rows, firstCycle: c.firstCycle))
+        }
+        #expect(worst.trees <= fixture.tolerance.lgbm, "trees differ by \(worst.trees)")
+        #expect(worst.network <= fixture.tolerance.mlp, "networks differ by \(worst.network)")
+        #expect(worst.rul <= fixture.tolerance.rul, "RUL differs by \(worst.rul)")
+        // Short histories (padded) are among the cases.
+        #expect(fixture.cases.contains { $0.rows.count < model.window })
+    }
+
+    @Test func predictionsStayInsideTheCap() throws {
+        let model = try RULModel.bundled()
+        let data = try CMAPSSData(contentsOf: TestData.cmapss.appendingPathComponent("train_FD001.txt"))
+        let rows = data.sensorRows(unit: 1, sensors: model.sensorNames)
+        let fresh = model.predict(cycles: Array(rows.prefix(1)))
+        let worn = model.predict(cycles: rows)
+        #expect((0...model.cap).contains(fresh) && (0...model.cap).contains(worn))
+        // Unit 1 fails after its last training cycle: a worn engine must look much closer to failure than a new one.
+        #expect(fresh > 100, "new engine: \(fresh)")
+        #expect(worn < 30, "engine at failure: \(worn)")
+    }
+}
