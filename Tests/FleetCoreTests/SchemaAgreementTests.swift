@@ -47,6 +47,7 @@ struct SchemaAgreementTests {
         case .telemetry:
             var telemetry = Fixtures.minimalTelemetry
             telemetry.host = Fixtures.telemetry.host
+            telemetry.diagnostics = Diagnostics()
             return telemetry
         case .vehicleState:
             return VehicleState(
@@ -64,6 +65,8 @@ struct SchemaAgreementTests {
             var telemetry = Fixtures.telemetry
             telemetry.fuelPercent = 10
             telemetry.rpm = 900
+            telemetry.diagnostics = Diagnostics(
+                engineCycle: 112, engineSensors: [518.67, 642.5, 1589.7, 1400.6], batteryCycle: 87, batteryCapacityAh: 1.61, batteryRatedAh: 2)
             return telemetry
         case .commandAck:
             var ack = Fixtures.ack
@@ -161,6 +164,10 @@ struct SchemaAgreementTests {
         case "speed_limit_mps": return closed(FleetLimits.speedLimitMetersPerSecond)
         case "net_rx_bps", "net_tx_bps":
             return ["minimum": Double(FleetLimits.networkBytesPerSecond.lowerBound), "maximum": Double(FleetLimits.networkBytesPerSecond.upperBound)]
+        case "engine_cycle", "battery_cycle":
+            return ["minimum": Double(FleetLimits.cycleCounter.lowerBound), "maximum": Double(FleetLimits.cycleCounter.upperBound)]
+        case "battery_capacity_ah", "battery_rated_ah": return closed(FleetLimits.batteryCapacityAh)
+        case _ where name.hasPrefix("engine_sensors"): return closed(FleetLimits.engineSensor)
         default: return nil
         }
     }

@@ -38,6 +38,13 @@ struct ValidationTests {
         .init("host.mem_pct", "NaN") { $0.host?.memoryPercent = .nan },
         .init("host.disk_pct", "negative") { $0.host?.diskPercent = -1 },
         .init("host.net_rx_bps", "absurd") { $0.host?.networkRxBytesPerSecond = 2_000_000_000_000 },
+        .init("diagnostics.engine_sensors", "too many") { $0.diagnostics = Diagnostics(engineCycle: 1, engineSensors: Array(repeating: 1, count: 33)) },
+        .init("diagnostics.engine_sensors[1]", "NaN") { $0.diagnostics = Diagnostics(engineCycle: 1, engineSensors: [1, .nan]) },
+        .init("diagnostics.engine_sensors[0]", "absurd") { $0.diagnostics = Diagnostics(engineCycle: 1, engineSensors: [2e6]) },
+        .init("diagnostics.engine_cycle", "sensors without a cycle") { $0.diagnostics = Diagnostics(engineSensors: [1]) },
+        .init("diagnostics.battery_cycle", "capacity without a cycle") { $0.diagnostics = Diagnostics(batteryCapacityAh: 1.8) },
+        .init("diagnostics.battery_capacity_ah", "negative") { $0.diagnostics = Diagnostics(batteryCycle: 3, batteryCapacityAh: -0.1) },
+        .init("diagnostics.battery_rated_ah", "zero") { $0.diagnostics = Diagnostics(batteryRatedAh: 0) },
     ]
 
     @Test("telemetry rules", arguments: telemetryCases)

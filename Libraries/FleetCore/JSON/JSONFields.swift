@@ -192,6 +192,33 @@ struct JSONFields {
     }
 
     /// A required array of strings, at most `maxCount` long.
+    /// An optional array of numbers, at most `maxCount`.
+    func optionalDoubleArray(_ key: StaticString, maxCount: Int) throws(WireError) -> [Double]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let elements) = value else { throw mismatch(key, expected: "array", got: value) }
+        guard elements.count <= maxCount else {
+            throw WireError(.invalidValue, field: fieldPath(key), reason: "at most \(maxCount) elements allowed (got \(elements.count))")
+        }
+        var result: [Double] = []
+        result.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .number(let number) = element else {
+                throw WireError(.typeMismatch, field: "\(fieldPath(key))[\(index)]", reason: "expected number, got \(element.typeName)")
+            }
+            guard let double = number.doubleValue else {
+                throw WireError(.invalidValue, field: "\(fieldPath(key))[\(index)]", reason: "number is too large to represent")
+            }
+            result.append(double)
+        }
+        return result
+    }
+
+    /// An optional unsigned integer.
+    func optionalUInt64(_ key: StaticString) throws(WireError) -> UInt64? {
+        guard value(key) != nil else { return nil }
+        return try uint64(key)
+    }
+
     func stringArray(_ key: StaticString, maxCount: Int) throws(WireError) -> [String] {
         let value = try required(key)
         guard case .array(let elements) = value else { throw mismatch(key, expected: "array", got: value) }

@@ -122,6 +122,13 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// An array element that is a number.
+    mutating func element(_ value: Double) {
+        separate()
+        writeDouble(value)
+        needsComma = true
+    }
+
     // MARK: Scalars
 
     @inline(__always)

@@ -32,6 +32,8 @@ public struct Telemetry: Hashable, Sendable {
     public var faultCodes: [String]
     /// On-board computer health, if reported. Wire name `host`.
     public var host: HostMetrics?
+    /// Degradation signals for predictive maintenance, if reported. Wire name `diagnostics`.
+    public var diagnostics: Diagnostics?
 
     /// Creates a sample (not validated until ``validate()``; the codecs validate on encode and decode).
     public init(
@@ -48,7 +50,8 @@ public struct Telemetry: Hashable, Sendable {
         rpm: Double? = nil,
         status: VehicleStatus,
         faultCodes: [String] = [],
-        host: HostMetrics? = nil
+        host: HostMetrics? = nil,
+        diagnostics: Diagnostics? = nil
     ) {
         self.vehicleID = vehicleID
         self.sequence = sequence
@@ -64,6 +67,7 @@ public struct Telemetry: Hashable, Sendable {
         self.status = status
         self.faultCodes = faultCodes
         self.host = host
+        self.diagnostics = diagnostics
     }
 
     /// ``deviceTimeMillis`` as a `Date`.
@@ -93,6 +97,9 @@ public struct Telemetry: Hashable, Sendable {
         }
         if let host {
             do throws(ValidationError) { try host.validate() } catch { throw error.nested(under: "host") }
+        }
+        if let diagnostics {
+            do throws(ValidationError) { try diagnostics.validate() } catch { throw error.nested(under: "diagnostics") }
         }
     }
 }

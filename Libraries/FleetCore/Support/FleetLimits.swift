@@ -34,6 +34,14 @@ public enum FleetLimits {
     public static let identifierPattern = "^[A-Za-z0-9._-]{1,64}$"
     /// Maximum number of fault codes in one telemetry sample.
     public static let maxFaultCodes = 32
+    /// Most engine sensor values in one telemetry sample's diagnostics (C-MAPSS has 21).
+    public static let maxEngineSensors = 32
+    /// Any engine sensor reading (temperatures in °R, pressures, speeds in rpm, ratios, flows).
+    public static let engineSensor: ClosedRange<Double> = -1_000_000...1_000_000
+    /// Engine and battery cycle counters.
+    public static let cycleCounter: ClosedRange<UInt64> = 0...100_000_000
+    /// A battery's capacity, Ah.
+    public static let batteryCapacityAh: ClosedRange<Double> = 0...100_000
     /// Length of one fault code (same alphabet as identifiers).
     public static let faultCodeLength: ClosedRange<Int> = 1...32
     /// The fault-code alphabet as a regular expression.

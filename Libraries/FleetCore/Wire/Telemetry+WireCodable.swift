@@ -9,7 +9,17 @@ extension Telemetry: WireMessage, WireCodable {
         static let engineTemperature: UInt8 = 1 << 3
         static let rpm: UInt8 = 1 << 4
         static let host: UInt8 = 1 << 5
-        static let all: UInt8 = 0b0011_1111
+        static let diagnostics: UInt8 = 1 << 6
+        static let all: UInt8 = 0b0111_1111
+    }
+
+    /// Which optional fields of ``Diagnostics`` follow, in the binary form.
+    private enum DiagnosticsPresence {
+        static let engineCycle: UInt8 = 1 << 0
+        static let batteryCycle: UInt8 = 1 << 1
+        static let batteryCapacity: UInt8 = 1 << 2
+        static let batteryRated: UInt8 = 1 << 3
+        static let all: UInt8 = 0b0000_1111
     }
 
     func writeJSON(to writer: inout JSONWriter) {
@@ -41,6 +51,19 @@ extension Telemetry: WireMessage, WireCodable {
             writer.field("disk_pct", host.diskPercent)
             writer.field("net_rx_bps", host.networkRxBytesPerSecond)
             writer.field("net_tx_bps", host.networkTxBytesPerSecond)
+            writer.endObject()
+        }
+        if let diagnostics {
+            writer.beginObject("diagnostics")
+            if let cycle = diagnostics.engineCycle { writer.field("engine_cycle", cycle) }
+            if !diagnostics.engineSensors.isEmpty {
+                writer.beginArray("engine_sensors")
+                for value in diagnostics.engineSensors { writer.element(value) }
+                writer.endArray()
+            }
+            if let cycle = diagnostics.batteryCycle { writer.field("battery_cycle", cycle) }
+            writer.optionalField("battery_capacity_ah", diagnostics.batteryCapacityAh)
+            writer.optionalField("battery_rated_ah", diagnostics.batteryRatedAh)
             writer.endObject()
         }
         writer.endObject()
@@ -76,6 +99,14 @@ extension Telemetry: WireMessage, WireCodable {
                     diskPercent: try host.double("disk_pct"),
                     networkRxBytesPerSecond: try host.uint64("net_rx_bps"),
                     networkTxBytesPerSecond: try host.uint64("net_tx_bps"))
+            },
+            diagnostics: try fields.optionalObject("diagnostics").map { (object) throws(WireError) in
+                Diagnostics(
+                    engineCycle: try object.optionalUInt64("engine_cycle"),
+                    engineSensors: try object.optionalDoubleArray("engine_sensors", maxCount: FleetLimits.maxEngineSensors) ?? [],
+                    batteryCycle: try object.optionalUInt64("battery_cycle"),
+                    batteryCapacityAh: try object.optionalDouble("battery_capacity_ah"),
+                    batteryRatedAh: try object.optionalDouble("battery_rated_ah"))
             })
     }
 
@@ -87,6 +118,7 @@ extension Telemetry: WireMessage, WireCodable {
         if engineTemperatureCelsius != nil { presence |= Presence.engineTemperature }
         if rpm != nil { presence |= Presence.rpm }
         if host != nil { presence |= Presence.host }
+        if diagnostics != nil { presence |= Presence.diagnostics }
         writer.u8(presence)
         writer.string(vehicleID.rawValue)
         writer.varint(sequence)
@@ -110,6 +142,20 @@ extension Telemetry: WireMessage, WireCodable {
             writer.f32(host.diskPercent)
             writer.varint(host.networkRxBytesPerSecond)
             writer.varint(host.networkTxBytesPerSecond)
+        }
+        if let diagnostics {
+            var fields: UInt8 = 0
+            if diagnostics.engineCycle != nil { fields |= DiagnosticsPresence.engineCycle }
+            if diagnostics.batteryCycle != nil { fields |= DiagnosticsPresence.batteryCycle }
+            if diagnostics.batteryCapacityAh != nil { fields |= DiagnosticsPresence.batteryCapacity }
+            if diagnostics.batteryRatedAh != nil { fields |= DiagnosticsPresence.batteryRated }
+            writer.u8(fields)
+            if let cycle = diagnostics.engineCycle { writer.varint(cycle) }
+            writer.varint(UInt64(diagnostics.engineSensors.count))
+            for value in diagnostics.engineSensors { writer.f64(value) }
+            if let cycle = diagnostics.batteryCycle { writer.varint(cycle) }
+            if let capacity = diagnostics.batteryCapacityAh { writer.f64(capacity) }
+            if let rated = diagnostics.batteryRatedAh { writer.f64(rated) }
         }
     }
 
@@ -144,11 +190,25 @@ extension Telemetry: WireMessage, WireCodable {
                 networkRxBytesPerSecond: try reader.varint("host.net_rx_bps"),
                 networkTxBytesPerSecond: try reader.varint("host.net_tx_bps"))
         }
+        var diagnostics: Diagnostics?
+        if presence & Presence.diagnostics != 0 {
+            let fields = try reader.presence(allowed: DiagnosticsPresence.all)
+            let engineCycle = try fields & DiagnosticsPresence.engineCycle != 0 ? reader.varint("diagnostics.engine_cycle") : nil
+            let count = try reader.count("diagnostics.engine_sensors", max: FleetLimits.maxEngineSensors)
+            var sensors: [Double] = []
+            sensors.reserveCapacity(count)
+            for index in 0..<count { sensors.append(try reader.f64("diagnostics.engine_sensors[\(index)]")) }
+            diagnostics = Diagnostics(
+                engineCycle: engineCycle, engineSensors: sensors,
+                batteryCycle: try fields & DiagnosticsPresence.batteryCycle != 0 ? reader.varint("diagnostics.battery_cycle") : nil,
+                batteryCapacityAh: try fields & DiagnosticsPresence.batteryCapacity != 0 ? reader.f64("diagnostics.battery_capacity_ah") : nil,
+                batteryRatedAh: try fields & DiagnosticsPresence.batteryRated != 0 ? reader.f64("diagnostics.battery_rated_ah") : nil)
+        }
         self.init(
             vehicleID: vehicleID, sequence: sequence, deviceTimeMillis: deviceTime,
             position: Position(latitude: latitude, longitude: longitude, accuracyMeters: accuracy),
             speedMetersPerSecond: speed, headingDegrees: heading, odometerMeters: odometer,
             batteryPercent: battery, fuelPercent: fuel, engineTemperatureCelsius: temperature, rpm: rpm,
-            status: status, faultCodes: faultCodes, host: host)
+            status: status, faultCodes: faultCodes, host: host, diagnostics: diagnostics)
     }
 }
