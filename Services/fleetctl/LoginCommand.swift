@@ -22,6 +22,9 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: "fleet-tracking base URL to save.")
     var tracking: String?
 
+    @Option(help: "fleet-health base URL to save.")
+    var health: String?
+
     @Option(help: "The token; read from standard input when omitted.")
     var token: String?
 
@@ -45,6 +48,7 @@ struct LoginCommand: AsyncParsableCommand {
             profile.controlURL = api
             if let alerting { profile.alertingURL = alerting }
             if let tracking { profile.trackingURL = tracking }
+            if let health { profile.healthURL = health }
             do {
                 try profile.save()
             } catch {

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A read-only JSON client for the fleet-health API (`docs/openapi/health.yaml`).
+///
+/// Failures carry the exit codes of the control-API subcommands: unreachable 3, 401/403 4, 404 5, 400/409/422/429 6
+/// (with the service's `error.message`), anything else 1.
+struct HealthAPI: Sendable {
+    /// One answered request: the parsed object and the exact bytes the service sent.
+    struct Reply: Sendable {
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var object: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+    }
+
+    let baseURL: String
+    var token: String?
+    /// Seconds to wait for each response.
+    var timeout: Double = 30
+
+    /// `GET path` (path and query already percent-encoded); a non-2xx answer throws a ``ControlCLIError``.
+    func get(_ path: String) async throws -> Reply {
+        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .GET
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response: HTTPClientResponse
+        do {
+            // The control client's pool: a refused connection fails at once instead of retrying until the deadline.
+            response = try await ControlClient.defaultHTTPClient.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+        } catch {
+            throw ControlCLIError(code: .unreachable, message: "cannot reach fleet-health at \(baseURL): \(error)")
+        }
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        let reply = Reply(body: Array(bytes.readableBytesView))
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let message = ((reply.object["error"] as? [String: Any])?["message"] as? String) ?? reply.text
+            let code: ControlExitCode =
+                switch status {
+                case 401, 403: .unauthorized
+                case 404: .notFound
+                case 400, 409, 422, 429: .refused
+                default: .failed
+                }
+            throw ControlCLIError(code: code, message: "\(status): \(message)")
+        }
+        return reply
+    }
+
+    /// The `items` of `path?query`: one page starting at `after`, or with `all` every page, following `next_after`
+    /// until the service gives none. Returns the items and the cursor of the page after them (nil when there is none).
+    func items(_ path: String, query: [String], after: String?, all: Bool) async throws -> (items: [[String: Any]], nextAfter: String?) {
+        var items: [[String: Any]] = []
+        var cursor = after
+        var seen = Set<String>()
+        repeat {
+            let parameters = query + (cursor.map { ["after=\($0.urlComponent)"] } ?? [])
+            let page = try await get(parameters.isEmpty ? path : path + "?" + parameters.joined(separator: "&")).object
+            items += page["items"] as? [[String: Any]] ?? []
+            cursor = page["next_after"] as? String
+            // A cursor seen before would page forever: stop rather than loop.
+            if let next = cursor, !seen.insert(next).inserted {
+                throw ControlCLIError(code: .failed, message: "fleet-health at \(baseURL) returned the cursor \(next) twice")
+            }
+        } while all && cursor != nil
+        return (items, cursor)
+    }
+
+    /// `{"items": items, "next_after": cursor}` as compact JSON with sorted keys (the `-o json` output of a listing).
+    static func json(items: [[String: Any]], nextAfter: String?) throws -> String {
+        var page: [String: Any] = ["items": items]
+        if let nextAfter { page["next_after"] = nextAfter }
+        return String(decoding: try JSONSerialization.data(withJSONObject: page, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
