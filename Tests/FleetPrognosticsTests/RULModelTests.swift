@@ -35,6 +35,17 @@ import Testing
         #expect(fixture.cases.contains { $0.rows.count < model.window })
     }
 
+    @Test func fullRowsGiveTheSamePrediction() throws {
+        let model = try RULModel.bundled()
+        let data = try CMAPSSData(contentsOf: TestData.cmapss.appendingPathComponent("test_FD001.txt"))
+        let rows = try #require(data.units[7])
+        let tail = Array(rows.suffix(12))  // starts mid-history: its cycle number must carry through
+        #expect(model.predict(rows: tail) == model.predict(cycles: tail.map { r in model.sensorNames.map { r.sensor($0)! } },
+                                                            firstCycle: tail[0].cycle))
+        #expect(model.predict(rows: tail) != model.predict(cycles: tail.map { r in model.sensorNames.map { r.sensor($0)! } }))
+        #expect(model.predict(rows: []) == nil)
+    }
+
     @Test func predictionsStayInsideTheCap() throws {
         let model = try RULModel.bundled()
         let data = try CMAPSSData(contentsOf: TestData.cmapss.appendingPathComponent("train_FD001.txt"))
