@@ -343,7 +343,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetHealthRulesTests",
-            dependencies: ["FleetHealthRules", "FleetCore"],
+            dependencies: ["FleetHealthRules", "FleetCore", "FleetPrognostics"],
             path: "Tests/FleetHealthRulesTests",
             swiftSettings: swiftSettings
         ),

@@ -40,7 +40,10 @@ struct HealthComponents: Sendable {
         postgres = runtime.makePostgresClient(searchPath: configuration.schema)
         repository = PostgresHealthRepository(client: postgres, schema: configuration.schema, faultCodes: faultCodes, metrics: metrics, logger: logger)
         migrations = try MigrationRunner(client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module), logger: logger)
-        book = HealthBook(rules: HealthRules(thresholds: configuration.thresholds, faultCodes: faultCodes, detectsAnomalies: configuration.detectsAnomalies))
+        book = HealthBook(
+            rules: HealthRules(
+                thresholds: configuration.thresholds, faultCodes: faultCodes, detectsAnomalies: configuration.detectsAnomalies,
+                prognostics: try Prognostics.bundled()))
         tags = TagDirectory()
 
         let mqtt = runtime.configuration.mqtt

@@ -19,14 +19,14 @@ struct Stream {
     @discardableResult
     mutating func send(
         speed: Double = 10, battery: Double? = nil, fuel: Double? = nil, temperature: Double? = nil, rpm: Double? = nil,
-        status: VehicleStatus = .moving, codes: [String] = [], advance: Int64 = 1_000
+        status: VehicleStatus = .moving, codes: [String] = [], diagnostics: Diagnostics? = nil, advance: Int64 = 1_000
     ) -> [HealthTransition] {
         time += advance
         sequence += 1
         let sample = Telemetry(
             vehicleID: vehicle.vehicleID, sequence: sequence, deviceTimeMillis: time, position: Position(latitude: 43.73, longitude: 7.42),
             speedMetersPerSecond: speed, headingDegrees: 0, odometerMeters: 1_000, batteryPercent: battery, fuelPercent: fuel,
-            engineTemperatureCelsius: temperature, rpm: rpm, status: status, faultCodes: codes)
+            engineTemperatureCelsius: temperature, rpm: rpm, status: status, faultCodes: codes, diagnostics: diagnostics)
         let transitions = vehicle.observe(sample, receivedMillis: time, rules: rules)
         vehicle.record(transitions)
         recorded += transitions

@@ -6,11 +6,17 @@ public struct HealthRules: Sendable {
     public var faultCodes: FaultCodeTable
     /// Whether per-signal anomaly detection runs.
     public var detectsAnomalies: Bool
+    /// The live models, for vehicles that report diagnostics (nil: diagnostics are ignored).
+    public var prognostics: Prognostics?
 
     /// Creates the rules.
-    public init(thresholds: HealthThresholds = HealthThresholds(), faultCodes: FaultCodeTable, detectsAnomalies: Bool = true) {
+    public init(
+        thresholds: HealthThresholds = HealthThresholds(), faultCodes: FaultCodeTable, detectsAnomalies: Bool = true,
+        prognostics: Prognostics? = nil
+    ) {
         self.thresholds = thresholds
         self.faultCodes = faultCodes
         self.detectsAnomalies = detectsAnomalies
+        self.prognostics = prognostics
     }
 }

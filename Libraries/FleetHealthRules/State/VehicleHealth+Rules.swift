@@ -100,6 +100,9 @@ extension VehicleHealth {
         status = sample.status
 
         if rules.detectsAnomalies { detectAnomalies(sample, limits: limits, into: &out) }
+        if let diagnostics = sample.diagnostics, let prognostics = rules.prognostics {
+            forecast(diagnostics, prognostics: prognostics, limits: limits, into: &out)
+        }
         return out.transitions
     }
 

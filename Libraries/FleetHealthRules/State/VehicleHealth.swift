@@ -32,6 +32,8 @@ public struct VehicleHealth: Sendable {
     var parkedFuelReferenceMillis: Int64 = 0
     /// One detector per watched signal, and how many normal samples followed an anomaly.
     var detectors = SignalDetectors()
+    /// Engine and battery histories, only for vehicles that report diagnostics.
+    var history: PrognosticHistory?
 
     /// A vehicle with nothing recorded.
     public init(vehicleID: VehicleID) {

@@ -26,10 +26,16 @@ final class HealthBook: Sendable {
     func observe(_ sample: Telemetry, receivedMillis: Int64) -> [HealthTransition] {
         state.withLock { state in
             let id = sample.vehicleID
-            state.seen[id] = SeenVehicle(
+            let transitions = state.vehicles[id, default: VehicleHealth(vehicleID: id)].observe(sample, receivedMillis: receivedMillis, rules: rules)
+            var seen = SeenVehicle(
                 vehicleID: id.rawValue, lastSeenMillis: receivedMillis, status: sample.status.rawValue, batteryPercent: sample.batteryPercent,
                 fuelPercent: sample.fuelPercent, engineTemperatureCelsius: sample.engineTemperatureCelsius)
-            return state.vehicles[id, default: VehicleHealth(vehicleID: id)].observe(sample, receivedMillis: receivedMillis, rules: rules)
+            if sample.diagnostics != nil, let vehicle = state.vehicles[id] {
+                seen.engine = vehicle.engineForecast
+                seen.battery = vehicle.batteryEstimate
+            }
+            state.seen[id] = seen
+            return transitions
         }
     }
 

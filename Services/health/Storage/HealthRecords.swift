@@ -48,6 +48,9 @@ struct SeenVehicle: Sendable, Equatable {
     var batteryPercent: Double?
     var fuelPercent: Double?
     var engineTemperatureCelsius: Double?
+    /// The latest forecasts, when the vehicle reports diagnostics.
+    var engine: EngineForecast?
+    var battery: BatteryEstimate?
 }
 
 /// A forecast to store.
@@ -89,5 +92,16 @@ extension HealthCondition {
         let object = Dictionary(uniqueKeysWithValues: active.map { ($0.key.key, $0.value) })
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension ForecastUpdate {
+    /// The forecasts a flushed vehicle carries, if any.
+    init?(_ seen: SeenVehicle) {
+        guard seen.engine != nil || seen.battery != nil else { return nil }
+        self.init(
+            vehicleID: seen.vehicleID, rulCycles: seen.engine?.rulCycles, rulLower: seen.engine?.lower, rulUpper: seen.engine?.upper,
+            batteryCapacityRatio: seen.battery?.capacityRatio, batteryEndOfLifeCycle: seen.battery?.endOfLifeCycle,
+            batteryCycle: seen.battery.map { Int(clamping: $0.cycle) })
     }
 }
