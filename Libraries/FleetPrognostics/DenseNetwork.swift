@@ -28,7 +28,12 @@ struct DenseNetwork: Sendable {
     }
 
     func predict(window: [[Double]], features: [Double]) -> Double {
-        var h = input(window: window, features: features)
+        DenseNetwork.forward(input(window: window, features: features), layers: layers)
+    }
+
+    /// `tanh(h·W + b)` through the hidden layers, then the linear output layer; returns its first output.
+    static func forward(_ input: [Double], layers: [Layer]) -> Double {
+        var h = input
         for (index, layer) in layers.enumerated() {
             let outputs = layer.bias.count
             var next = [Double](repeating: 0, count: outputs)

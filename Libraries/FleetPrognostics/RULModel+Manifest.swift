@@ -26,6 +26,19 @@ extension RULModel {
             var tensors: [Tensor]
         }
 
+        struct Convolution: Decodable {
+            var file: String
+            var convLayers: Int
+            var denseLayers: Int
+            var tensors: [Tensor]
+        }
+
+        struct Weights: Decodable {
+            var lgbm: Double
+            var mlp: Double
+            var cnn: Double
+        }
+
         var seed: Int
         var window: Int
         var tail: Int
@@ -35,5 +48,8 @@ extension RULModel {
         var blendWeightLGBM: Double
         var lgbm: Trees
         var mlp: Network?
+        /// Present when the blend has a DCNN member (then `blendWeights` too).
+        var blendWeights: Weights?
+        var cnn: Convolution?
     }
 }

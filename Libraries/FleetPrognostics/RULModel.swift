@@ -1,8 +1,9 @@
 import Foundation
 
 /// Remaining useful life of a C-MAPSS-like turbofan engine (trained on NASA C-MAPSS FD001), run from the model files
-/// in `Models/`: a blend `w·trees + (1 − w)·network` of LightGBM fold models on 71 window features and multilayer
-/// perceptrons on the scaled 30-cycle window. Trained and exported by `scripts/ml/train_rul.py`.
+/// in `Models/`: a weighted blend of LightGBM fold models on 71 window features, multilayer perceptrons on the scaled
+/// 30-cycle window and the features, and (when the model files have one) a 1-D convolutional network (DCNN) on the
+/// scaled window. Trained and exported by `scripts/ml/train_rul.py`.
 public struct RULModel: Sendable {
     /// Why model files could not be read.
     public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -18,6 +19,8 @@ public struct RULModel: Sendable {
         public var trees: Double
         /// The networks' RUL, clipped to [0, cap] (nil when the model has no network).
         public var network: Double?
+        /// The convolutional network's RUL, clipped to [0, cap] (nil when the model has none).
+        public var convolution: Double?
         /// The blended RUL, clipped to [0, cap]: what `predict` returns.
         public var rul: Double
         /// The 71 window features the trees read.
@@ -30,13 +33,18 @@ public struct RULModel: Sendable {
     public var sensorNames: [String]
     /// Largest RUL the model predicts (the training target was min(RUL, cap)).
     public var cap: Double
-    /// Weight of the trees in the blend; the networks get `1 − treeWeight`.
+    /// Weight of the trees in the blend.
     public var treeWeight: Double
+    /// Weight of the multilayer perceptrons in the blend (`1 − treeWeight` when there is no convolutional network).
+    public var networkWeight: Double
+    /// Weight of the convolutional network in the blend (0 when there is none).
+    public var convolutionWeight: Double
     /// The training seed of the shipped model.
     public var seed: Int
     var tail: Int
     var trees: TreeEnsemble
     var networks: [DenseNetwork]
+    var convolutionNetwork: ConvNetwork?
 
     /// The model shipped in this library's `Models` resource folder.
     /// - Throws: `LoadError` or a file error when the resources are missing or damaged.
@@ -57,6 +65,8 @@ public struct RULModel: Sendable {
         cap = manifest.cap
         sensorNames = manifest.sensors
         treeWeight = manifest.blendWeightLGBM
+        networkWeight = 1 - manifest.blendWeightLGBM
+        convolutionWeight = 0
         seed = manifest.seed
         guard manifest.featureNames.count == 5 * sensorNames.count + 1, window >= tail, tail > 0,
             sensorNames.allSatisfy({ CMAPSSData.sensorIndex($0) != nil })
@@ -93,6 +103,52 @@ public struct RULModel: Sendable {
                 networks.append(network)
             }
         }
+        convolutionNetwork = nil
+        if let cnn = manifest.cnn {
+            guard let weights = manifest.blendWeights, !networks.isEmpty else {
+                throw LoadError(reason: "a convolutional network needs blendWeights and the perceptrons")
+            }
+            treeWeight = weights.lgbm
+            networkWeight = weights.mlp
+            convolutionWeight = weights.cnn
+            convolutionNetwork = try Self.loadConvolution(cnn, directory: directory, window: window, sensors: sensorNames.count)
+        }
+    }
+
+    private static func loadConvolution(_ cnn: Manifest.Convolution, directory: URL, window: Int, sensors: Int) throws -> ConvNetwork {
+        let reader = BinaryReader(data: try Data(contentsOf: directory.appendingPathComponent(cnn.file)))
+        let tensors = Dictionary(cnn.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func read(_ name: String) throws -> (values: [Double], shape: [Int]) {
+            guard let t = tensors[name] else { throw LoadError(reason: "convolution tensor \(name) is missing") }
+            let count = t.shape.reduce(1, *)
+            let values = t.dtype == "float64" ? try reader.doubles(at: t.offset, count: count) : try reader.floats(at: t.offset, count: count)
+            return (values, t.shape)
+        }
+        var convolutions: [ConvNetwork.Convolution] = []
+        var channels = 1
+        for i in 0..<cnn.convLayers {
+            let w = try read("conv\(i).w"), b = try read("conv\(i).b")
+            guard w.shape.count == 3, w.shape[1] == channels, b.values.count == w.shape[0], w.shape[2] > 0 else {
+                throw LoadError(reason: "convolution layer \(i) has the wrong shape")
+            }
+            convolutions.append(ConvNetwork.Convolution(weights: w.values, bias: b.values, inputs: channels, kernel: w.shape[2]))
+            channels = w.shape[0]
+        }
+        guard channels == 1 else { throw LoadError(reason: "the last convolution must have one channel") }
+        var dense: [DenseNetwork.Layer] = []
+        var inputs = window * sensors
+        for i in 0..<cnn.denseLayers {
+            let w = try read("dense\(i).w"), b = try read("dense\(i).b")
+            guard w.shape == [inputs, b.values.count] else { throw LoadError(reason: "convolution dense layer \(i) has the wrong shape") }
+            dense.append(DenseNetwork.Layer(weights: w.values, bias: b.values))
+            inputs = b.values.count
+        }
+        guard inputs == 1 else { throw LoadError(reason: "the convolutional network must have one output") }
+        let network = ConvNetwork(low: try read("lo").values, high: try read("hi").values, convolutions: convolutions, dense: dense)
+        guard network.low.count == sensors, network.high.count == sensors else {
+            throw LoadError(reason: "convolution scaler has the wrong size")
+        }
+        return network
     }
 
     /// Predicted remaining useful life in cycles, clipped to [0, cap].
@@ -108,7 +164,8 @@ public struct RULModel: Sendable {
         components(cycles: cycles, firstCycle: firstCycle).rul
     }
 
-    /// The trees', the networks' and the blended prediction for the same input as `predict(cycles:firstCycle:)`.
+    /// The trees', the networks', the convolutional network's and the blended prediction for the same input as
+    /// `predict(cycles:firstCycle:)`.
     public func components(cycles: [[Double]], firstCycle: Int = 1) -> Components {
         precondition(!cycles.isEmpty, "RULModel.predict needs at least one cycle")
         precondition(cycles.allSatisfy { $0.count == sensorNames.count }, "each cycle needs \(sensorNames.count) values")
@@ -116,12 +173,20 @@ public struct RULModel: Sendable {
         let lastCycle = Double(firstCycle + cycles.count - 1)
         let features = RULFeatures.windowFeatures(windowRows, cycle: lastCycle, tail: tail)
         let treeRUL = clip(trees.predict(features))
-        guard !networks.isEmpty else { return Components(trees: treeRUL, network: nil, rul: treeRUL, features: features) }
+        guard !networks.isEmpty else {
+            return Components(trees: treeRUL, network: nil, convolution: nil, rul: treeRUL, features: features)
+        }
         var sum = 0.0
         for network in networks { sum += network.predict(window: windowRows, features: features) }
         let networkRUL = clip(sum / Double(networks.count))
-        let rul = clip(treeWeight * treeRUL + (1 - treeWeight) * networkRUL)
-        return Components(trees: treeRUL, network: networkRUL, rul: rul, features: features)
+        guard let convolutionNetwork else {
+            let rul = clip(treeWeight * treeRUL + (1 - treeWeight) * networkRUL)
+            return Components(trees: treeRUL, network: networkRUL, convolution: nil, rul: rul, features: features)
+        }
+        let convolutionRUL = clip(convolutionNetwork.predict(window: windowRows))
+        // Same operation order as train_rul.py's Bundle.predict_windows.
+        let rul = clip(treeWeight * treeRUL + networkWeight * networkRUL + convolutionWeight * convolutionRUL)
+        return Components(trees: treeRUL, network: networkRUL, convolution: convolutionRUL, rul: rul, features: features)
     }
 
     private func clip(_ x: Double) -> Double { min(max(x, 0), cap) }

@@ -46,6 +46,8 @@ struct RULParityFixture: Decodable {
         var features: Double
         var lgbm: Double
         var mlp: Double
+        /// Absent in fixtures of models without a convolutional network.
+        var cnn: Double?
         var rul: Double
     }
 
@@ -57,10 +59,13 @@ struct RULParityFixture: Decodable {
         var features: [Double]
         var lgbm: Double
         var mlp: Double?
+        var cnn: Double?
         var rul: Double
     }
 
     var seed: Int
     var tolerance: Tolerance
     var cases: [Case]
+    /// Largest |JAX float32 forward − NumPy float64 forward| of the CNN over the cases (training vs reference pass).
+    var cnnJaxMaxAbsDiff: Double?
 }

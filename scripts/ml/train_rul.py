@@ -81,6 +81,18 @@ MLP_LR = 2e-3
 MLP_DROPOUT = 0.3
 BLEND_GRID = [round(0.1 * i, 1) for i in range(11)]
 
+# DCNN (cnn.py): one network per seed, trained on the training engines of fold CNN_FOLD and early-stopped on that
+# fold's validation cuts (5 folds x 5 seeds did not fit the CPU budget: ~7 s per epoch on the shared 2 cores).
+CNN_FOLD = 0
+CNN_EPOCHS = int(os.environ.get("RUL_CNN_EPOCHS", "60"))  # env override only for smoke tests
+CNN_LR = 1e-3
+CNN_BATCH = 128
+CNN_DROPOUT = 0.5
+# Shipped blend: (1 - c) x [w x LightGBM + (1 - w) x MLP] + c x CNN. w is the two-way weight chosen out of fold on
+# all 5 folds (as before); the CNN share c (grid 0, 0.1, ..., 1) is chosen on the CNN fold's validation cuts, the only
+# engines with a CNN prediction not trained on (one parameter there rather than two, to keep the noise down).
+CNN_SHARE_GRID = [i / 10 for i in range(11)]
+
 
 def mlp_inputs(wins: np.ndarray, feats: np.ndarray, scaler: dict) -> np.ndarray:
     """MLP input: the window min-max scaled to [-1, 1] per sensor, flattened time-major (t, sensor), then the 71
@@ -90,13 +102,19 @@ def mlp_inputs(wins: np.ndarray, feats: np.ndarray, scaler: dict) -> np.ndarray:
     return np.concatenate([x.reshape(len(x), -1), z], axis=1)
 
 
-def train_folds(units, seed: int, with_mlp: bool):
+def cnn_inputs(wins: np.ndarray, scaler: dict) -> np.ndarray:
+    """CNN input: the window min-max scaled to [-1, 1] per sensor, (N, WINDOW, 14)."""
+    return 2.0 * (wins - scaler["lo"]) / (scaler["hi"] - scaler["lo"]) - 1.0
+
+
+def train_folds(units, seed: int, with_mlp: bool, with_cnn: bool = False):
     import lightgbm as lgb
     import mlp
     ids = sorted(units)
     folds = fold_split(seed, ids)
     rng = np.random.default_rng(1000 + seed)
     boosters, nets, info = [], [], dict(lgbm_val=[], mlp_val=[], lgbm_iter=[], mlp_epoch=[])
+    cnn_net = None
     oof_y, oof_l, oof_m = [], [], []
     for k, val_ids in enumerate(folds):
         tr_ids = [u for u in ids if u not in val_ids]
@@ -130,6 +148,17 @@ def train_folds(units, seed: int, with_mlp: bool):
             info["mlp_epoch"].append(ep)
             oof_m.append(pm)
             msg += f", mlp epoch {ep} val {info['mlp_val'][-1]:.2f}"
+        if with_cnn and k == CNN_FOLD:
+            import cnn
+            t0 = time.time()
+            params, ep, _, hist = cnn.train(cnn_inputs(wtr, scaler), ytr, cnn_inputs(wva, scaler), yva, seed * 100 + k,
+                                            epochs=CNN_EPOCHS, lr=CNN_LR, batch=CNN_BATCH, dropout=CNN_DROPOUT, cap=CAP)
+            cnn_net = dict(scaler=dict(lo=scaler["lo"], hi=scaler["hi"]), params=params)
+            pc = np.clip(cnn.forward_numpy(params, cnn_inputs(wva, scaler)), 0, CAP)
+            info.update(cnn_fold=k, cnn_epoch=ep, cnn_val=rmse(pc, yva), cnn_val_history=hist,
+                        cnn_seconds=time.time() - t0)
+            fold_val = dict(y=yva, lgbm=pl, mlp=pm, cnn=pc)
+            msg += f", cnn epoch {ep} val {info['cnn_val']:.2f} ({info['cnn_seconds']:.0f} s)"
         log(msg)
     y, l = np.concatenate(oof_y), np.concatenate(oof_l)
     info["lgbm_oof_rmse"] = rmse(l, y)
@@ -142,14 +171,30 @@ def train_folds(units, seed: int, with_mlp: bool):
         info["blend_oof_rmse_by_weight"] = grid
         info["blend_oof_rmse"] = grid[weight]
     info["blend_weight_lgbm"] = weight
-    return boosters, nets, weight, info
+    weights = dict(lgbm=weight, mlp=1 - weight if with_mlp else 0.0, cnn=0.0)
+    if cnn_net is not None:
+        v = fold_val
+        b2 = weight * v["lgbm"] + (1 - weight) * v["mlp"]
+        grid3 = {c: rmse(np.clip((1 - c) * b2 + c * v["cnn"], 0, CAP), v["y"]) for c in CNN_SHARE_GRID}
+        c = min(grid3, key=lambda c: (grid3[c], abs(c - 0.5)))
+        weights = dict(lgbm=(1 - c) * weight, mlp=(1 - c) * (1 - weight), cnn=c)
+        info["cnn_share"] = c
+        info["blend3_val_rmse_by_cnn_share"] = grid3
+        info["blend3_val_rmse"] = grid3[c]
+        info["fold_val_rmse"] = dict(lgbm=rmse(v["lgbm"], v["y"]), mlp=rmse(v["mlp"], v["y"]), cnn=info["cnn_val"],
+                                     blend2=rmse(np.clip(weight * v["lgbm"] + (1 - weight) * v["mlp"], 0, CAP), v["y"]))
+    info["blend_weights"] = weights
+    return boosters, nets, cnn_net, weights, info
 
 
 class Bundle:
     """The model exactly as Swift runs it."""
 
-    def __init__(self, boosters, nets, weight):
-        self.boosters, self.nets, self.weight = boosters, nets, weight
+    def __init__(self, boosters, nets, weight, cnn_net=None, weights=None):
+        """`weight`: LightGBM's weight in the two-way blend (chosen out of fold); `weights`: the shipped blend's
+        (lgbm, mlp, cnn) weights (with a CNN: chosen on the CNN fold's validation cuts)."""
+        self.boosters, self.nets, self.weight, self.cnn_net = boosters, nets, weight, cnn_net
+        self.weights = weights or dict(lgbm=weight, mlp=1 - weight if nets else 0.0, cnn=0.0)
 
     def predict_windows(self, wins: np.ndarray, cycles: np.ndarray) -> dict[str, np.ndarray]:
         import mlp
@@ -162,9 +207,16 @@ class Bundle:
                                    for n in self.nets]), axis=0)
             mm = np.clip(mm, 0, CAP)
             out["mlp"] = mm
-            out["blend"] = np.clip(self.weight * lg + (1 - self.weight) * mm, 0, CAP)
+            out["blend2"] = np.clip(self.weight * lg + (1 - self.weight) * mm, 0, CAP)
+            out["blend"] = out["blend2"]
         else:
             out["blend"] = lg
+        if self.cnn_net is not None:
+            import cnn
+            cc = np.clip(cnn.forward_numpy(self.cnn_net["params"], cnn_inputs(wins, self.cnn_net["scaler"])), 0, CAP)
+            out["cnn"] = cc
+            w = self.weights
+            out["blend"] = np.clip(w["lgbm"] * lg + w["mlp"] * out.get("mlp", 0.0) + w["cnn"] * cc, 0, CAP)
         return out
 
 
@@ -248,19 +300,48 @@ def export_mlp(nets, path_bin: str) -> dict:
                        "output = mean over folds, clipped to [0, cap]")
 
 
+def export_cnn(net, path_bin: str) -> dict:
+    """Scaler lo, hi (14) as float64, then conv weights (out, in, k) and biases, dense W (in, out) and b as float32."""
+    import cnn
+    tensors, offset = [], 0
+    with open(path_bin, "wb") as f:
+        arrays = [("lo", np.asarray(net["scaler"]["lo"], "<f8")), ("hi", np.asarray(net["scaler"]["hi"], "<f8"))]
+        for i, (w, b) in enumerate(net["params"]["convs"]):
+            arrays += [(f"conv{i}.w", np.asarray(w, "<f4")), (f"conv{i}.b", np.asarray(b, "<f4"))]
+        for i, (w, b) in enumerate(net["params"]["dense"]):
+            arrays += [(f"dense{i}.w", np.asarray(w, "<f4")), (f"dense{i}.b", np.asarray(b, "<f4"))]
+        for name, a in arrays:
+            f.write(a.tobytes())
+            tensors.append(dict(name=name, dtype="float64" if a.dtype == np.float64 else "float32",
+                                shape=list(a.shape), offset=offset))
+            offset += a.nbytes
+    return dict(file=os.path.basename(path_bin), convLayers=len(net["params"]["convs"]),
+                denseLayers=len(net["params"]["dense"]), activation="tanh", tensors=tensors,
+                layout="byte offsets; input = window min-max scaled to [-1, 1] with (lo, hi); each sensor's 30-cycle "
+                       "series goes through the same 1-D convolutions along time, conv weights (out, in, k), 'same' "
+                       "padding (k - 1) // 2 before and k // 2 after with zeros, h = tanh(conv + b); the (t, sensor) "
+                       "map of the last conv (1 channel) is flattened time-major; dense W (in, out): tanh hidden, "
+                       "linear output in cycles, clipped to [0, cap]")
+
+
 def write_bundle(bundle: Bundle, seed: int, meta: dict):
     os.makedirs(MODELS, exist_ok=True)
-    for old in ("rul_mlp.bin",):
+    for old in ("rul_mlp.bin", "rul_cnn.bin"):
         if os.path.exists(os.path.join(MODELS, old)):
             os.remove(os.path.join(MODELS, old))
     manifest = dict(
         format=1, description="FD001 RUL: blend of LightGBM and MLP fold models (5 folds each) on 30-cycle windows",
         seed=seed, window=WINDOW, tail=TAIL, cap=CAP, sensors=SENSORS, featureNames=feature_names(),
-        padding="repeat the first row at the front", blendWeightLGBM=bundle.weight,
+        padding="repeat the first row at the front", blendWeightLGBM=bundle.weights["lgbm"],
+        blendWeights=bundle.weights,
         lgbm=export_lgbm(bundle.boosters, os.path.join(MODELS, "rul_lgbm.bin")),
         training=meta)
     if bundle.nets:
         manifest["mlp"] = export_mlp(bundle.nets, os.path.join(MODELS, "rul_mlp.bin"))
+    if bundle.cnn_net is not None:
+        manifest["cnn"] = export_cnn(bundle.cnn_net, os.path.join(MODELS, "rul_cnn.bin"))
+        manifest["description"] = ("FD001 RUL: blend of LightGBM and MLP fold models (5 folds each) and a DCNN on "
+                                   "30-cycle windows")
     with open(os.path.join(MODELS, "rul_model.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 
@@ -285,11 +366,21 @@ def write_fixture(bundle: Bundle, train_units, test_units, seed: int):
     feats = window_features(wins, cycles)
     out = bundle.predict_windows(wins, cycles)
     fixture = dict(
-        seed=seed, tolerance=dict(features=1e-9, lgbm=1e-9, mlp=1e-9, rul=1e-9),
+        seed=seed, tolerance=dict(features=1e-9, lgbm=1e-9, mlp=1e-9, cnn=1e-9, rul=1e-9),
         cases=[dict(source=c[0], unit=c[1], firstCycle=c[2] + 1, rows=c[4].tolist(),
                     features=feats[i].tolist(), lgbm=float(out["lgbm"][i]),
-                    mlp=float(out["mlp"][i]) if "mlp" in out else None, rul=float(out["blend"][i]))
+                    mlp=float(out["mlp"][i]) if "mlp" in out else None,
+                    cnn=float(out["cnn"][i]) if "cnn" in out else None, rul=float(out["blend"][i]))
                for i, c in enumerate(cases)])
+    if bundle.cnn_net is not None:
+        # The reference forward pass (what Swift matches) against JAX's float32 training forward pass: the padding
+        # and layout conventions agree if this is float32 rounding.
+        import cnn
+        import jax.numpy as jnp
+        x = cnn_inputs(wins, bundle.cnn_net["scaler"])
+        jx = np.asarray(cnn.forward(bundle.cnn_net["params"], jnp.asarray(x, jnp.float32)), np.float64)
+        fixture["cnnJaxMaxAbsDiff"] = float(np.max(np.abs(jx - cnn.forward_numpy(bundle.cnn_net["params"], x))))
+        log(f"CNN: JAX float32 vs NumPy float64 forward, max |diff| {fixture['cnnJaxMaxAbsDiff']:.2e} cycles")
     with open(os.path.join(FIXTURES, "rul_parity.json"), "w") as f:
         json.dump(fixture, f)
     return len(cases)
@@ -303,22 +394,46 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--ship-seed", type=int, default=0)
     ap.add_argument("--no-mlp", action="store_true", help="LightGBM only")
+    ap.add_argument("--no-cnn", action="store_true", help="no DCNN (LightGBM + MLP as before)")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--cache", default=None,
+                    help="directory for per-seed trained models (pickles): a seed found there is loaded, not retrained")
     args = ap.parse_args()
+    with_cnn = not (args.no_cnn or args.no_mlp)
 
     train_units = load_cmapss(os.path.join(args.data, "train_FD001.txt"))
     test_units = load_cmapss(os.path.join(args.data, "test_FD001.txt"))
     test_ids, test_wins, test_cycles = test_inputs(test_units)
 
     bundles, per_seed = {}, []
+    import pickle
     for seed in args.seeds:
-        log(f"seed {seed}: {FOLDS}-fold LightGBM" + ("" if args.no_mlp else " + MLP"))
-        boosters, nets, weight, info = train_folds(train_units, seed, not args.no_mlp)
-        info["seed"] = seed
+        cached = os.path.join(args.cache, f"seed{seed}_{'m' if not args.no_mlp else ''}{'c' if with_cnn else ''}.pkl") \
+            if args.cache else None
+        if cached and os.path.exists(cached):
+            with open(cached, "rb") as f:
+                boosters_str, nets, cnn_net, weight, weights, info = pickle.load(f)
+            import lightgbm as lgb
+            boosters = [lgb.Booster(model_str=b) for b in boosters_str]
+            log(f"seed {seed}: loaded from {cached}")
+        else:
+            log(f"seed {seed}: {FOLDS}-fold LightGBM" + ("" if args.no_mlp else " + MLP")
+                + (f" + DCNN on fold {CNN_FOLD}" if with_cnn else ""))
+            boosters, nets, cnn_net, weights, info = train_folds(train_units, seed, not args.no_mlp, with_cnn)
+            weight = info["blend_weight_lgbm"]
+            info["seed"] = seed
+            if cached:
+                os.makedirs(args.cache, exist_ok=True)
+                with open(cached, "wb") as f:
+                    pickle.dump(([b.model_to_string() for b in boosters], nets, cnn_net, weight, weights, info), f)
         log(f"seed {seed}: validation (out-of-fold, {CUTS_PER_VAL_UNIT} cuts per engine): lgbm {info['lgbm_oof_rmse']:.3f}"
             + ("" if args.no_mlp else f", mlp {info['mlp_oof_rmse']:.3f}, blend {info['blend_oof_rmse']:.3f} "
                                       f"at lgbm weight {weight}"))
-        bundles[seed] = Bundle(boosters, nets, weight)
+        if with_cnn:
+            log(f"seed {seed}: fold {CNN_FOLD} validation: " + ", ".join(f"{k} {v:.3f}" for k, v in
+                                                                      info["fold_val_rmse"].items())
+                + f", blend3 {info['blend3_val_rmse']:.3f} at weights {weights}")
+        bundles[seed] = Bundle(boosters, nets, weight, cnn_net, weights)
         per_seed.append(info)
 
     # ---- final evaluation: the only use of the test labels
@@ -330,7 +445,7 @@ def main():
                                                        f"S {v['score']:.0f}" for k, v in info.items()
                                                        if k.startswith("test_")))
     summary = {}
-    for name in ("lgbm", "mlp", "blend"):
+    for name in ("lgbm", "mlp", "cnn", "blend2", "blend"):
         key = f"test_{name}"
         if key in per_seed[0]:
             for metric in ("rmse", "raw_rmse", "score"):
@@ -343,7 +458,11 @@ def main():
     with open(os.path.join(RESULTS, "rul_results.json"), "w") as f:
         json.dump(dict(seeds=args.seeds, ship_seed=args.ship_seed, mlp=not args.no_mlp,
                        lgb_params=LGB_PARAMS, mlp_hidden=MLP_HIDDEN, mlp_epochs=MLP_EPOCHS, mlp_lr=MLP_LR,
-                       mlp_dropout=MLP_DROPOUT, per_seed=per_seed, summary=summary), f, indent=1)
+                       mlp_dropout=MLP_DROPOUT, cnn=with_cnn,
+                       cnn_settings=dict(fold=CNN_FOLD, epochs=CNN_EPOCHS, lr=CNN_LR, lr_schedule="lr / 10 after 70 %",
+                                         batch=CNN_BATCH, dropout=CNN_DROPOUT) if with_cnn else None,
+                       cnn_share_grid=CNN_SHARE_GRID if with_cnn else None,
+                       per_seed=per_seed, summary=summary), f, indent=1)
 
     if not args.no_export:
         ship = bundles[args.ship_seed]
