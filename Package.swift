@@ -217,6 +217,7 @@ let package = Package(
             name: "FleetSim",
             dependencies: [
                 "FleetCore",
+                "FleetPrognostics",
                 "FleetGeo",
                 "FleetMQTT",
                 "FleetService",
@@ -343,7 +344,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetHealthRulesTests",
-            dependencies: ["FleetHealthRules", "FleetCore", "FleetPrognostics"],
+            dependencies: ["FleetHealthRules", "FleetCore", "FleetPrognostics", "FleetAnomaly"],
             path: "Tests/FleetHealthRulesTests",
             swiftSettings: swiftSettings
         ),

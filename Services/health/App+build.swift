@@ -70,7 +70,8 @@ struct HealthComponents: Sendable {
         var loops: [any Service] = [
             relay,
             TelemetryHealthConsumer(
-                subscription: telemetry, validator: configuration.validator, book: book, recorder: recorder, metrics: metrics, logger: logger),
+                subscription: telemetry, validator: configuration.validator, book: book, recorder: recorder, metrics: metrics,
+                batchPause: configuration.batchPause, logger: logger),
             StateHealthConsumer(subscription: states, book: book, recorder: recorder, metrics: metrics, logger: logger),
             PeriodicService(name: "health sweep", interval: configuration.sweepInterval, logger: logger) { try await sweep.run() },
             PeriodicService(name: "health statistics", interval: .seconds(15), logger: logger) { try await sweep.refreshStatistics() },

@@ -9,7 +9,7 @@ struct App: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet-health",
         abstract: "Fleet health: fault, energy, overheating, silence and anomaly events, downtime incidents, maintenance forecasts.",
-        subcommands: [ServeCommand.self, RULCommand.self, BatteryCommand.self, AnomalyCommand.self],
+        subcommands: [ServeCommand.self, RULCommand.self, BatteryCommand.self, AnomalyCommand.self, BenchCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

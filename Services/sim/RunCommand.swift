@@ -28,7 +28,11 @@ struct RunCommand: AsyncParsableCommand {
         let settings = try SimulatorSettings(reader: reader)
         runtime.logger.info("Loading road network", metadata: ["map": "\(settings.mapPath)"])
         let graph = try RoadGraph.load(contentsOf: settings.mapURL)
-        let fleet = try RoadFleet(graph: graph, setup: settings.setup)
+        var fleet = try RoadFleet(graph: graph, setup: settings.setup)
+        fleet.degradation = DegradationData.replay(
+            directory: settings.healthDataPath, count: min(settings.degradedVehicles, settings.vehicles),
+            engineCycleSeconds: settings.engineCycleSeconds, batteryCycleSeconds: settings.batteryCycleSeconds,
+            isElectric: { [fleet] in fleet.isElectric($0) }, logger: runtime.logger)
         runtime.logger.info(
             "Fleet generated",
             metadata: [

@@ -17,11 +17,19 @@ struct SimulatorSettings: Sendable, Equatable {
     var idPrefix: String
     /// `FLEET_SIM_FAULT_RATE`: multiplier of the default fault rates (0 disables fault injection).
     var faultRate: Double
+    /// `FLEET_SIM_HEALTH_DATA`: directory with `cmapss/` and `nasa_battery/` (real degradation data to replay).
+    var healthDataPath: String
+    /// `FLEET_SIM_DEGRADED_VEHICLES`: how many vehicles replay it (0 turns the replay off).
+    var degradedVehicles: Int
+    /// `FLEET_SIM_ENGINE_CYCLE_SECONDS`, `FLEET_SIM_BATTERY_CYCLE_SECONDS`: simulated seconds per replayed cycle.
+    var engineCycleSeconds: Double
+    var batteryCycleSeconds: Double
     /// `FLEET_SIM_TICK_MS`, `FLEET_SIM_TIME_SCALE`, `FLEET_SIM_OUTBOX_CAPACITY`, `FLEET_SIM_RESEND_TIMEOUT_MS`,
     /// `FLEET_SIM_RESENDS_PER_TICK`, `FLEET_SIM_RETAINED_WAIT_MS`, `FLEET_SIM_WIRE_FORMAT`.
     var gateway: GatewayConfiguration
 
     static let defaultMapPath = "../shared/data/road_network/monaco.osm.pbf"
+    static let defaultHealthDataPath = "../shared/data/vehicle_health"
 
     init(reader: ConfigReader) throws {
         vehicles = try reader.fleetInt("fleet.sim.vehicles", default: 300, range: 1...1_000_000)
@@ -32,6 +40,10 @@ struct SimulatorSettings: Sendable, Equatable {
             throw ConfigurationError(key: "fleet.sim.id.prefix", reason: "must match [A-Za-z0-9._-]{1,58}")
         }
         faultRate = try reader.fleetDouble("fleet.sim.fault.rate", default: 1, range: 0...1_000)
+        healthDataPath = try reader.fleetString("fleet.sim.health.data", default: Self.defaultHealthDataPath)
+        degradedVehicles = try reader.fleetInt("fleet.sim.degraded.vehicles", default: 12, range: 0...1_000_000)
+        engineCycleSeconds = try reader.fleetDouble("fleet.sim.engine.cycle.seconds", default: 3, range: 0.01...86_400)
+        batteryCycleSeconds = try reader.fleetDouble("fleet.sim.battery.cycle.seconds", default: 5, range: 0.01...86_400)
         gateway = GatewayConfiguration(
             tickInterval: .milliseconds(try reader.fleetInt("fleet.sim.tick.ms", default: 1_000, range: 10...3_600_000)),
             timeScale: try reader.fleetDouble("fleet.sim.time.scale", default: 1, range: 0.001...10_000),

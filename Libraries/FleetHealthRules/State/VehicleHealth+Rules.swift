@@ -10,10 +10,11 @@ extension VehicleHealth {
         newestDeviceMillis = sample.deviceTimeMillis
         let limits = rules.thresholds
         var out = Proposals(vehicleID: vehicleID, timeMillis: sample.deviceTimeMillis, active: active)
-        func enter(_ condition: HealthCondition, _ severity: Severity, _ attributes: [String: String]) {
-            out.enter(condition, severity, attributes)
+        // Attributes are built only for a transition that happens (autoclosures): most samples decide nothing.
+        func enter(_ condition: HealthCondition, _ severity: Severity, _ attributes: @autoclosure () -> [String: String]) {
+            out.enter(condition, severity, attributes())
         }
-        func leave(_ condition: HealthCondition, _ attributes: [String: String]) { out.leave(condition, attributes) }
+        func leave(_ condition: HealthCondition, _ attributes: @autoclosure () -> [String: String]) { out.leave(condition, attributes()) }
 
         // A sample after silence clears it at once: the vehicle is evidently talking.
         leave(HealthCondition(.silent), ["silent_since_ms": active[HealthCondition(.silent)].map(String.init) ?? ""])
@@ -61,20 +62,20 @@ extension VehicleHealth {
         // Energy levels with a band between the enter and leave levels.
         if let battery = sample.batteryPercent {
             let condition = HealthCondition(.lowBattery)
-            let attributes = ["battery_pct": Self.format(battery), "threshold_pct": Self.format(limits.lowBatteryEnterPercent)]
+            let attributes = { ["battery_pct": Self.format(battery), "threshold_pct": Self.format(limits.lowBatteryEnterPercent)] }
             if battery < limits.lowBatteryEnterPercent {
-                enter(condition, battery < limits.lowBatteryEnterPercent / 2 ? .critical : .warning, attributes)
+                enter(condition, battery < limits.lowBatteryEnterPercent / 2 ? .critical : .warning, attributes())
             } else if battery > limits.lowBatteryLeavePercent {
-                leave(condition, attributes)
+                leave(condition, attributes())
             }
         }
         if let fuel = sample.fuelPercent {
             let condition = HealthCondition(.lowFuel)
-            let attributes = ["fuel_pct": Self.format(fuel), "threshold_pct": Self.format(limits.lowFuelEnterPercent)]
+            let attributes = { ["fuel_pct": Self.format(fuel), "threshold_pct": Self.format(limits.lowFuelEnterPercent)] }
             if fuel < limits.lowFuelEnterPercent {
-                enter(condition, fuel < limits.lowFuelEnterPercent / 2 ? .critical : .warning, attributes)
+                enter(condition, fuel < limits.lowFuelEnterPercent / 2 ? .critical : .warning, attributes())
             } else if fuel > limits.lowFuelLeavePercent {
-                leave(condition, attributes)
+                leave(condition, attributes())
             }
             fuelDrop(sample, fuel: fuel, limits: limits, into: &out)
         }
@@ -89,9 +90,9 @@ extension VehicleHealth {
             } else {
                 overheatRun = 0
             }
-            let attributes = ["engine_temp_c": Self.format(temperature), "threshold_c": Self.format(limits.overheatEnterCelsius)]
-            if overheatRun >= limits.overheatEnterSamples { enter(condition, .critical, attributes) }
-            if -overheatRun >= limits.overheatLeaveSamples { leave(condition, attributes) }
+            let attributes = { ["engine_temp_c": Self.format(temperature), "threshold_c": Self.format(limits.overheatEnterCelsius)] }
+            if overheatRun >= limits.overheatEnterSamples { enter(condition, .critical, attributes()) }
+            if -overheatRun >= limits.overheatLeaveSamples { leave(condition, attributes()) }
         }
 
         batteryPercent = sample.batteryPercent ?? batteryPercent
@@ -137,26 +138,43 @@ extension VehicleHealth {
     }
 
     private mutating func detectAnomalies(_ sample: Telemetry, limits: HealthThresholds, into out: inout Proposals) {
-        // Stuck sensors are only judged while the vehicle drives (a parked vehicle's constant readings are normal).
-        let moving = sample.speedMetersPerSecond >= limits.parkedSpeedMetersPerSecond
-        let context = AnomalyContext(moving: moving, idle: sample.speedMetersPerSecond < 0.84)
-        let readings: [(WatchedSignal, Double?)] = [
-            (.speed, sample.speedMetersPerSecond), (.rpm, sample.rpm), (.engineTemperature, sample.engineTemperatureCelsius),
-            (.battery, sample.batteryPercent), (.fuel, sample.fuelPercent),
-        ]
-        for (signal, reading) in readings {
-            guard let value = reading else { continue }
-            let condition = HealthCondition.anomaly(signal.rawValue)
-            if let finding = detectors.observe(signal, value, context: context) {
-                _ = detectors.calmCount(signal, normal: false)
-                out.enter(condition, finding.score >= 2 ? .warning : .info, [
-                    "signal": signal.rawValue, "kind": finding.kind.rawValue, "score": Self.format(finding.score),
-                    "value": Self.format(value), "expected_min": Self.format(finding.expectedLower),
-                    "expected_max": Self.format(finding.expectedUpper),
-                ])
-            } else if out.isActive(condition), detectors.calmCount(signal, normal: true) >= limits.anomalyLeaveSamples {
-                out.leave(condition, ["signal": signal.rawValue])
+        // Stuck sensors are judged against the signal they should follow: speed against the engine's rpm moving, rpm
+        // against speed moving. Slow, quantised signals (temperatures, energy levels) are legitimately flat for minutes,
+        // so they are checked for spikes and drifts only.
+        let speed = sample.speedMetersPerSecond
+        let idle = speed < 0.84
+        let rpmMoving = sample.rpm.flatMap { rpm in previousRPM.map { abs(rpm - $0) > 50 } }
+        let speedMoving = previousSpeed.map { abs(speed - $0) > 0.3 }
+        previousRPM = sample.rpm ?? previousRPM
+        previousSpeed = speed
+        func context(_ signal: WatchedSignal) -> AnomalyContext {
+            switch signal {
+            case .speed: AnomalyContext(moving: rpmMoving, idle: idle)
+            case .rpm: AnomalyContext(moving: speedMoving, idle: idle)
+            case .engineTemperature, .battery, .fuel: AnomalyContext(moving: nil, idle: idle)
             }
+        }
+        // One call per signal (no array of readings per sample).
+        check(.speed, sample.speedMetersPerSecond, context(.speed), limits: limits, into: &out)
+        if let rpm = sample.rpm { check(.rpm, rpm, context(.rpm), limits: limits, into: &out) }
+        if let temperature = sample.engineTemperatureCelsius {
+            check(.engineTemperature, temperature, context(.engineTemperature), limits: limits, into: &out)
+        }
+        if let battery = sample.batteryPercent { check(.battery, battery, context(.battery), limits: limits, into: &out) }
+        if let fuel = sample.fuelPercent { check(.fuel, fuel, context(.fuel), limits: limits, into: &out) }
+    }
+
+    private mutating func check(_ signal: WatchedSignal, _ value: Double, _ context: AnomalyContext, limits: HealthThresholds, into out: inout Proposals) {
+        let condition = HealthCondition.anomaly(signal.rawValue)
+        if let finding = detectors.observe(signal, value, context: context) {
+            _ = detectors.calmCount(signal, normal: false)
+            out.enter(condition, finding.score >= 2 ? .warning : .info, [
+                "signal": signal.rawValue, "kind": finding.kind.rawValue, "score": Self.format(finding.score),
+                "value": Self.format(finding.value), "expected_min": Self.format(finding.expectedLower),
+                "expected_max": Self.format(finding.expectedUpper),
+            ])
+        } else if out.isActive(condition), detectors.calmCount(signal, normal: true) >= limits.anomalyLeaveSamples {
+            out.leave(condition, ["signal": signal.rawValue])
         }
     }
 
@@ -186,15 +204,16 @@ struct Proposals {
 
     func isActive(_ condition: HealthCondition) -> Bool { active[condition] != nil }
 
-    mutating func enter(_ condition: HealthCondition, _ severity: Severity, _ attributes: [String: String]) {
+    mutating func enter(_ condition: HealthCondition, _ severity: Severity, _ attributes: @autoclosure () -> [String: String]) {
         guard !isActive(condition) else { return }
         transitions.append(
-            HealthTransition(vehicleID: vehicleID, condition: condition, change: .enter, timeMillis: timeMillis, severity: severity, attributes: attributes))
+            HealthTransition(
+                vehicleID: vehicleID, condition: condition, change: .enter, timeMillis: timeMillis, severity: severity, attributes: attributes()))
     }
 
-    mutating func leave(_ condition: HealthCondition, _ attributes: [String: String]) {
+    mutating func leave(_ condition: HealthCondition, _ attributes: @autoclosure () -> [String: String]) {
         guard isActive(condition) else { return }
         transitions.append(
-            HealthTransition(vehicleID: vehicleID, condition: condition, change: .leave, timeMillis: timeMillis, severity: .info, attributes: attributes))
+            HealthTransition(vehicleID: vehicleID, condition: condition, change: .leave, timeMillis: timeMillis, severity: .info, attributes: attributes()))
     }
 }

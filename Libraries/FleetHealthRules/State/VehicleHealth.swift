@@ -32,6 +32,9 @@ public struct VehicleHealth: Sendable {
     var parkedFuelReferenceMillis: Int64 = 0
     /// One detector per watched signal, and how many normal samples followed an anomaly.
     var detectors = SignalDetectors()
+    /// The previous sample's rpm and speed: the context that tells a stuck sensor from a steady one.
+    var previousRPM: Double?
+    var previousSpeed: Double?
     /// Engine and battery histories, only for vehicles that report diagnostics.
     var history: PrognosticHistory?
 

@@ -44,7 +44,9 @@ extension RoadFleet {
                 vehicles[index].status = status
                 outputs.append(.statusChanged(vehicle: index, status))
             }
-            outputs.append(.telemetry(vehicle: index, vehicles[index].sample(nowMillis: nowMillis)))
+            var sample = vehicles[index].sample(nowMillis: nowMillis)
+            sample.diagnostics = degradation?.diagnostics(vehicle: index, elapsedSeconds: elapsedSeconds)
+            outputs.append(.telemetry(vehicle: index, sample))
         }
         return outputs
     }

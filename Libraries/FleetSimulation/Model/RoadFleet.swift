@@ -17,6 +17,8 @@ public struct RoadFleet: FleetModel {
     public internal(set) var faultCounts: [FaultKind: Int] = [:]
     /// Simulated seconds elapsed.
     public internal(set) var elapsedSeconds = 0.0
+    /// Real engine and battery degradation replayed as some vehicles' diagnostics, if configured.
+    public var degradation: DegradationReplay?
 
     public let vehicleIDs: [VehicleID]
 
@@ -134,4 +136,9 @@ public struct RoadFleet: FleetModel {
             vehicles[index].offset = 0
         }
     }
+}
+
+extension RoadFleet {
+    /// Whether vehicle `index` is electric (has a traction battery).
+    public func isElectric(_ index: Int) -> Bool { vehicles.indices.contains(index) && vehicles[index].kind.isElectric }
 }

@@ -15,6 +15,8 @@ struct TelemetryHealthConsumer: Service {
     let book: HealthBook
     let recorder: TransitionRecorder
     let metrics: HealthMetrics
+    /// How long to wait once the buffer is empty (see ``HealthConfiguration/batchPause``).
+    let batchPause: Duration
     let logger: Logger
 
     func run() async throws {
@@ -42,6 +44,9 @@ struct TelemetryHealthConsumer: Service {
             }
             sampled += 1
             if sampled & 1023 == 0 { metrics.consumerBuffer.record(subscription.bufferedCount) }
+            // Waking this task costs more than handling a message: once the buffer is empty, let the next messages
+            // gather for a few milliseconds and take them in one go (one wake-up per batch, not per message).
+            if batchPause > .zero, subscription.bufferedCount == 0 { try? await Task.sleep(for: batchPause) }
         }
     }
 }
