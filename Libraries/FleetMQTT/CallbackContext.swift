@@ -9,6 +9,8 @@ final class CallbackContext: Sendable {
     let routes: Mutex<[UInt32: Route]>
     /// Set by the CONNACK callback; read by the network thread to reset its backoff.
     let connected = Atomic<Bool>(false)
+    /// Messages delivered so far; the network thread compares it across a loop pass to see whether it read anything.
+    let deliveries = Atomic<UInt64>(0)
     /// Thread-safe counters; incremented on the network thread for received and dropped messages.
     let metrics: MQTTMetrics
 

@@ -31,6 +31,12 @@ public struct MQTTConfiguration: Sendable {
     /// keeps a busy connection streaming; `nil` keeps libmosquitto's default of 20, which meters a burst of QoS 1
     /// publishes or deliveries out 20 per broker round trip (ingest ran into that cap).
     public var inflightWindow: Int? = 1_000
+    /// Read batching for a busy subscriber. `nil` (the default): the network thread sleeps in `select` and wakes at the
+    /// first byte of every message. Set: after a pass that read nothing it pauses this long before looking again, so
+    /// the messages that arrived meanwhile are read in one go without a wake-up each (a thread wake-up costs more than
+    /// handling a small message); after a tenth of a second with nothing it blocks in `select` again, so an idle client
+    /// does not poll. Costs up to this much latency per message.
+    public var readBatchInterval: Duration?
     /// Largest packet the client accepts from the broker (MQTT v5 Maximum Packet Size), in bytes; `nil` for no limit.
     public var maximumPacketSize: UInt32?
     /// A short, bounded name used as the `client` label on metrics (a service name, never a vehicle id).

@@ -55,6 +55,7 @@ let onMessage: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeP
     let message = MQTTMessage(topic: topic, payload: payload, qos: MQTTQoS(rawValue: raw.qos) ?? .atMostOnce, retain: raw.retain)
 
     ctx.metrics.received.increment()
+    ctx.deliveries.add(1, ordering: .relaxed)
     // MQTT v5 subscription identifiers say exactly which subscriptions matched (several if filters overlap).
     var identifier: UInt32 = 0
     let first = mosquitto_property_read_varint(properties, subscriptionIdentifierProperty, &identifier, false)

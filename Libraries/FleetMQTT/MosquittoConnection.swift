@@ -105,6 +105,10 @@ final class MosquittoConnection: @unchecked Sendable {
         var delay = configuration.reconnectDelayMin
         var socketOpen = false
         var firstAttempt = true
+        // Read batching (configuration.readBatchInterval): consecutive passes that read nothing.
+        var emptyPasses = 0
+        let batchInterval = configuration.readBatchInterval
+        let emptyPassesBeforeBlocking = batchInterval.map { max(1, Int(Duration.milliseconds(100) / $0)) } ?? 0
         while !stopRequested.load(ordering: .acquiring) {
             if !socketOpen {
                 if !firstAttempt { reconnects() }
@@ -118,7 +122,9 @@ final class MosquittoConnection: @unchecked Sendable {
                 }
                 socketOpen = true
             }
-            let rc = mosquitto_loop(handle, 50, 1)
+            let deliveredBefore = context.deliveries.load(ordering: .relaxed)
+            let batching = batchInterval != nil && emptyPasses < emptyPassesBeforeBlocking
+            let rc = mosquitto_loop(handle, batching ? 0 : 50, 1)
             if rc != MOSQ_ERR_SUCCESS.rawValue {
                 socketOpen = false
                 if context.connected.exchange(false, ordering: .acquiringAndReleasing) {
@@ -130,6 +136,14 @@ final class MosquittoConnection: @unchecked Sendable {
                 continue
             }
             if context.connected.load(ordering: .acquiring) { delay = configuration.reconnectDelayMin }
+            if let batchInterval {
+                if context.deliveries.load(ordering: .relaxed) != deliveredBefore {
+                    emptyPasses = 0
+                } else {
+                    emptyPasses += 1
+                    if emptyPasses < emptyPassesBeforeBlocking { sleep(batchInterval) }
+                }
+            }
         }
         if socketOpen {
             mosquitto_disconnect_v5(handle, 0, nil)

@@ -47,15 +47,17 @@ struct HealthComponents: Sendable {
         tags = TagDirectory()
 
         let mqtt = runtime.configuration.mqtt
-        consumerClient = try MQTTClient(configuration: mqtt.clientConfiguration(metricsLabel: "health-consumer"), logger: logger)
+        var consumerSettings = mqtt.clientConfiguration(metricsLabel: "health-consumer")
+        if configuration.readBatch > .zero { consumerSettings.readBatchInterval = configuration.readBatch }
+        consumerClient = try MQTTClient(configuration: consumerSettings, logger: logger)
         var publisherSettings = mqtt
         publisherSettings.clientID += "-pub"
         publisherClient = try MQTTClient(
             configuration: publisherSettings.clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "health-publisher"),
             logger: logger)
         let telemetry = try await consumerClient.subscribe(
-            to: try FleetTopics.shared(group: configuration.shareGroup, filter: VehicleChannel.telemetry.filter), qos: .atLeastOnce,
-            bufferCapacity: configuration.consumerBuffer, overflow: .backPressure)
+            to: try FleetTopics.shared(group: configuration.shareGroup, filter: VehicleChannel.telemetry.filter),
+            qos: configuration.telemetryQoS == 0 ? .atMostOnce : .atLeastOnce, bufferCapacity: configuration.consumerBuffer, overflow: .backPressure)
         let states = try await consumerClient.subscribe(
             to: try FleetTopics.shared(group: configuration.shareGroup, filter: VehicleChannel.state.filter), qos: .atLeastOnce,
             bufferCapacity: 10_000, overflow: .backPressure)

@@ -11,9 +11,11 @@ import Foundation
 /// |---|---|---|
 /// | `FLEET_HEALTH_SCHEMA` | `health` | PostgreSQL schema owned by the service. |
 /// | `FLEET_HEALTH_SHARE_GROUP` | `health` | MQTT shared-subscription group: replicas split the telemetry and state streams. |
+/// | `FLEET_HEALTH_TELEMETRY_QOS` | `1` | QoS of the telemetry subscription. `1`: the broker keeps and redelivers what this group has not acknowledged. `0`: no acknowledgement per message (less CPU per message), samples sent while no replica is connected are not kept; the rules then start from the next sample (state and silence are unaffected). |
 /// | `FLEET_HEALTH_CONSUMER_BUFFER` | `10000` | Messages buffered per subscription before the broker is left to hold the rest. |
 /// | `FLEET_HEALTH_SILENT_AFTER_SECONDS` | `120` | An online vehicle with no telemetry for this long is `silent`. |
 /// | `FLEET_HEALTH_SWEEP_INTERVAL_MS` | `5000` | How often last-seen times and levels are flushed and silence is checked. |
+/// | `FLEET_HEALTH_READ_BATCH_MS` | `2` | The consumer connection's read batching: having found nothing to read, its network thread looks again after this long instead of waking for every message (`0`: wake per message). |
 /// | `FLEET_HEALTH_BATCH_PAUSE_MS` | `5` | When the consumer has emptied its buffer it waits this long before the next message, so it wakes once per batch instead of once per message (`0`: never wait). |
 /// | `FLEET_HEALTH_LOW_BATTERY_PCT` / `_CLEAR_PCT` | `20` / `25` | `low_battery` below, cleared above. |
 /// | `FLEET_HEALTH_LOW_FUEL_PCT` / `_CLEAR_PCT` | `15` / `20` | `low_fuel` below, cleared above. |
@@ -35,9 +37,11 @@ struct HealthConfiguration: Sendable {
     var schema = "health"
     var shareGroup = "health"
     var consumerBuffer = 10_000
+    var telemetryQoS = 1
     var thresholds = HealthThresholds()
     var sweepInterval: Duration = .seconds(5)
     var batchPause: Duration = .milliseconds(5)
+    var readBatch: Duration = .milliseconds(2)
     var detectsAnomalies = true
     var maxVehicles = 200_000
     var forgetAfterMillis: Int64 = 24 * 3_600_000
@@ -58,10 +62,12 @@ struct HealthConfiguration: Sendable {
         }
         shareGroup = try reader.fleetString("fleet.health.shareGroup", default: shareGroup)
         consumerBuffer = try reader.fleetInt("fleet.health.consumerBuffer", default: consumerBuffer, range: 100...1_000_000)
+        telemetryQoS = try reader.fleetInt("fleet.health.telemetryQos", default: telemetryQoS, range: 0...1)
         var t = HealthThresholds()
         t.silentAfterMillis = Int64(try reader.fleetInt("fleet.health.silentAfterSeconds", default: 120, range: 1...86_400)) * 1_000
         sweepInterval = .milliseconds(try reader.fleetInt("fleet.health.sweepIntervalMs", default: 5_000, range: 50...600_000))
         batchPause = .milliseconds(try reader.fleetInt("fleet.health.batchPauseMs", default: 5, range: 0...1_000))
+        readBatch = .milliseconds(try reader.fleetInt("fleet.health.readBatchMs", default: 2, range: 0...100))
         t.lowBatteryEnterPercent = Double(try reader.fleetInt("fleet.health.lowBatteryPct", default: 20, range: 0...100))
         t.lowBatteryLeavePercent = Double(try reader.fleetInt("fleet.health.lowBatteryClearPct", default: 25, range: 0...100))
         t.lowFuelEnterPercent = Double(try reader.fleetInt("fleet.health.lowFuelPct", default: 15, range: 0...100))

@@ -43,6 +43,12 @@ struct HealthBookTests {
         #expect((0..<10).allSatisfy { book.vehicle(try! VehicleID("low-\($0)")) != nil })
     }
 
+    @Test("one vehicle's live state is a fixed, small value (the 300 MB budget for 100,000 vehicles is ~3 KB each, all included)")
+    func stateSize() {
+        print("MemoryLayout<VehicleHealth>.size = \(MemoryLayout<VehicleHealth>.size) bytes")
+        #expect(MemoryLayout<VehicleHealth>.size <= 768)
+    }
+
     @Test("a flush that failed is put back without overwriting newer sightings")
     func restoreSeen() throws {
         let book = HealthBook(rules: HealthRules(faultCodes: try FaultCodeTable.bundled()))

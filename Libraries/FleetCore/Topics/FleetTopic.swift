@@ -49,6 +49,12 @@ public enum FleetTopic: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``ValidationError`` with field `topic` for anything outside the scheme,
     ///   or `vehicle_id` for a malformed vehicle identifier.
     public init(parsing topic: String) throws(ValidationError) {
+        // Per-vehicle topics are every message of the ingest path: read them without splitting into levels. Anything
+        // the fast path does not accept goes the long way, which says what is wrong.
+        if let vehicleTopic = Self.vehicleTopic(topic) {
+            self = vehicleTopic
+            return
+        }
         let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
         guard levels.count >= 4, levels[0] == "fleet", levels[1] == "v1" else {
             throw ValidationError(field: "topic", reason: "not a fleet/v1 topic: \"\(topic)\"")
@@ -75,6 +81,19 @@ public enum FleetTopic: Hashable, Sendable, CustomStringConvertible {
         default:
             throw ValidationError(field: "topic", reason: "unknown topic family \"\(levels[2])\"")
         }
+    }
+
+    /// `fleet/v1/vehicles/{id}/{channel}` read from the bytes, or nil for anything else (or anything invalid).
+    static func vehicleTopic(_ topic: String) -> FleetTopic? {
+        let bytes = topic.utf8
+        let prefix = "fleet/v1/vehicles/".utf8
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        let idStart = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+        guard let slash = bytes[idStart...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        guard let id = VehicleID(validating: String(Substring(topic[idStart..<slash]))),
+            let channel = VehicleChannel(rawValue: String(Substring(topic[bytes.index(after: slash)...])))
+        else { return nil }
+        return .vehicle(id, channel)
     }
 
     /// Parses a topic, returning `nil` if it is not a valid FleetCore topic.

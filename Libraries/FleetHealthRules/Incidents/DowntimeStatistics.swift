@@ -32,14 +32,20 @@ public struct DowntimeStatistics: Sendable, Hashable {
     /// Computes the figures for the incidents of vehicles observed since `firstSeenMillis` (per vehicle id), over
     /// `[fromMillis, toMillis)`.
     public init(incidents: [Incident], firstSeenMillis: [String: Int64], fromMillis: Int64, toMillis: Int64) {
-        failures = 0
-        repairs = 0
-        downtimeMillis = 0
-        downtimeByCause = [:]
         var observed: Int64 = 0
         for (_, first) in firstSeenMillis {
             observed += max(0, toMillis - max(fromMillis, first))
         }
+        self.init(incidents: incidents, observedMillis: observed, fromMillis: fromMillis, toMillis: toMillis)
+    }
+
+    /// Computes the figures from the vehicles' total observed time in the window (the sum over vehicles of the window
+    /// after each was first seen), for a fleet too large to list.
+    public init(incidents: [Incident], observedMillis observed: Int64, fromMillis: Int64, toMillis: Int64) {
+        failures = 0
+        repairs = 0
+        downtimeMillis = 0
+        downtimeByCause = [:]
         for incident in incidents {
             let end = min(incident.endedMillis ?? toMillis, toMillis)
             let start = max(incident.startedMillis, fromMillis)

@@ -62,3 +62,17 @@ struct PrognosticHistory: Sendable {
     var lastBatteryCycle: UInt64?
     var battery: BatteryEstimate?
 }
+
+/// A value kept out of line: 8 bytes where it is stored, the value itself allocated only when present. For state most
+/// vehicles never have (degradation histories), so it does not widen every vehicle's slot.
+struct OutOfLine<Value: Sendable>: Sendable {
+    private var storage: [Value] = []
+
+    init() {}
+
+    /// The value, if present.
+    var value: Value? {
+        get { storage.first }
+        set { storage = newValue.map { [$0] } ?? [] }
+    }
+}

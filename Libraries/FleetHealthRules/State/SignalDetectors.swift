@@ -9,25 +9,30 @@ public enum WatchedSignal: String, Sendable, CaseIterable {
     case fuel = "fuel_pct"
 }
 
-/// One ``AnomalyDetector`` per ``WatchedSignal``, stored inline (no allocation per vehicle), with the count of normal
-/// samples since each signal's last finding.
+/// The streaming detectors of one vehicle, stored inline (no allocation per vehicle), with the count of normal samples
+/// since each signal's last finding. A vehicle has one energy store to watch: the battery or the fuel level, whichever
+/// it reports first (a hybrid reporting both is watched on that one), so four detectors cover the five signals.
 struct SignalDetectors: Sendable {
     // Fast signals with the default settings; slowly varying, quantised ones with the slow-signal settings.
     var speed = AnomalyDetector()
     var rpm = AnomalyDetector()
     var engineTemperature = AnomalyDetector(configuration: .slowSignal(resolution: 0.1))
-    var battery = AnomalyDetector(configuration: .slowSignal(resolution: 0.01))
-    var fuel = AnomalyDetector(configuration: .slowSignal(resolution: 0.01))
+    var energy = AnomalyDetector(configuration: .slowSignal(resolution: 0.01))
+    /// Which level ``energy`` watches, once known.
+    var energySignal: WatchedSignal?
     /// Normal samples since the last finding, per signal (index = `WatchedSignal.allCases` order).
     var calm: (UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0)
 
+    /// The signal's finding for `value`, if any; nil too for the energy level the vehicle's detector does not watch.
     mutating func observe(_ signal: WatchedSignal, _ value: Double, context: AnomalyContext) -> AnomalyFinding? {
         switch signal {
-        case .speed: speed.observe(value, context: context)
-        case .rpm: rpm.observe(value, context: context)
-        case .engineTemperature: engineTemperature.observe(value, context: context)
-        case .battery: battery.observe(value, context: context)
-        case .fuel: fuel.observe(value, context: context)
+        case .speed: return speed.observe(value, context: context)
+        case .rpm: return rpm.observe(value, context: context)
+        case .engineTemperature: return engineTemperature.observe(value, context: context)
+        case .battery, .fuel:
+            if energySignal == nil { energySignal = signal }
+            guard energySignal == signal else { return nil }
+            return energy.observe(value, context: context)
         }
     }
 

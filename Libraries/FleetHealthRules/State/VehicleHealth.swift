@@ -35,8 +35,12 @@ public struct VehicleHealth: Sendable {
     /// The previous sample's rpm and speed: the context that tells a stuck sensor from a steady one.
     var previousRPM: Double?
     var previousSpeed: Double?
-    /// Engine and battery histories, only for vehicles that report diagnostics.
-    var history: PrognosticHistory?
+    /// Engine and battery histories, only for vehicles that report diagnostics (kept out of line).
+    var prognosticHistory = OutOfLine<PrognosticHistory>()
+    var history: PrognosticHistory? {
+        get { prognosticHistory.value }
+        set { prognosticHistory.value = newValue }
+    }
 
     /// A vehicle with nothing recorded.
     public init(vehicleID: VehicleID) {

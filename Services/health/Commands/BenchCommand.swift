@@ -28,10 +28,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "QoS 1 publishes in flight per connection.") var window = 512
     @Option(help: "fleet-health's pid (default: .stack/run/fleet-health.pid).") var pid: Int32?
     @Option(help: "fleet-health's metrics URL.") var metrics = "http://127.0.0.1:8084/metrics"
+    @Option(help: "Wire format the vehicles publish: json or binary.") var format = "json"
     @Option(help: "Vehicle id prefix (a new one per run keeps runs apart).") var prefix = "hb\(Int(Date().timeIntervalSince1970) % 100_000)"
 
     func run() async throws {
         guard vehicles > 0, rate > 0, duration > 0, connections > 0, window > 0 else { throw ValidationError("all counts must be positive") }
+        guard let wireFormat = WireFormat(rawValue: format) else { throw ValidationError("--format must be json or binary") }
         let environment = ProcessInfo.processInfo.environment
         let stack = environment["FLEET_STACK_DIR"] ?? ".stack"
         guard let pid = pid ?? (try? String(contentsOfFile: "\(stack)/run/fleet-health.pid", encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
@@ -41,7 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let accepted0 = try await Self.accepted(metrics)
         let total = rate * duration
-        print("bench: \(vehicles) vehicles, \(rate) msg/s for \(duration) s (\(total) messages) into fleet-health pid \(pid); RSS before \(rss0 / 1024) MiB")
+        print("bench: \(vehicles) vehicles, \(rate) msg/s for \(duration) s (\(total) \(format) messages) into fleet-health pid \(pid); RSS before \(rss0 / 1024) MiB")
 
         let host = environment["FLEET_MQTT_HOST"] ?? "127.0.0.1"
         let port = Int(environment["FLEET_MQTT_PORT"] ?? "") ?? 1883
@@ -74,7 +76,7 @@ struct BenchCommand: AsyncParsableCommand {
                                         if clock.now < due { try await Task.sleep(until: due, clock: clock) }
                                         let vehicle = i % ids.count
                                         let seq = UInt64(i / ids.count + 1)
-                                        try await client.publish(try FleetCodec.encode(Self.sample(ids[vehicle], seq: seq, index: vehicle)), to: VehicleChannel.telemetry.topic(for: ids[vehicle]))
+                                        try await client.publish(try FleetCodec.encode(Self.sample(ids[vehicle], seq: seq, index: vehicle), format: wireFormat), to: VehicleChannel.telemetry.topic(for: ids[vehicle]))
                                         i += lanesTotal
                                     }
                                 }

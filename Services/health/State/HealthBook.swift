@@ -6,8 +6,23 @@ import Synchronization
 /// under it, the sweeps read and trim it. Vehicles with nothing active that go quiet are forgotten, and the count is
 /// capped, so memory stays bounded when vehicles come and go (their record in the database stays).
 final class HealthBook: Sendable {
+    /// One vehicle's state, allocated on its own: the table then holds a pointer per slot, so its spare capacity and
+    /// its copies while it grows cost 8 bytes a slot instead of a whole vehicle. Only touched under the book's lock.
+    private final class Slot {
+        var health: VehicleHealth
+        init(_ health: VehicleHealth) { self.health = health }
+    }
+
     private struct State {
-        var vehicles: [VehicleID: VehicleHealth] = [:]
+        var vehicles: [VehicleID: Slot] = [:]
+
+        /// The slot of `id`, created if new.
+        mutating func slot(_ id: VehicleID) -> Slot {
+            if let slot = vehicles[id] { return slot }
+            let slot = Slot(VehicleHealth(vehicleID: id))
+            vehicles[id] = slot
+            return slot
+        }
         /// What each vehicle's last sample said since the last flush.
         var seen: [VehicleID: SeenVehicle] = [:]
     }
@@ -26,13 +41,14 @@ final class HealthBook: Sendable {
     func observe(_ sample: Telemetry, receivedMillis: Int64) -> [HealthTransition] {
         state.withLock { state in
             let id = sample.vehicleID
-            let transitions = state.vehicles[id, default: VehicleHealth(vehicleID: id)].observe(sample, receivedMillis: receivedMillis, rules: rules)
+            let slot = state.slot(id)
+            let transitions = slot.health.observe(sample, receivedMillis: receivedMillis, rules: rules)
             var seen = SeenVehicle(
                 vehicleID: id.rawValue, lastSeenMillis: receivedMillis, status: sample.status.rawValue, batteryPercent: sample.batteryPercent,
                 fuelPercent: sample.fuelPercent, engineTemperatureCelsius: sample.engineTemperatureCelsius)
-            if sample.diagnostics != nil, let vehicle = state.vehicles[id] {
-                seen.engine = vehicle.engineForecast
-                seen.battery = vehicle.batteryEstimate
+            if sample.diagnostics != nil {
+                seen.engine = slot.health.engineForecast
+                seen.battery = slot.health.batteryEstimate
             }
             state.seen[id] = seen
             return transitions
@@ -42,7 +58,7 @@ final class HealthBook: Sendable {
     /// Evaluates one state message.
     func observe(state message: VehicleState, nowMillis: Int64) -> [HealthTransition] {
         state.withLock { state in
-            state.vehicles[message.vehicleID, default: VehicleHealth(vehicleID: message.vehicleID)].observe(state: message, nowMillis: nowMillis)
+            state.slot(message.vehicleID).health.observe(state: message, nowMillis: nowMillis)
         }
     }
 
@@ -50,7 +66,7 @@ final class HealthBook: Sendable {
     func sync(_ applied: AppliedTransitions) {
         state.withLock { state in
             for (vehicle, active) in applied.active {
-                state.vehicles[vehicle, default: VehicleHealth(vehicleID: vehicle)].replaceActive(active)
+                state.slot(vehicle).health.replaceActive(active)
             }
         }
     }
@@ -60,7 +76,7 @@ final class HealthBook: Sendable {
         state.withLock { state in
             for row in rows {
                 guard let id = VehicleID(validating: row.vehicleID) else { continue }
-                state.vehicles[id] = VehicleHealth(vehicleID: id, active: row.active, lastSeenMillis: row.lastSeenMillis ?? 0)
+                state.vehicles[id] = Slot(VehicleHealth(vehicleID: id, active: row.active, lastSeenMillis: row.lastSeenMillis ?? 0))
             }
         }
     }
@@ -89,16 +105,17 @@ final class HealthBook: Sendable {
     func forget(idleBeforeMillis: Int64, maxVehicles: Int) -> Int {
         state.withLock { state in
             let before = state.vehicles.count
-            state.vehicles = state.vehicles.filter { !($0.value.active.isEmpty && $0.value.lastSeenMillis < idleBeforeMillis) }
+            state.vehicles = state.vehicles.filter { !($0.value.health.active.isEmpty && $0.value.health.lastSeenMillis < idleBeforeMillis) }
             if state.vehicles.count > maxVehicles {
                 let excess = state.vehicles.count - maxVehicles
-                let quiet = state.vehicles.values.filter(\.active.isEmpty).sorted { $0.lastSeenMillis < $1.lastSeenMillis }.prefix(excess)
-                for vehicle in quiet { state.vehicles[vehicle.vehicleID] = nil }
+                let quiet = state.vehicles.compactMap { $0.value.health.active.isEmpty ? ($0.value.health.lastSeenMillis, $0.key) : nil }
+                    .sorted { $0.0 < $1.0 }.prefix(excess)
+                for (_, id) in quiet { state.vehicles[id] = nil }
             }
             return before - state.vehicles.count
         }
     }
 
     /// A copy of one vehicle's state.
-    func vehicle(_ id: VehicleID) -> VehicleHealth? { state.withLock { $0.vehicles[id] } }
+    func vehicle(_ id: VehicleID) -> VehicleHealth? { state.withLock { $0.vehicles[id]?.health } }
 }
