@@ -48,7 +48,10 @@ extension VehicleHealth {
             history.capacities.append(capacity / rated * prognostics.referenceRatedAh)
             if history.capacities.count > prognostics.maxBatteryCycles { history.capacities.removeFirst() }
             history.lastBatteryCycle = cycle
-            let ratio = capacity / rated
+            // The median of the last five cycles: a cell regains up to 0.15 Ah after a rest (regeneration), which must
+            // neither clear nor raise the condition on its own.
+            let recent = history.capacities.suffix(5).sorted()
+            let ratio = recent[recent.count / 2] / prognostics.referenceRatedAh
             let forecast = prognostics.battery.predictEndOfLife(capacities: history.capacities)
             let estimate = BatteryEstimate(
                 capacityRatio: ratio, endOfLifeCycle: forecast?.endOfLifeCycle, lower: forecast?.lower, upper: forecast?.upper, cycle: cycle)

@@ -139,8 +139,8 @@ extension VehicleHealth {
 
     private mutating func detectAnomalies(_ sample: Telemetry, limits: HealthThresholds, into out: inout Proposals) {
         // Stuck sensors are judged against the signal they should follow: speed against the engine's rpm moving, rpm
-        // against speed moving. Slow, quantised signals (temperatures, energy levels) are legitimately flat for minutes,
-        // so they are checked for spikes and drifts only.
+        // against speed moving. The slow, quantised temperature is legitimately flat for minutes, so it is checked for
+        // spikes and drifts only.
         let speed = sample.speedMetersPerSecond
         let idle = speed < 0.84
         let rpmMoving = sample.rpm.flatMap { rpm in previousRPM.map { abs(rpm - $0) > 50 } }
@@ -151,7 +151,7 @@ extension VehicleHealth {
             switch signal {
             case .speed: AnomalyContext(moving: rpmMoving, idle: idle)
             case .rpm: AnomalyContext(moving: speedMoving, idle: idle)
-            case .engineTemperature, .battery, .fuel: AnomalyContext(moving: nil, idle: idle)
+            case .engineTemperature: AnomalyContext(moving: nil, idle: idle)
             }
         }
         // One call per signal (no array of readings per sample).
@@ -160,8 +160,6 @@ extension VehicleHealth {
         if let temperature = sample.engineTemperatureCelsius {
             check(.engineTemperature, temperature, context(.engineTemperature), limits: limits, into: &out)
         }
-        if let battery = sample.batteryPercent { check(.battery, battery, context(.battery), limits: limits, into: &out) }
-        if let fuel = sample.fuelPercent { check(.fuel, fuel, context(.fuel), limits: limits, into: &out) }
     }
 
     private mutating func check(_ signal: WatchedSignal, _ value: Double, _ context: AnomalyContext, limits: HealthThresholds, into out: inout Proposals) {
