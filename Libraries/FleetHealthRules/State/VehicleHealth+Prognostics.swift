@@ -23,7 +23,7 @@ extension VehicleHealth {
                 }
                 history.lastEngineCycle = cycle
                 let parts = prognostics.engine.components(cycles: history.engineRows, firstCycle: Int(history.firstEngineCycle))
-                let values = [parts.trees, parts.rul] + (parts.network.map { [$0] } ?? [])
+                let values = [parts.trees, parts.rul] + [parts.network, parts.convolution].compactMap { $0 }
                 let forecast = EngineForecast(rulCycles: parts.rul, lower: values.min() ?? parts.rul, upper: values.max() ?? parts.rul, cycle: cycle)
                 history.engine = forecast
                 let condition = HealthCondition(.maintenanceDue)
