@@ -28,7 +28,9 @@ struct HealthHarness: Sendable {
         values = [
             "fleet.health.schema": .init(.string(schema), isSecret: false),
             "fleet.health.sweepIntervalMs": 200,
-            "fleet.health.silentAfterSeconds": 2,
+            // Long enough that a test slowed down by a loaded machine never sees silence it did not ask for; the
+            // silence test sets 2 s.
+            "fleet.health.silentAfterSeconds": 120,
             "fleet.mqtt.sessionExpirySeconds": 600,
         ]
     }
