@@ -67,11 +67,11 @@ struct PostgresHealthRepository: HealthRepository {
             switch transition.change {
             case .enter:
                 guard active[transition.condition] == nil else { continue }
-                // Silence decided from a last-seen time that another replica has since moved on is not silence.
-                if transition.condition.kind == .silent, let decidedOn = transition.attributes["last_seen_ms"].flatMap(Int64.init),
-                    let lastSeen, lastSeen > decidedOn
-                {
-                    continue
+                // Silence decided from a last-seen time that another replica has since moved on is not silence, and a
+                // vehicle recorded offline meanwhile (the sweep read it before) is not silent either.
+                if transition.condition.kind == .silent {
+                    if active[HealthCondition(.offline)] != nil { continue }
+                    if let decidedOn = transition.attributes["last_seen_ms"].flatMap(Int64.init), let lastSeen, lastSeen > decidedOn { continue }
                 }
                 active[transition.condition] = transition.timeMillis
             case .leave:
