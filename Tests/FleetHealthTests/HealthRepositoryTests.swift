@@ -48,3 +48,25 @@ struct HealthRepositoryTests {
         }
     }
 }
+
+extension HealthRepositoryTests {
+    @Test("recorded offline after a silence it did not know of (the sweep and the state consumer raced): the silence ends with it")
+    func offlineEndsSilence() async throws {
+        try await withHealthHarness { harnessRef in
+            let harness = harnessRef
+            try await harness.run { _, _, _ in
+                let repository = PostgresHealthRepository(
+                    client: harness.admin, schema: harness.schema, faultCodes: try FaultCodeTable.bundled(), metrics: HealthMetrics(), logger: silentLogger)
+                let now = TimestampPolicy.millis(from: .now)
+                let silence = transition(HealthCondition(.silent), .enter, at: now, ["last_seen_ms": String(now - 200_000)])
+                #expect(try await repository.apply([silence], tags: [:]).confirmed == [silence])
+                // The state consumer's proposal knows nothing of the silence: offline alone.
+                let applied = try await repository.apply([transition(HealthCondition(.offline), .enter, at: now + 500)], tags: [:])
+                #expect(applied.confirmed.map { "\($0.change.rawValue) \($0.condition.key)" } == ["enter offline", "leave silent"])
+                #expect(applied.active[try VehicleID("car-5")]?.keys.map(\.key) == ["offline"])
+                #expect(try await harness.count("incidents", where: "cause = 'silent' AND ended_at IS NOT NULL") == 1)
+                #expect(try await harness.count("incidents", where: "cause = 'offline' AND ended_at IS NULL") == 1)
+            }
+        }
+    }
+}

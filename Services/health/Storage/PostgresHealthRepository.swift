@@ -83,6 +83,15 @@ struct PostgresHealthRepository: HealthRepository {
                 causeTimes[cause] = (transition.timeMillis, incidentDetail(transition))
             }
         }
+        // A vehicle recorded offline is not silent, whatever order the state consumer and the sweep recorded things in.
+        let silent = HealthCondition(.silent)
+        if active[HealthCondition(.offline)] != nil, active[silent] != nil, let offline = confirmed.last(where: { $0.condition.kind == .offline }) {
+            active[silent] = nil
+            let leave = HealthTransition(
+                vehicleID: vehicle, condition: silent, change: .leave, timeMillis: offline.timeMillis, severity: .info, attributes: ["reason": "offline"])
+            confirmed.append(leave)
+            if causeTimes[.silent] == nil { causeTimes[.silent] = (leave.timeMillis, "") }
+        }
         guard !confirmed.isEmpty else { return ([], active) }
         let causesAfter = causes(of: active)
         for cause in causesAfter.subtracting(causesBefore) {
