@@ -183,6 +183,7 @@ let package = Package(
         // Streaming per-signal anomaly detectors (spikes, drifts, stuck sensors) with O(1) state per signal.
         .target(
             name: "FleetAnomaly",
+            dependencies: ["FleetCore"],
             path: "Libraries/FleetAnomaly",
             swiftSettings: swiftSettings
         ),
@@ -338,7 +339,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetAnomalyTests",
-            dependencies: ["FleetAnomaly"],
+            dependencies: ["FleetAnomaly", "FleetCore"],
             path: "Tests/FleetAnomalyTests",
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import FleetCore
 import FleetAnomaly
 import Foundation
 import Testing

@@ -74,21 +74,12 @@ struct HealthEventTests {
                 // A low battery and a fault code in every hostile copy: were any of them used, an event would follow.
                 let bait = HealthHarness.telemetry("car-1", seq: 1, at: now, battery: 3, codes: ["P0300"])
                 let json = String(decoding: try FleetCodec.encode(bait), as: UTF8.self)
-                func replacing(_ field: String, _ value: String) -> String {
-                    json.replacingOccurrences(of: #""\#(field)":[^,}]*"#, with: "\"\(field)\":\(value)", options: .regularExpression)
-                }
-                let cases: [(String, String, RejectionReason)] = [
-                    (topic, "{not json", .malformed),
-                    (topic, replacing("lat", "95.5"), .impossiblePosition),
-                    (topic, replacing("speed_mps", "400"), .speedOutOfRange),
-                    (topic, replacing("heading_deg", "361"), .headingOutOfRange),
-                    (topic, replacing("battery_pct", "-5"), .invalidValue),
-                    (topic, replacing("device_time_ms", "\(now + 3_600_000)"), .timestampInFuture),
-                    (topic, replacing("device_time_ms", "\(now - 90 * 86_400_000)"), .timestampTooOld),
-                    (VehicleChannel.telemetry.topic(for: try VehicleID("car-2")), json, .vehicleMismatch),
-                    (topic, #"{"v":1,"vehicle_id":"car-1"}"#, .invalidMessage),
-                    (topic, String(repeating: "x", count: FleetLimits.defaultMaxMessageBytes + 10), .tooLarge),
-                ]
+                // Tracking's rejection cases, plus an impossible value and an oversized payload.
+                let cases: [(String, String, RejectionReason)] =
+                    try HostileTelemetry.cases(bait, spoofedAs: try VehicleID("car-2"), now: now).map { ($0.topic, $0.payload, $0.reason) } + [
+                        (topic, json.replacingOccurrences(of: #""battery_pct":[^,}]*"#, with: #""battery_pct":-5"#, options: .regularExpression), .invalidValue),
+                        (topic, String(repeating: "x", count: FleetLimits.defaultMaxMessageBytes + 10), .tooLarge),
+                    ]
                 for (topic, payload, _) in cases { try await vehicle.publish(Array(payload.utf8), to: topic) }
                 // Garbage on the state topic too.
                 try await vehicle.publish(Array("nonsense".utf8), to: VehicleChannel.state.topic(for: try VehicleID("car-1")))

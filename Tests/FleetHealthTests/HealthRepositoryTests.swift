@@ -9,6 +9,11 @@ import Testing
 
 @Suite("Transitions decided in the database", .enabled(if: TestPostgres.isConfigured, "FLEET_POSTGRES_HOST is not set"), .timeLimit(.minutes(2)))
 struct HealthRepositoryTests {
+    func repository(_ harness: HealthHarness) throws -> PostgresHealthRepository {
+        PostgresHealthRepository(
+            client: harness.admin, schema: harness.schema, faultCodes: try FaultCodeTable.bundled(), metrics: HealthMetrics(), logger: silentLogger)
+    }
+
     func transition(_ condition: HealthCondition, _ change: HealthTransition.Change, at time: Int64, _ attributes: [String: String] = [:]) -> HealthTransition {
         HealthTransition(vehicleID: try! VehicleID("car-5"), condition: condition, change: change, timeMillis: time, severity: .warning, attributes: attributes)
     }
@@ -18,8 +23,7 @@ struct HealthRepositoryTests {
         try await withHealthHarness { harnessRef in
             let harness = harnessRef
             try await harness.run { _, _, _ in
-                let repository = PostgresHealthRepository(
-                    client: harness.admin, schema: harness.schema, faultCodes: try FaultCodeTable.bundled(), metrics: HealthMetrics(), logger: silentLogger)
+                let repository = try repository(harness)
                 let now = TimestampPolicy.millis(from: .now)
                 let low = transition(HealthCondition(.lowBattery), .enter, at: now)
                 #expect(try await repository.apply([low], tags: [:]).confirmed == [low])
@@ -55,8 +59,7 @@ extension HealthRepositoryTests {
         try await withHealthHarness { harnessRef in
             let harness = harnessRef
             try await harness.run { _, _, _ in
-                let repository = PostgresHealthRepository(
-                    client: harness.admin, schema: harness.schema, faultCodes: try FaultCodeTable.bundled(), metrics: HealthMetrics(), logger: silentLogger)
+                let repository = try repository(harness)
                 let now = TimestampPolicy.millis(from: .now)
                 let silence = transition(HealthCondition(.silent), .enter, at: now, ["last_seen_ms": String(now - 200_000)])
                 #expect(try await repository.apply([silence], tags: [:]).confirmed == [silence])

@@ -103,22 +103,8 @@ struct TrackingIngestTests {
             let api = apis[0]
             let deadLetters = Collector(try await vehicle.subscribe(to: "fleet/v1/deadletter/tracking"))
             let now = TimestampPolicy.millis(from: .now)
-            let topic = VehicleChannel.telemetry.topic(for: try VehicleID("car-1"))
             var valid = TrackingHarness.telemetry("car-1", seq: 1, at: now)
-            let json = String(decoding: try FleetCodec.encode(valid), as: UTF8.self)
-            func replacing(_ field: String, _ value: String) -> String {
-                json.replacingOccurrences(of: #""\#(field)":[^,}]*"#, with: "\"\(field)\":\(value)", options: .regularExpression)
-            }
-            let cases: [(String, String, RejectionReason)] = [
-                (topic, "{not json", .malformed),
-                (topic, replacing("lat", "95.5"), .impossiblePosition),
-                (topic, replacing("speed_mps", "400"), .speedOutOfRange),
-                (topic, replacing("heading_deg", "361"), .headingOutOfRange),
-                (topic, replacing("device_time_ms", "\(now + 3_600_000)"), .timestampInFuture),
-                (topic, replacing("device_time_ms", "\(now - 90 * 86_400_000)"), .timestampTooOld),
-                (VehicleChannel.telemetry.topic(for: try VehicleID("car-2")), json, .vehicleMismatch),
-                (topic, #"{"v":1,"vehicle_id":"car-1"}"#, .invalidMessage),
-            ]
+            let cases = try HostileTelemetry.cases(valid, spoofedAs: try VehicleID("car-2"), now: now).map { ($0.topic, $0.payload, $0.reason) }
             for (topic, payload, _) in cases {
                 try await vehicle.publish(payload, to: topic)
             }
