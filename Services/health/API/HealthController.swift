@@ -73,14 +73,7 @@ struct HealthController<Repository: HealthRepository> {
     @Sendable func forecast(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
         let limit = try request.limit(default: 100, max: 1_000)
-        var after: (Double, String)?
-        if let cursor = try request.cursor("after") {
-            let parts = cursor.split(separator: "_", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let cycles = Double(parts[0]), cycles.isFinite, VehicleID.isValid(parts[1]) else {
-                throw Request.invalidQuery("after", "a cursor from a previous page's next_after")
-            }
-            after = (cycles, parts[1])
-        }
+        let after = try Self.after(request, key: { Double($0).flatMap { $0.isFinite ? $0 : nil } }, id: VehicleID.isValid)
         let rows = try await repository.forecasts(afterRUL: after, limit: limit)
         let items = rows.compactMap { row -> ForecastDTO? in
             guard let forecast = row.forecast else { return nil }
@@ -113,19 +106,22 @@ struct HealthController<Repository: HealthRepository> {
         let to = try request.timeMillis("to")
         if let from, let to, from > to { throw Request.invalidQuery("from", "not after 'to'") }
         let cause = try request.enumeration("cause", as: IncidentCause.self)
-        var after: (millis: Int64, id: String)?
-        if let cursor = try request.cursor("after") {
-            let parts = cursor.split(separator: "_", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let millis = Int64(parts[0]), MessageID(validating: parts[1]) != nil else {
-                throw Request.invalidQuery("after", "a cursor from a previous page's next_after")
-            }
-            after = (millis, parts[1])
-        }
+        let after = try Self.after(request, key: { Int64($0) }, id: { MessageID(validating: $0) != nil }).map { (millis: $0.0, id: $0.1) }
         let found = try await repository.incidents(
             IncidentQuery(vehicleID: vehicle, fromMillis: from, toMillis: to, cause: cause, after: after, limit: limit))
         let now = TimestampPolicy.millis(from: .now)
         let next = found.count == limit ? found.last.map { "\($0.startedMillis)_\($0.id)" } : nil
         return try JSONResponse.response(.ok, Page(items: found.map { IncidentDTO($0, nowMillis: now) }, nextAfter: next))
+    }
+
+    /// `?after=`: a previous page's `next_after`, `<key>_<id>` split at the first `_` (the keys, numbers, never contain one), or a 400.
+    private static func after<Key>(_ request: Request, key: (String) -> Key?, id valid: (String) -> Bool) throws -> (Key, String)? {
+        guard let cursor = try request.cursor("after") else { return nil }
+        let parts = cursor.split(separator: "_", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let parsed = key(parts[0]), valid(parts[1]) else {
+            throw Request.invalidQuery("after", "a cursor from a previous page's next_after")
+        }
+        return (parsed, parts[1])
     }
 
     private func vehicleID(_ context: Context) throws -> VehicleID {

@@ -112,8 +112,8 @@ struct VehicleHealthDTO: Encodable, Sendable {
     var levels: Levels
     var active: [ActiveConditionDTO]
     var openIncidents: [IncidentDTO]
-    var remainingUsefulLife: VehicleHealthRow.Forecast?
-    var battery: VehicleHealthRow.BatteryEstimate?
+    var remainingUsefulLife: VehicleHealthRow.StoredForecast?
+    var battery: VehicleHealthRow.StoredBattery?
     var downtime: DowntimeDTO
 
     enum CodingKeys: String, CodingKey {
@@ -158,9 +158,9 @@ struct FleetHealthDTO: Encodable, Sendable {
 /// One line of `GET /v1/maintenance/forecast`.
 struct ForecastDTO: Encodable, Sendable {
     var vehicleID: String
-    var remainingUsefulLife: VehicleHealthRow.Forecast
+    var remainingUsefulLife: VehicleHealthRow.StoredForecast
     var maintenanceDue: Bool
-    var battery: VehicleHealthRow.BatteryEstimate?
+    var battery: VehicleHealthRow.StoredBattery?
     enum CodingKeys: String, CodingKey {
         case battery
         case vehicleID = "vehicle_id"

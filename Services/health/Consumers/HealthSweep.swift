@@ -20,7 +20,7 @@ struct HealthSweep: Sendable {
         let seen = book.takeSeen()
         do {
             try await repository.flush(seen)
-            try await repository.storeForecasts(seen.compactMap(ForecastUpdate.init))
+            try await repository.storeForecasts(seen)
         } catch {
             book.restoreSeen(seen)
             metrics.storeFailures.increment("flush")

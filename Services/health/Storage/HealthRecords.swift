@@ -12,11 +12,11 @@ struct VehicleHealthRow: Sendable {
     var batteryPercent: Double?
     var fuelPercent: Double?
     var engineTemperatureCelsius: Double?
-    var forecast: Forecast?
-    var battery: BatteryEstimate?
+    var forecast: StoredForecast?
+    var battery: StoredBattery?
 
     /// The latest remaining-useful-life forecast.
-    struct Forecast: Sendable, Codable, Equatable {
+    struct StoredForecast: Sendable, Codable, Equatable {
         var rulCycles: Double
         var lower: Double
         var upper: Double
@@ -28,7 +28,7 @@ struct VehicleHealthRow: Sendable {
     }
 
     /// The latest battery estimate.
-    struct BatteryEstimate: Sendable, Codable, Equatable {
+    struct StoredBattery: Sendable, Codable, Equatable {
         var capacityRatio: Double?
         var endOfLifeCycle: Double?
         var cycle: Int?
@@ -51,17 +51,6 @@ struct SeenVehicle: Sendable, Equatable {
     /// The latest forecasts, when the vehicle reports diagnostics.
     var engine: EngineForecast?
     var battery: BatteryEstimate?
-}
-
-/// A forecast to store.
-struct ForecastUpdate: Sendable, Equatable {
-    var vehicleID: String
-    var rulCycles: Double?
-    var rulLower: Double?
-    var rulUpper: Double?
-    var batteryCapacityRatio: Double?
-    var batteryEndOfLifeCycle: Double?
-    var batteryCycle: Int?
 }
 
 /// Filters of an incident listing.
@@ -92,16 +81,5 @@ extension HealthCondition {
         let object = Dictionary(uniqueKeysWithValues: active.map { ($0.key.key, $0.value) })
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension ForecastUpdate {
-    /// The forecasts a flushed vehicle carries, if any.
-    init?(_ seen: SeenVehicle) {
-        guard seen.engine != nil || seen.battery != nil else { return nil }
-        self.init(
-            vehicleID: seen.vehicleID, rulCycles: seen.engine?.rulCycles, rulLower: seen.engine?.lower, rulUpper: seen.engine?.upper,
-            batteryCapacityRatio: seen.battery?.capacityRatio, batteryEndOfLifeCycle: seen.battery?.endOfLifeCycle,
-            batteryCycle: seen.battery.map { Int(clamping: $0.cycle) })
     }
 }

@@ -16,8 +16,8 @@ protocol HealthRepository: Sendable {
     func silenceCandidates(beforeMillis: Int64, limit: Int) async throws -> [(vehicleID: String, active: [HealthCondition: Int64], lastSeenMillis: Int64)]
     /// Vehicles recorded silent that were heard from after their silence began (by any replica).
     func recoveredFromSilence(limit: Int) async throws -> [(vehicleID: String, active: [HealthCondition: Int64], lastSeenMillis: Int64)]
-    /// Stores forecasts.
-    func storeForecasts(_ updates: [ForecastUpdate]) async throws
+    /// Stores the forecasts the flushed vehicles carry (vehicles without any are skipped).
+    func storeForecasts(_ seen: [SeenVehicle]) async throws
     /// One vehicle's row.
     func vehicle(_ id: String) async throws -> VehicleHealthRow?
     /// Every row with something active (for the fleet overview), and the number of vehicles known.

@@ -224,15 +224,16 @@ struct PostgresHealthRepository: HealthRepository {
         return out
     }
 
-    func storeForecasts(_ updates: [ForecastUpdate]) async throws {
+    func storeForecasts(_ seen: [SeenVehicle]) async throws {
+        let updates = seen.filter { $0.engine != nil || $0.battery != nil }
         guard !updates.isEmpty else { return }
         let ids = updates.map(\.vehicleID)
-        let rul = updates.map { $0.rulCycles ?? .nan }
-        let lower = updates.map { $0.rulLower ?? .nan }
-        let upper = updates.map { $0.rulUpper ?? .nan }
-        let ratio = updates.map { $0.batteryCapacityRatio ?? .nan }
-        let eol = updates.map { $0.batteryEndOfLifeCycle ?? .nan }
-        let cycle = updates.map { Int64($0.batteryCycle ?? -1) }
+        let rul = updates.map { $0.engine?.rulCycles ?? .nan }
+        let lower = updates.map { $0.engine?.lower ?? .nan }
+        let upper = updates.map { $0.engine?.upper ?? .nan }
+        let ratio = updates.map { $0.battery?.capacityRatio ?? .nan }
+        let eol = updates.map { $0.battery?.endOfLifeCycle ?? .nan }
+        let cycle = updates.map { $0.battery.map { Int64(clamping: $0.cycle) } ?? -1 }
         try await client.query(
             """
             INSERT INTO vehicle_health AS h (vehicle_id, rul_cycles, rul_lower, rul_upper, rul_at, battery_capacity_ratio, battery_eol_cycle, battery_cycle)
@@ -264,9 +265,9 @@ struct PostgresHealthRepository: HealthRepository {
         for try await row in result {
             let r = try row.decode(
                 (String, String, Int64, Int64?, String?, Double?, Double?, Double?, Double?, Double?, Double?, Date?, Double?, Double?, Int32?).self)
-            var forecast: VehicleHealthRow.Forecast?
+            var forecast: VehicleHealthRow.StoredForecast?
             if let rul = r.8, let at = r.11 { forecast = .init(rulCycles: rul, lower: r.9 ?? rul, upper: r.10 ?? rul, at: at) }
-            let battery: VehicleHealthRow.BatteryEstimate? =
+            let battery: VehicleHealthRow.StoredBattery? =
                 r.12 == nil && r.13 == nil ? nil : .init(capacityRatio: r.12, endOfLifeCycle: r.13, cycle: r.14.map(Int.init))
             out.append(
                 VehicleHealthRow(
