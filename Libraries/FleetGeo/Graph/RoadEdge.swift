@@ -16,4 +16,6 @@ public struct RoadEdge: Hashable, Sendable {
     public var wayID: Int64
     /// The opposite direction of a two-way street section.
     public var reverseEdge: Int?
+    /// The road's name (`name` tag, else `ref`), if it has one.
+    public var roadName: String?
 }

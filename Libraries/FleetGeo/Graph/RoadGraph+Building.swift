@@ -5,7 +5,10 @@ extension RoadGraph {
     /// edges grouped by source in way order).
     public init(extract: OSMExtract, profile: DrivingProfile = .car) {
         let osmNodes = extract.nodes
-        var pieces: [(way: Int64, traversal: WayTraversal, nodes: [Int32])] = []
+        var pieces: [(way: Int64, name: Int32, traversal: WayTraversal, nodes: [Int32])] = []
+        // Road names (`name`, else `ref`), deduplicated.
+        var names: [String] = []
+        var nameIndex: [String: Int32] = [:]
         var uses = [UInt8](repeating: 0, count: osmNodes.count)
         var isEndpoint = [Bool](repeating: false, count: osmNodes.count)
 
@@ -14,13 +17,23 @@ extension RoadGraph {
             guard let traversal = profile.traversal(for: way.tags), traversal.forward || traversal.backward else {
                 continue
             }
+            var name: Int32 = -1
+            if let label = way.tags["name"] ?? way.tags["ref"], !label.isEmpty {
+                if let known = nameIndex[label] {
+                    name = known
+                } else {
+                    name = Int32(names.count)
+                    nameIndex[label] = name
+                    names.append(label)
+                }
+            }
             var run: [Int32] = []
             func flush() {
                 if run.count >= 2 {
                     isEndpoint[Int(run[0])] = true
                     isEndpoint[Int(run[run.count - 1])] = true
                     for node in run where uses[Int(node)] < 2 { uses[Int(node)] += 1 }
-                    pieces.append((way.id, traversal, run))
+                    pieces.append((way.id, name, traversal, run))
                 }
                 run = []
             }
@@ -52,14 +65,15 @@ extension RoadGraph {
                 let points = piece.nodes[start...position].map { osmNodes[Int($0)].coordinate }
                 let from = graphNode[Int(piece.nodes[start])]
                 let to = graphNode[Int(piece.nodes[position])]
-                draft.add(from: from, to: to, points: points, way: piece.way, traversal: piece.traversal)
+                draft.add(
+                    from: from, to: to, points: points, way: piece.way, name: piece.name, traversal: piece.traversal)
                 start = position
             }
         }
-        self.init(nodeCoordinates: coordinates, nodeOSMIDs: osmIDs, draft: draft)
+        self.init(nodeCoordinates: coordinates, nodeOSMIDs: osmIDs, roadNames: names, draft: draft)
     }
 
-    private init(nodeCoordinates: [GeoCoordinate], nodeOSMIDs: [Int64], draft: EdgeDraft) {
+    private init(nodeCoordinates: [GeoCoordinate], nodeOSMIDs: [Int64], roadNames: [String], draft: EdgeDraft) {
         // Counting sort by source (stable), then remap reverse-edge links.
         var start = [Int32](repeating: 0, count: nodeCoordinates.count + 1)
         for source in draft.sources { start[Int(source) + 1] += 1 }
@@ -91,6 +105,8 @@ extension RoadGraph {
         edgeSpeeds = order.map { draft.speeds[$0] }
         edgeTravelTimes = order.map { draft.lengths[$0] / draft.speeds[$0] }
         edgeWayIDs = order.map { draft.ways[$0] }
+        edgeNames = order.map { draft.names[$0] }
+        self.roadNames = roadNames
         edgeReverses = order.map { draft.reverses[$0] < 0 ? -1 : finalIndex[Int(draft.reverses[$0])] }
         edgeGeometryStart = geometryStart
         geometryPoints = points

@@ -23,10 +23,14 @@ public struct RoadGraph: Hashable, Sendable {
     let edgeSpeeds: [Double]
     let edgeTravelTimes: [Double]
     let edgeWayIDs: [Int64]
+    /// Index of each edge's road name in `roadNames`, -1 for none.
+    let edgeNames: [Int32]
     let edgeReverses: [Int32]
     /// `edgeCount + 1` offsets into `geometryPoints`.
     let edgeGeometryStart: [Int32]
     let geometryPoints: [GeoCoordinate]
+    /// Distinct road names (`name` tag, else `ref`), in order of first appearance among the ways.
+    let roadNames: [String]
 
     /// Highest edge speed in metres per second (the A* time heuristic divides by it).
     public let maximumSpeed: Double
@@ -71,6 +75,12 @@ public struct RoadGraph: Hashable, Sendable {
     /// OSM id of the way `edge` was cut from.
     public func wayID(of edge: Int) -> Int64 { edgeWayIDs[edge] }
 
+    /// The road `edge` belongs to: its OSM way's `name` tag, else its `ref` tag (such as "M6"), else `nil`.
+    public func roadName(of edge: Int) -> String? {
+        let name = edgeNames[edge]
+        return name < 0 ? nil : roadNames[Int(name)]
+    }
+
     /// The opposite direction of the same street section, if it is two-way.
     public func reverseEdge(of edge: Int) -> Int? {
         let reverse = edgeReverses[edge]
@@ -87,6 +97,6 @@ public struct RoadGraph: Hashable, Sendable {
         RoadEdge(
             id: edge, source: source(of: edge), target: target(of: edge), length: length(of: edge),
             speed: speed(of: edge), travelTime: travelTime(of: edge), wayID: wayID(of: edge),
-            reverseEdge: reverseEdge(of: edge))
+            reverseEdge: reverseEdge(of: edge), roadName: roadName(of: edge))
     }
 }
