@@ -1,0 +1,44 @@
+import FleetTraffic
+import Testing
+
+@Suite("Replay on Los Angeles loop-detector speeds")
+struct ReplayTests {
+    @Test("The real week finds slow-downs and detects most of them with a sensible delay")
+    func losAngeles() throws {
+        let result = try LosAngelesReplay.run(dataDirectory: SharedData.traffic)
+        #expect(result.sensors == 207)
+        #expect(result.readingsPerSensor == 2_016)
+        #expect(abs(result.days - 7) < 1e-9)
+        #expect(result.slowDowns > 0)
+        #expect(result.jamsFlagged > 0)
+        #expect(result.slowDownsDetected <= result.slowDowns)
+        #expect(result.falseAlarms <= result.jamsFlagged)
+        #expect(result.detectionRate > 0.5)
+        let median = try #require(result.medianDetectionDelayMinutes)
+        let p90 = try #require(result.p90DetectionDelayMinutes)
+        #expect(median >= 0 && median <= p90 && p90 <= 60)
+        #expect(abs(result.jamsPerDay - Double(result.jamsFlagged) / 7) < 1e-9)
+    }
+
+    @Test("Scoring on a synthetic sensor: one slow-down detected 5 minutes in, a short dip ignored, no false alarm")
+    func synthetic() throws {
+        var readings = [Double](repeating: 60, count: 200)
+        for row in 50..<62 { readings[row] = 10 }  // an hour below 40 %
+        readings[120] = 10  // a single slow reading
+        let result = LosAngelesReplay.evaluate(series: [readings])
+        #expect(result.slowDowns == 1)
+        #expect(result.jamsFlagged == 1)
+        #expect(result.slowDownsDetected == 1)
+        #expect(result.falseAlarms == 0)
+        #expect(result.jamsOpenAtEnd == 0)
+        #expect(result.medianDetectionDelayMinutes == 5)
+    }
+
+    @Test("A malformed file is refused with its line")
+    func malformed() {
+        #expect(throws: TrafficDataError.self) { try SpeedTable.parse("a,b\n1,2\n3\n") }
+        #expect(throws: TrafficDataError.self) { try SpeedTable.parse("a,b\n1,x\n") }
+        #expect(throws: TrafficDataError.self) { try SpeedTable.parse("") }
+        #expect((try? SpeedTable.parse("a,b\n1,2\n3,4\n"))?.series == [[1, 3], [2, 4]])
+    }
+}
