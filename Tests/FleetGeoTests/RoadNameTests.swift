@@ -28,9 +28,6 @@ struct RoadNameTests {
         }
         #expect(named > graph.edgeCount / 2)
         #expect(Set(nameOfWay.values.compactMap { $0 }).contains("Boulevard Rainier III"))
-        // PBF and XML agree.
-        let xml = try Monaco.xmlGraph.get()
-        #expect(xml == graph)
     }
 
     @Test("name wins over ref, ref is the fallback, neither gives nil")
