@@ -51,7 +51,15 @@ extension LocalSearch {
     private mutating func applyFirstImproving(_ u: Int, _ v: Int) -> Bool {
         for move in operators {
             guard let delta = evaluate(move, u, v), delta < 0 else { continue }
+            #if DEBUG
+            let before = totalPenalisedCost()
+            #endif
             apply(move, u, v)
+            #if DEBUG
+            // Move evaluation must be exact, or the search accepts fake improvements.
+            let after = totalPenalisedCost()
+            assert(after == before + delta, "\(move) priced \(delta) but changed the cost by \(after - before)")
+            #endif
             promising[u] = true
             if v < problem.clientCount { promising[v] = true }
             return true
@@ -116,5 +124,12 @@ extension LocalSearch {
             insertBest(u, required: true)
             promising[u] = true
         }
+    }
+}
+
+extension LocalSearch {
+    /// Penalised cost of all routes (a check on move evaluation).
+    func totalPenalisedCost() -> Int {
+        (0..<problem.routeCount).reduce(0) { $0 + cost(of: $1) }
     }
 }

@@ -67,7 +67,7 @@ public struct VRPSolver: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started.advanced(by: parameters.timeLimit)
-        var penalties = PenaltyManager()
+        var penalties = PenaltyManager(problem: searchProblem)
         var search = LocalSearch(problem: searchProblem, seed: parameters.seed)
         var random = SplitMix64(seed: parameters.seed ^ 0x9E37_79B9_7F4A_7C15)
 
