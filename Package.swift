@@ -54,12 +54,15 @@ let package = Package(
         .library(name: "FleetPrognostics", targets: ["FleetPrognostics"]),
         .library(name: "FleetAnomaly", targets: ["FleetAnomaly"]),
         .library(name: "FleetHealthRules", targets: ["FleetHealthRules"]),
+        .library(name: "FleetVRP", targets: ["FleetVRP"]),
+        .library(name: "FleetTraffic", targets: ["FleetTraffic"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
         .executable(name: "fleet-alerting", targets: ["FleetAlerting"]),
         .executable(name: "fleet-control", targets: ["FleetControl"]),
         .executable(name: "fleet-health", targets: ["FleetHealth"]),
+        .executable(name: "fleet-routing", targets: ["FleetRouting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -195,6 +198,22 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        // fleet-routing's solver: capacitated vehicle routing with time windows (iterated local search), instance
+        // readers and an independent feasibility checker. No I/O beyond reading instance files.
+        .target(
+            name: "FleetVRP",
+            dependencies: ["FleetCore"],
+            path: "Libraries/FleetVRP",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        // fleet-routing's live traffic: map matching of fleet positions, smoothed per-edge speeds, jam detection with
+        // hysteresis and a replay evaluation on real loop-detector speeds. Pure: no MQTT, database or HTTP.
+        .target(
+            name: "FleetTraffic",
+            dependencies: ["FleetGeo", "FleetCore"],
+            path: "Libraries/FleetTraffic",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
@@ -249,6 +268,10 @@ let package = Package(
         ]),
         service("FleetHealth", folder: "health", dependencies: [
             "FleetHealthRules", "FleetPrognostics", "FleetAnomaly",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        service("FleetRouting", folder: "routing", dependencies: [
+            "FleetVRP", "FleetGeo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -347,6 +370,18 @@ let package = Package(
             name: "FleetHealthRulesTests",
             dependencies: ["FleetHealthRules", "FleetCore", "FleetPrognostics", "FleetAnomaly"],
             path: "Tests/FleetHealthRulesTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetVRPTests",
+            dependencies: ["FleetVRP"],
+            path: "Tests/FleetVRPTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetTrafficTests",
+            dependencies: ["FleetTraffic", "FleetGeo", "FleetCore"],
+            path: "Tests/FleetTrafficTests",
             swiftSettings: swiftSettings
         ),
         // fleetctl against the real fleet-control binary (built by `swift build --build-tests`).

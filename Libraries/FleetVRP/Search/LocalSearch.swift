@@ -8,7 +8,7 @@ import FleetCore
 /// pair is re-tried only when one of its routes changed since it was last tried.
 struct LocalSearch {
     let problem: SearchProblem
-    var costModel = CostModel(loadPenalty: 1, timeWarpPenalty: 1)
+    private(set) var costModel = CostModel(loadPenalty: 1, timeWarpPenalty: 1)
     var random: SplitMix64
 
     /// Positions per route: the start, at most every stop, the end.
@@ -27,6 +27,8 @@ struct LocalSearch {
     var routeDistance: [Int]
     var routeExcessLoad: [Int]
     var routeTimeWarp: [Int]
+    /// Penalty of each route at ``costModel`` (kept with the route; ``setCostModel(_:)`` refreshes all).
+    var routePenalty: [Int]
     /// Route and position of each stop (-1 when unplanned).
     var nodeRoute: [Int32]
     var nodePosition: [Int32]
@@ -65,6 +67,7 @@ struct LocalSearch {
         routeDistance = [Int](repeating: 0, count: routes)
         routeExcessLoad = [Int](repeating: 0, count: routes)
         routeTimeWarp = [Int](repeating: 0, count: routes)
+        routePenalty = [Int](repeating: 0, count: routes)
         nodeRoute = [Int32](repeating: -1, count: clients)
         nodePosition = [Int32](repeating: -1, count: clients)
         promising = [Bool](repeating: false, count: clients)
@@ -162,13 +165,20 @@ struct LocalSearch {
             routeExcessLoad[route] = max(load - problem.routeCapacity[route], 0)
             routeTimeWarp[route] = segment.timeWarp(maximumDuration: problem.routeMaximumDuration[route])
         }
+        routePenalty[route] = costModel.penalty(excessLoad: routeExcessLoad[route], timeWarp: routeTimeWarp[route])
         updates += 1
         lastUpdated[route] = updates
     }
 
     @inline(__always)
-    func penalty(of route: Int) -> Int {
-        costModel.penalty(excessLoad: routeExcessLoad[route], timeWarp: routeTimeWarp[route])
+    func penalty(of route: Int) -> Int { routePenalty[route] }
+
+    /// Prices violations at `model` from now on.
+    mutating func setCostModel(_ model: CostModel) {
+        costModel = model
+        for route in 0..<problem.routeCount {
+            routePenalty[route] = model.penalty(excessLoad: routeExcessLoad[route], timeWarp: routeTimeWarp[route])
+        }
     }
 
     @inline(__always)

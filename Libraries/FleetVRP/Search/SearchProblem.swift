@@ -20,6 +20,11 @@ struct SearchProblem: Sendable {
     let routeSkills: [UInt64]
     let isRequired: [Bool]
     let prize: [Int]
+    /// Node-to-node distances and durations (`nodeCount × nodeCount`), a route's start to its own end free: one load
+    /// per arc in the hot loop instead of two location lookups and a branch.
+    let nodeCount: Int
+    let nodeDistances: [Int]
+    let nodeDurations: [Int]
     /// Whether any stop needs a skill (skips the checks otherwise).
     let usesSkills: Bool
     /// `neighbourStart[u]..<neighbourStart[u+1]` indexes `neighbours`.
@@ -69,6 +74,19 @@ struct SearchProblem: Sendable {
             location[clients + routes + route] = vehicle.endLocation ?? problem.locationCount
         }
         nodeLocation = location
+        nodeCount = nodes
+        var nodeDistances = [Int](repeating: 0, count: nodes * nodes)
+        var nodeDurations = [Int](repeating: 0, count: nodes * nodes)
+        for from in 0..<nodes {
+            for to in 0..<nodes {
+                let freeArc = from >= clients && from < clients + routes && to == from + routes
+                guard !freeArc else { continue }
+                nodeDistances[from * nodes + to] = distances[location[from] * size + location[to]]
+                nodeDurations[from * nodes + to] = durations[location[from] * size + location[to]]
+            }
+        }
+        self.nodeDistances = nodeDistances
+        self.nodeDurations = nodeDurations
         nodeService = service
         nodeEarliest = earliest
         nodeLatest = latest
@@ -114,14 +132,12 @@ struct SearchProblem: Sendable {
     /// Distance between nodes; a route's start to its own end is free (an unused vehicle drives nowhere).
     @inline(__always)
     func distance(_ from: Int, _ to: Int) -> Int {
-        if from >= clientCount, to >= clientCount, to - from == routeCount { return 0 }
-        return distances[nodeLocation[from] &* locationCount &+ nodeLocation[to]]
+        nodeDistances[from &* nodeCount &+ to]
     }
 
     @inline(__always)
     func duration(_ from: Int, _ to: Int) -> Int {
-        if from >= clientCount, to >= clientCount, to - from == routeCount { return 0 }
-        return durations[nodeLocation[from] &* locationCount &+ nodeLocation[to]]
+        nodeDurations[from &* nodeCount &+ to]
     }
 
     @inline(__always)

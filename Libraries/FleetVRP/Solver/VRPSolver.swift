@@ -82,7 +82,7 @@ public struct VRPSolver: Sendable {
             }
             search.load(routes)
         }
-        search.costModel = penalties.strictest
+        search.setCostModel(penalties.strictest)
         search.improve(exhaustive: true)
 
         var current = Snapshot(routes: search.unload(), measures: search.measures)
@@ -103,7 +103,7 @@ public struct VRPSolver: Sendable {
                 sinceImprovement = 0
             }
             let model = penalties.costModel
-            search.costModel = model
+            search.setCostModel(model)
             search.load(current.routes)
             search.improve(exhaustive: false)
             var candidate = Snapshot(routes: search.unload(), measures: search.measures)
