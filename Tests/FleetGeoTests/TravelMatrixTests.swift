@@ -281,3 +281,17 @@ extension TravelMatrixTests {
         }
     }
 }
+
+extension TravelMatrixTests {
+    @Test("TravelMatrixBenchmark runs on Monaco, its baseline rows agree with the hierarchy")
+    func benchmark() throws {
+        let graph = try Monaco.pbfGraph.get()
+        let result = TravelMatrixBenchmark.run(graph: graph, waypoints: 200, baselineRows: 20)
+        print("Matrix benchmark (debug, 200 × 200): build \(result.buildSeconds) s, customize \(result.customizeSeconds) s, CH \(result.matrixSeconds) s, Dijkstra ≈ \(result.baselineFullSeconds) s")
+        #expect(result.waypoints == 200 && result.baselineRows == 20)
+        #expect(result.baselineAgrees)
+        #expect(result.nodeCount == graph.nodeCount && result.arcCount >= graph.edgeCount / 2)
+        #expect(result.buildSeconds > 0 && result.customizeSeconds > 0 && result.matrixSeconds > 0)
+        #expect(result.baselineFullSeconds >= result.baselineSeconds)
+    }
+}
