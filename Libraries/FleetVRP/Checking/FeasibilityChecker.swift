@@ -100,8 +100,9 @@ public enum FeasibilityChecker {
         return found
     }
 
-    /// Simulates `route`; with `delayDeparture` the departure is the latest that keeps every stop as on time as
-    /// leaving at the shift start would (found by bisection: later departures are never earlier anywhere).
+    /// Simulates `route`; with `delayDeparture` the departure is the earliest of those giving the shortest duration
+    /// without making any stop later than leaving at the shift start would (both found by bisection: departing later
+    /// is never earlier anywhere, and never makes the route longer).
     static func schedule(_ route: [Int], vehicle index: Int, problem: VRPProblem, delayDeparture: Bool) -> RouteSchedule {
         let vehicle = problem.vehicles[index]
         let base = simulate(route, vehicle: index, problem: problem, departure: vehicle.shiftStart)
@@ -113,19 +114,28 @@ public enum FeasibilityChecker {
             }
             return total
         }
+        func at(_ departure: Int) -> RouteSchedule { simulate(route, vehicle: index, problem: problem, departure: departure) }
         let baseLateness = lateness(base)
-        var low = vehicle.shiftStart  // keeps lateness
+        // Latest departure that adds no lateness.
+        var low = vehicle.shiftStart
         var high = max(vehicle.shiftEnd, vehicle.shiftStart)
-        if lateness(simulate(route, vehicle: index, problem: problem, departure: high)) <= baseLateness { low = high }
+        if lateness(at(high)) <= baseLateness { low = high }
         while high - low > 1 {
             let middle = low + (high - low) / 2
-            if lateness(simulate(route, vehicle: index, problem: problem, departure: middle)) <= baseLateness {
-                low = middle
-            } else {
-                high = middle
-            }
+            if lateness(at(middle)) <= baseLateness { low = middle } else { high = middle }
         }
-        return simulate(route, vehicle: index, problem: problem, departure: low)
+        let latest = at(low)
+        let shortest = latest.end - latest.departure
+        // Earliest departure that is already that short.
+        var early = vehicle.shiftStart
+        var late = low
+        if base.end - base.departure == shortest { return base }
+        while late - early > 1 {
+            let middle = early + (late - early) / 2
+            let schedule = at(middle)
+            if schedule.end - schedule.departure == shortest { late = middle } else { early = middle }
+        }
+        return at(late)
     }
 
     private static func simulate(_ route: [Int], vehicle index: Int, problem: VRPProblem, departure: Int) -> RouteSchedule {
