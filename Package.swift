@@ -271,7 +271,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         service("FleetRouting", folder: "routing", dependencies: [
-            "FleetVRP", "FleetGeo",
+            "FleetVRP", "FleetGeo", "FleetTraffic",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -353,6 +355,7 @@ let package = Package(
         ]),
         serviceTests(of: "FleetControl"),
         serviceTests(of: "FleetHealth", dependencies: ["FleetWebhooks"]),
+        serviceTests(of: "FleetRouting", dependencies: ["FleetGeo", "FleetVRP", "FleetTraffic"]),
         .testTarget(
             name: "FleetPrognosticsTests",
             dependencies: ["FleetPrognostics"],

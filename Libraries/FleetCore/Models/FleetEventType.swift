@@ -48,6 +48,11 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
     case silentCleared = "silent_cleared"
     /// A signal left its expected range (attributes `signal`, `kind`, `score`, `expected_min`, `expected_max`).
     case anomaly
+    /// A road segment stayed far below its free-flow speed (attributes `edge`, `road`, `lat`, `lon`, `speed_kmh`,
+    /// `free_flow_kmh`, `since_ms`); no vehicle.
+    case trafficJam = "traffic_jam"
+    /// A jammed segment flows again, or has not been heard of for long (attributes as ``trafficJam`` plus `reason`).
+    case trafficCleared = "traffic_cleared"
 
     var wireCode: UInt8 {
         switch self {
@@ -75,6 +80,8 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
         case .silent: 21
         case .silentCleared: 22
         case .anomaly: 23
+        case .trafficJam: 24
+        case .trafficCleared: 25
         }
     }
 

@@ -2,11 +2,21 @@ import ArgumentParser
 import FleetVRP
 import Foundation
 
-/// `fleet-routing bench`: the solver against literature instances. Prints one row per instance and, last,
-/// `solomon mean_gap=<x>% cvrp mean_gap=<y>% infeasible=<n>`. Targets are judged from the figures, never in tests.
+/// `fleet-routing bench …`: benchmarks that print their figures. Targets are judged from the figures, never in tests.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Benchmarks: the solver (default), the travel-time matrix, the telemetry pipeline.",
+        subcommands: [SolverBench.self, MatrixBench.self, IngestBench.self],
+        defaultSubcommand: SolverBench.self
+    )
+}
+
+/// `fleet-routing bench [solver]`: the solver against literature instances. Prints one row per instance and, last,
+/// `solomon mean_gap=<x>% cvrp mean_gap=<y>% infeasible=<n>`.
+struct SolverBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solver",
         abstract: "Solve Solomon and CVRPLIB instances and print the gap to the best-known solutions.",
         discussion: """
             Conventions: Solomon distances truncated to one decimal, total distance, the file's 25 vehicles; CVRPLIB \
