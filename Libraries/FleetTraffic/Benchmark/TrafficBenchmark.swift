@@ -99,7 +99,7 @@ public enum TrafficBenchmark {
             correctEdgeFraction: Double(correct) / count, matchNanosecondsPerSample: matchSeconds * 1e9 / count,
             observeNanosecondsPerSample: observeSeconds * 1e9 / count, travelTimesMilliseconds: timesSeconds * 1e3,
             jamEvents: events,
-            stateBytes: matcher.indexMemoryBytes + monitor.speeds.memoryBytes + graph.edgeCount * 49)
+            stateBytes: matcher.indexMemoryBytes + monitor.speeds.memoryBytes + monitor.jams.memoryBytes)
     }
 
     private static func match(_ matcher: MapMatcher, _ telemetry: Telemetry) -> Int? {

@@ -98,6 +98,9 @@ public struct JamDetector: Sendable {
     /// Number of segments.
     public var segmentCount: Int { phases.count }
 
+    /// Bytes held by the per-segment arrays and the active list.
+    public var memoryBytes: Int { segmentCount * 49 + active.count * 4 }
+
     /// Segments currently jammed (including those recovering), in no particular order.
     public var jammedSegments: [Int] { active.map(Int.init) }
 

@@ -54,19 +54,36 @@ public struct MapMatcher: Sendable {
     public let configuration: Configuration
 
     private let grid: SegmentGrid
-    /// Reverse edge of each edge, -1 for one-way (a local copy: read per candidate).
-    private let reverses: [Int32]
+    /// cos(``Configuration/maximumHeadingDifferenceDegrees``).
+    private let minimumCosine: Double
 
     /// Indexes `graph` for matching (linear in the number of polyline segments).
     public init(graph: RoadGraph, configuration: Configuration = Configuration()) {
         self.graph = graph
         self.configuration = configuration
-        grid = SegmentGrid(graph: graph, cellSizeMeters: max(50, 2 * configuration.searchRadiusMeters))
-        reverses = (0..<graph.edgeCount).map { Int32(graph.reverseEdge(of: $0) ?? -1) }
+        grid = SegmentGrid(graph: graph, cellSizeMeters: max(20, 2 * configuration.searchRadiusMeters))
+        minimumCosine = cos(configuration.maximumHeadingDifferenceDegrees * .pi / 180)
+    }
+
+    /// Tie-break between equally scored candidates, for results independent of the grid's layout: lower edge, then
+    /// earlier segment, then the indexed direction first.
+    @inline(__always)
+    private static func precedes(
+        _ segment: SegmentGrid.Segment, _ reversed: Bool, _ best: SegmentGrid.Segment?, _ bestReversed: Bool
+    ) -> Bool {
+        guard let best else { return true }
+        return (segment.edge, segment.startOffset, reversed ? 1 : 0) < (best.edge, best.startOffset, bestReversed ? 1 : 0)
+    }
+
+    /// (sin, cos) of an angle in degrees.
+    @inline(__always)
+    private static func sineAndCosine(ofDegrees degrees: Double) -> (Double, Double) {
+        let radians = degrees * .pi / 180
+        return (sin(radians), cos(radians))
     }
 
     /// Bytes held by the matcher's own index (the graph not counted).
-    public var indexMemoryBytes: Int { grid.memoryBytes + reverses.count * 4 }
+    public var indexMemoryBytes: Int { grid.memoryBytes }
 
     /// Matches the fix `position` reported with `headingDegrees` (clockwise from north, `nil` or non-finite if
     /// unknown) and `speedMetersPerSecond`; `previousEdge` (the vehicle's last matched edge) only settles the
@@ -77,11 +94,9 @@ public struct MapMatcher: Sendable {
         let radius = configuration.searchRadiusMeters
         let queryLatitude = position.latitude - grid.originLatitude
         let queryLongitude = position.longitude - grid.originLongitude
+        guard radius > 0, queryLatitude.isFinite, queryLongitude.isFinite else { return .unmatched(.noRoadNearby) }
         let ky = SegmentGrid.metersPerDegreeLatitude
-        let kx = ky * cos(position.latitude * .pi / 180)
-        guard radius > 0, queryLatitude.isFinite, queryLongitude.isFinite, kx > 0 else {
-            return .unmatched(.noRoadNearby)
-        }
+        let kx = ky * grid.rowCosines[grid.clampedRow(queryLatitude / grid.cellLatitudeDegrees)]
         // Cells overlapping the square around the query; none if the square misses the grid.
         let radiusLatitude = radius / ky
         let radiusLongitude = radius / kx
@@ -92,6 +107,11 @@ public struct MapMatcher: Sendable {
         guard columnHigh >= 0, rowHigh >= 0, columnLow < Double(grid.columns), rowLow < Double(grid.rows) else {
             return .unmatched(.noRoadNearby)
         }
+        // The query's square in the grid's Float degree offsets, widened by a rounding margin.
+        let boxNorth = Float(queryLatitude + radiusLatitude * 1.001)
+        let boxSouth = Float(queryLatitude - radiusLatitude * 1.001)
+        let boxEast = Float(queryLongitude + radiusLongitude * 1.001)
+        let boxWest = Float(queryLongitude - radiusLongitude * 1.001)
         let firstColumn = grid.clampedColumn(columnLow)
         let lastColumn = grid.clampedColumn(columnHigh)
         let firstRow = grid.clampedRow(rowLow)
@@ -101,32 +121,38 @@ public struct MapMatcher: Sendable {
         var headingY = 0.0
         let hasHeading = headingDegrees.map(\.isFinite) ?? false
         if hasHeading, let headingDegrees {
-            headingX = sin(headingDegrees * .pi / 180)
-            headingY = cos(headingDegrees * .pi / 180)
+            (headingX, headingY) = Self.sineAndCosine(ofDegrees: headingDegrees)
         }
         let strict = hasHeading && speedMetersPerSecond >= configuration.movingSpeedMetersPerSecond
-        let minimumCosine = cos(configuration.maximumHeadingDifferenceDegrees * .pi / 180)
         let penalty = configuration.headingPenaltyMeters / 2
         let radiusSquared = radius * radius
         let previous = Int32(truncatingIfNeeded: previousEdge ?? -1)
 
         var sawRoad = false
         var bestScore = Double.infinity
-        var bestSegment: Int32 = -1
+        var bestSegment: SegmentGrid.Segment?
         var bestReversed = false
         var bestAmbiguous = false
         var bestFraction = 0.0
         var bestDistance = 0.0
         var bestCosine = 1.0
 
-        grid.segments.withUnsafeBufferPointer { segments in
-            grid.cellSegments.withUnsafeBufferPointer { cellSegments in
+        grid.cellSegments.withUnsafeBufferPointer { cellSegments in
+            grid.cellStart.withUnsafeBufferPointer { cellStart in
                 for row in firstRow...lastRow {
                     for column in firstColumn...lastColumn {
                         let cell = row * grid.columns + column
-                        for slot in Int(grid.cellStart[cell])..<Int(grid.cellStart[cell + 1]) {
-                            let index = cellSegments[slot]
-                            let segment = segments[Int(index)]
+                        for slot in Int(cellStart[cell])..<Int(cellStart[cell + 1]) {
+                            let segment = cellSegments[slot]
+                            // Most segments in the cells are farther than the radius: reject them on their bounding
+                            // box before any arithmetic.
+                            if min(segment.startLatitude, segment.endLatitude) > boxNorth
+                                || max(segment.startLatitude, segment.endLatitude) < boxSouth
+                                || min(segment.startLongitude, segment.endLongitude) > boxEast
+                                || max(segment.startLongitude, segment.endLongitude) < boxWest
+                            {
+                                continue
+                            }
                             let startX = Double(segment.startLongitude)
                             let startY = Double(segment.startLatitude)
                             let dx = (Double(segment.endLongitude) - startX) * kx
@@ -142,7 +168,7 @@ public struct MapMatcher: Sendable {
                             if distanceSquared > radiusSquared { continue }
                             sawRoad = true
                             let distance = distanceSquared.squareRoot()
-                            let reverse = reverses[Int(segment.edge)]
+                            let reverse = segment.reverseEdge
 
                             if hasHeading {
                                 let length = lengthSquared.squareRoot()
@@ -155,10 +181,10 @@ public struct MapMatcher: Sendable {
                                     if strict && cosine < minimumCosine { continue }
                                     let score = distance + penalty * (1 - cosine)
                                     if score < bestScore
-                                        || (score == bestScore && (index, reversed ? 1 : 0) < (bestSegment, bestReversed ? 1 : 0))
+                                        || (score == bestScore && Self.precedes(segment, reversed, bestSegment, bestReversed))
                                     {
                                         bestScore = score
-                                        bestSegment = index
+                                        bestSegment = segment
                                         bestReversed = reversed
                                         bestAmbiguous = false
                                         bestFraction = fraction
@@ -169,9 +195,11 @@ public struct MapMatcher: Sendable {
                             } else {
                                 let reversed = reverse >= 0 && previous == reverse
                                 let ambiguous = reverse >= 0 && previous != reverse && previous != segment.edge
-                                if distance < bestScore || (distance == bestScore && index < bestSegment) {
+                                if distance < bestScore
+                                    || (distance == bestScore && Self.precedes(segment, reversed, bestSegment, bestReversed))
+                                {
                                     bestScore = distance
-                                    bestSegment = index
+                                    bestSegment = segment
                                     bestReversed = reversed
                                     bestAmbiguous = ambiguous
                                     bestFraction = fraction
@@ -184,15 +212,14 @@ public struct MapMatcher: Sendable {
             }
         }
 
-        guard bestSegment >= 0 else { return .unmatched(sawRoad ? .headingDisagrees : .noRoadNearby) }
+        guard let segment = bestSegment else { return .unmatched(sawRoad ? .headingDisagrees : .noRoadNearby) }
         if bestAmbiguous { return .unmatched(.ambiguousDirection) }
-        let segment = grid.segments[Int(bestSegment)]
         let indexedEdge = Int(segment.edge)
-        let dx = Double(segment.endLongitude - segment.startLongitude) * kx
-        let dy = Double(segment.endLatitude - segment.startLatitude) * ky
+        let dx = (Double(segment.endLongitude) - Double(segment.startLongitude)) * kx
+        let dy = (Double(segment.endLatitude) - Double(segment.startLatitude)) * ky
         let length = graph.length(of: indexedEdge)
         let along = min(length, Double(segment.startOffset) + bestFraction * (dx * dx + dy * dy).squareRoot())
-        let edge = bestReversed ? Int(reverses[indexedEdge]) : indexedEdge
+        let edge = bestReversed ? Int(segment.reverseEdge) : indexedEdge
         return .matched(
             MatchedPosition(
                 edge: edge, distance: bestDistance, offset: bestReversed ? max(0, length - along) : along,

@@ -5,9 +5,9 @@ import Foundation
 ///
 /// ``FleetGeo/EdgeSpatialIndex`` answers "the single nearest edge" with an unbounded ring search and a haversine per
 /// candidate; map matching instead needs every segment within a small radius (to weigh the heading against both
-/// directions of a street) at a fixed, small cost. So this grid stores each segment once as `Float` degree offsets
-/// from the grid origin (24 bytes), cells are at least twice the search radius (a query reads at most 2 × 2 cells
-/// unless it sits exactly on a boundary), and distances are planar in a projection local to the query
+/// directions of a street) at a fixed, small cost. So this grid stores each segment as `Float` degree offsets from
+/// the grid origin (28 bytes) in every cell it crosses, cells are twice the search radius (a query reads 2 × 2
+/// cells), and distances are planar in a projection local to the query
 /// (centimetre-exact at 25 m). Like `EdgeSpatialIndex`, only one direction of a two-way street is stored (the lower
 /// edge index); the other is its ``RoadGraph/reverseEdge(of:)``.
 struct SegmentGrid: Sendable {
@@ -23,6 +23,8 @@ struct SegmentGrid: Sendable {
         var edge: Int32
         /// Distance along the indexed edge from its source to the segment's start, metres.
         var startOffset: Float
+        /// The opposite direction of `edge`, -1 if one-way (here, not in a separate array: one cache miss less).
+        var reverseEdge: Int32
     }
 
     static let metersPerDegreeLatitude = GeoCoordinate.earthRadiusMeters * .pi / 180
@@ -36,8 +38,12 @@ struct SegmentGrid: Sendable {
     let rows: Int
     /// `columns × rows + 1` offsets into `cellSegments`.
     let cellStart: [Int32]
-    let cellSegments: [Int32]
-    let segments: [Segment]
+    /// The segments of each cell, cell after cell: a segment crossing several cells is stored in each, so that a
+    /// query reads every cell sequentially (no indirection, one cache miss per few segments).
+    let cellSegments: [Segment]
+    /// Cosine of the latitude at the middle of each row (metres per degree of longitude / of latitude); constant to
+    /// 1e-5 across a row of at most a few hundred metres.
+    let rowCosines: [Double]
 
     /// Indexes `graph` with cells of at least `cellSizeMeters` (doubled until there are at most 4 million cells).
     init(graph: RoadGraph, cellSizeMeters: Double) {
@@ -89,12 +95,18 @@ struct SegmentGrid: Sendable {
                     Segment(
                         startLatitude: Float(a.latitude - minLatitude), startLongitude: Float(a.longitude - minLongitude),
                         endLatitude: Float(b.latitude - minLatitude), endLongitude: Float(b.longitude - minLongitude),
-                        edge: Int32(edge), startOffset: Float(offset)))
+                        edge: Int32(edge), startOffset: Float(offset), reverseEdge: Int32(graph.reverseEdge(of: edge) ?? -1)))
                 offset += a.distance(to: b)
                 let (column0, row0) = Self.cell(a, minLatitude, minLongitude, cellLatitudeDegrees, cellLongitudeDegrees, columns, rows)
                 let (column1, row1) = Self.cell(b, minLatitude, minLongitude, cellLatitudeDegrees, cellLongitudeDegrees, columns, rows)
+                // Segment in cell units; registered only in the cells it crosses (not its whole bounding box).
+                let u0 = (a.longitude - minLongitude) / cellLongitudeDegrees
+                let v0 = (a.latitude - minLatitude) / cellLatitudeDegrees
+                let u1 = (b.longitude - minLongitude) / cellLongitudeDegrees
+                let v1 = (b.latitude - minLatitude) / cellLatitudeDegrees
                 for row in min(row0, row1)...max(row0, row1) {
                     for column in min(column0, column1)...max(column0, column1) {
+                        guard Self.segment(u0, v0, u1, v1, crossesCellAt: column, row) else { continue }
                         let cell = row * columns + column
                         start[cell + 1] += 1
                         cellOfEntry.append((Int32(cell), segment))
@@ -105,14 +117,19 @@ struct SegmentGrid: Sendable {
         }
         for cell in 0..<(columns * rows) { start[cell + 1] += start[cell] }
         var next = start
-        var cellSegments = [Int32](repeating: 0, count: cellOfEntry.count)
+        var cellSegments = [Segment](
+            repeating: Segment(
+                startLatitude: 0, startLongitude: 0, endLatitude: 0, endLongitude: 0, edge: 0, startOffset: 0,
+                reverseEdge: -1),
+            count: cellOfEntry.count)
         for entry in cellOfEntry {
-            cellSegments[Int(next[Int(entry.cell)])] = entry.segment
+            cellSegments[Int(next[Int(entry.cell)])] = segments[Int(entry.segment)]
             next[Int(entry.cell)] += 1
         }
         cellStart = start
         self.cellSegments = cellSegments
-        self.segments = segments
+        let cellLatitude = cellLatitudeDegrees
+        rowCosines = (0..<rows).map { row in cos((minLatitude + (Double(row) + 0.5) * cellLatitude) * .pi / 180) }
     }
 
     /// The cell holding `point`, clamped to the grid.
@@ -122,6 +139,26 @@ struct SegmentGrid: Sendable {
     ) -> (column: Int, row: Int) {
         (clamp((point.longitude - originLongitude) / cellLongitude, columns),
          clamp((point.latitude - originLatitude) / cellLatitude, rows))
+    }
+
+    /// Whether the segment (`u0`, `v0`)–(`u1`, `v1`) in cell units touches cell (`column`, `row`), with a small margin
+    /// (Liang–Barsky clipping against the cell's square).
+    private static func segment(
+        _ u0: Double, _ v0: Double, _ u1: Double, _ v1: Double, crossesCellAt column: Int, _ row: Int
+    ) -> Bool {
+        let margin = 1e-6
+        var enter = 0.0
+        var leave = 1.0
+        let du = u1 - u0
+        let dv = v1 - v0
+        func clip(_ p: Double, _ q: Double) -> Bool {
+            if p == 0 { return q >= 0 }
+            let t = q / p
+            if p < 0 { enter = max(enter, t) } else { leave = min(leave, t) }
+            return enter <= leave
+        }
+        return clip(-du, u0 - (Double(column) - margin)) && clip(du, Double(column + 1) + margin - u0)
+            && clip(-dv, v0 - (Double(row) - margin)) && clip(dv, Double(row + 1) + margin - v0)
     }
 
     @inline(__always)
@@ -139,6 +176,6 @@ struct SegmentGrid: Sendable {
 
     /// Bytes held by the grid's arrays (capacity not counted).
     var memoryBytes: Int {
-        segments.count * MemoryLayout<Segment>.stride + (cellStart.count + cellSegments.count) * 4
+        cellSegments.count * MemoryLayout<Segment>.stride + cellStart.count * 4 + rowCosines.count * 8
     }
 }
