@@ -86,6 +86,29 @@ struct MessageGenerator {
         return String(scalars)
     }
 
+    /// A route or stop id: `[A-Za-z0-9_-]`, no dot.
+    mutating func routeIdentifier() -> String {
+        let alphabet = Array("ABCXYZabcxyz0123456789_-")
+        return String((0..<int(FleetLimits.routeIdentifierLength)).map { _ in alphabet[int(0...(alphabet.count - 1))] })
+    }
+
+    mutating func route() -> RouteInstruction {
+        let count = chance(0.03) ? FleetLimits.routeStops.upperBound : int(1...12)
+        return RouteInstruction(
+            routeID: routeIdentifier(),
+            stops: (0..<count).map { _ in
+                RouteStop(
+                    id: routeIdentifier(), latitude: coordinate(FleetLimits.latitude), longitude: coordinate(FleetLimits.longitude),
+                    serviceSeconds: chance(0.2) ? FleetLimits.routeServiceSeconds.upperBound : int(0...600))
+            })
+    }
+
+    mutating func routeProgress() -> RouteProgress {
+        RouteProgress(
+            routeID: routeIdentifier(), completedStops: int(0...FleetLimits.routeStops.upperBound),
+            nextStopID: chance(0.7) ? routeIdentifier() : nil)
+    }
+
     mutating func vehicleID() -> VehicleID {
         // The alphabet guarantees validity; fall back to a fixed id rather than force-unwrapping.
         VehicleID(validating: token(FleetLimits.identifierLength)) ?? Fixtures.vehicle
@@ -128,7 +151,8 @@ struct MessageGenerator {
                     diskPercent: float(FleetLimits.percent),
                     networkRxBytesPerSecond: UInt64.random(in: FleetLimits.networkBytesPerSecond, using: &rng),
                     networkTxBytesPerSecond: chance(0.2) ? 0 : UInt64.random(in: 0...10_000_000, using: &rng))
-                : nil)
+                : nil,
+            route: chance(0.3) ? routeProgress() : nil)
     }
 
     mutating func telemetryCommit() -> TelemetryCommit {
@@ -164,6 +188,7 @@ struct MessageGenerator {
             case .returnToBase: .returnToBase
             case .clearSpeedLimit: .clearSpeedLimit
             case .setSpeedLimit: .setSpeedLimit(metersPerSecond: float(FleetLimits.speedLimitMetersPerSecond))
+            case .followRoute: .followRoute(route())
             }
         return Command(
             id: messageID(), vehicleID: vehicleID(), action: action,

@@ -48,13 +48,39 @@ struct SchemaAgreementTests {
             var telemetry = Fixtures.minimalTelemetry
             telemetry.host = Fixtures.telemetry.host
             telemetry.diagnostics = Diagnostics()
+            telemetry.route = RouteProgress(routeID: "plan-7", completedStops: 3)
             return telemetry
+        case .command:
+            return Self.routeCommand
         case .vehicleState:
             return VehicleState(
                 vehicleID: Fixtures.vehicle, connectivity: .online, lastSeenMillis: Fixtures.now,
                 desired: DesiredState(vehicleID: Fixtures.vehicle, revision: 1, paused: false, updatedAtMillis: Fixtures.now))
         default:
             return minimal(kind)
+        }
+    }
+
+    /// A `follow_route` command (its `route` excludes `speed_limit_mps`, so commands have two maximal shapes).
+    static var routeCommand: Command {
+        Command(
+            id: Fixtures.commandID, vehicleID: Fixtures.vehicle,
+            action: .followRoute(
+                RouteInstruction(
+                    routeID: "plan-7",
+                    stops: [RouteStop(id: "s1", latitude: 43.7384, longitude: 7.4246, serviceSeconds: 120), RouteStop(id: "s2", latitude: 43.73, longitude: 7.42)])),
+            issuedAtMillis: Fixtures.now, expiresAtMillis: Fixtures.now + 1)
+    }
+
+    /// Every optional member present, in as many instances as needed when members exclude each other.
+    static func maximalVariants(_ kind: MessageKind) -> [any WireMessage] {
+        switch kind {
+        case .command:
+            var route = routeCommand
+            route.reason = "tour 7"
+            return [Fixtures.command, route]
+        default:
+            return [maximal(kind)]
         }
     }
 
@@ -67,6 +93,7 @@ struct SchemaAgreementTests {
             telemetry.rpm = 900
             telemetry.diagnostics = Diagnostics(
                 engineCycle: 112, engineSensors: [518.67, 642.5, 1589.7, 1400.6], batteryCycle: 87, batteryCapacityAh: 1.61, batteryRatedAh: 2)
+            telemetry.route = RouteProgress(routeID: "plan-7", completedStops: 1, nextStopID: "s2")
             return telemetry
         case .commandAck:
             var ack = Fixtures.ack
@@ -93,13 +120,14 @@ struct SchemaAgreementTests {
         let properties = try #require(schema["properties"] as? [String: Any])
         let minimal = try Self.encodedObject(Self.minimal(kind))
         let nested = try Self.encodedObject(Self.nestedMinimal(kind))
-        let maximal = try Self.encodedObject(Self.maximal(kind))
+        let variants = try Self.maximalVariants(kind).map(Self.encodedObject)
         #expect(required == Set(minimal.keys))
-        #expect(Set(properties.keys) == Set(maximal.keys))
+        #expect(Set(properties.keys) == variants.reduce(into: Set<String>()) { $0.formUnion($1.keys) })
         for (name, value) in properties {
             guard let sub = value as? [String: Any], let subProperties = sub["properties"] as? [String: Any] else { continue }
             let nestedObject = try #require(nested[name] as? [String: Any], "\(name) missing from the nested-minimal instance")
-            let maximalObject = try #require(maximal[name] as? [String: Any], "\(name) missing from the maximal instance")
+            let maximalObject = try #require(
+                variants.lazy.compactMap { $0[name] as? [String: Any] }.first, "\(name) missing from the maximal instances")
             #expect(Set(sub["required"] as? [String] ?? []) == Set(nestedObject.keys), "\(kind.rawValue).\(name)")
             #expect(Set(subProperties.keys) == Set(maximalObject.keys), "\(kind.rawValue).\(name)")
         }
@@ -113,7 +141,10 @@ struct SchemaAgreementTests {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             result.append((path, sub))
             result += flatten(sub, prefix: path)
-            if let items = sub["items"] as? [String: Any] { result.append(("\(path)[]", items)) }
+            if let items = sub["items"] as? [String: Any] {
+                result.append(("\(path)[]", items))
+                result += flatten(items, prefix: "\(path)[]")
+            }
             if let names = sub["propertyNames"] as? [String: Any] { result.append(("\(path){}", names)) }
             if let values = sub["additionalProperties"] as? [String: Any] { result.append(("\(path).*", values)) }
         }
@@ -167,6 +198,9 @@ struct SchemaAgreementTests {
         case "engine_cycle", "battery_cycle":
             return ["minimum": Double(FleetLimits.cycleCounter.lowerBound), "maximum": Double(FleetLimits.cycleCounter.upperBound)]
         case "battery_capacity_ah", "battery_rated_ah": return closed(FleetLimits.batteryCapacityAh)
+        case "completed_stops": return ["minimum": 0, "maximum": Double(FleetLimits.routeStops.upperBound)]
+        case "service_s":
+            return ["minimum": Double(FleetLimits.routeServiceSeconds.lowerBound), "maximum": Double(FleetLimits.routeServiceSeconds.upperBound)]
         case _ where name.hasPrefix("engine_sensors"): return closed(FleetLimits.engineSensor)
         default: return nil
         }
@@ -186,7 +220,9 @@ struct SchemaAgreementTests {
 
     static func expectedStringRules(_ kind: MessageKind, _ path: String) -> [String: String] {
         let name = path.split(separator: ".").last.map(String.init) ?? path
+        if path == "route.stops[].id" { return ["pattern": FleetLimits.routeIdentifierPattern] }
         switch name {
+        case "route_id", "next_stop_id": return ["pattern": FleetLimits.routeIdentifierPattern]
         case "vehicle_id", "id", "rule_id", "command_id": return ["pattern": FleetLimits.identifierPattern]
         case "fault_codes[]": return ["pattern": FleetLimits.faultCodePattern]
         case "attributes{}": return ["pattern": FleetLimits.attributeKeyPattern]
@@ -211,6 +247,11 @@ struct SchemaAgreementTests {
         if kind == .telemetry {
             let faults = try #require(flattened.first { $0.path == "fault_codes" }?.schema)
             #expect(faults["maxItems"] as? Int == FleetLimits.maxFaultCodes)
+        }
+        if kind == .command {
+            let stops = try #require(flattened.first { $0.path == "route.stops" }?.schema)
+            #expect(stops["minItems"] as? Int == FleetLimits.routeStops.lowerBound)
+            #expect(stops["maxItems"] as? Int == FleetLimits.routeStops.upperBound)
         }
         if kind == .fleetEvent {
             let attributes = try #require(flattened.first { $0.path == "attributes" }?.schema)
@@ -258,5 +299,16 @@ struct SchemaAgreementTests {
         pause["speed_limit_mps"] = 10
         #expect(!SchemaValidator.violations(of: pause, against: command).isEmpty)
         #expect(throws: WireError.self) { try FleetCodec.decode(Command.self, from: JSONSerialization.data(withJSONObject: pause)) }
+        var route = try Self.encodedObject(Self.routeCommand)
+        #expect(SchemaValidator.violations(of: route, against: command).isEmpty)
+        var routeOnPause = try Self.encodedObject(Self.minimal(.command))
+        routeOnPause["route"] = route["route"]
+        #expect(!SchemaValidator.violations(of: routeOnPause, against: command).isEmpty)
+        #expect(throws: WireError.self) { try FleetCodec.decode(Command.self, from: JSONSerialization.data(withJSONObject: routeOnPause)) }
+        route["route"] = ["route_id": "plan-7", "stops": [] as [Any]]
+        #expect(!SchemaValidator.violations(of: route, against: command).isEmpty)
+        #expect(throws: WireError.self) { try FleetCodec.decode(Command.self, from: JSONSerialization.data(withJSONObject: route)) }
+        route["route"] = nil
+        #expect(!SchemaValidator.violations(of: route, against: command).isEmpty)
     }
 }

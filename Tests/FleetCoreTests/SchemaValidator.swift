@@ -33,6 +33,8 @@ struct SchemaValidator {
                 if let text = instance as? String, text.unicodeScalars.count > (value as? Int ?? 0) { problems.append("\(path): too long") }
             case "pattern":
                 if let text = instance as? String, !matches(pattern: value as? String ?? "", text) { problems.append("\(path): pattern mismatch") }
+            case "minItems":
+                if let array = instance as? [Any], array.count < (value as? Int ?? 0) { problems.append("\(path): too few items") }
             case "maxItems":
                 if let array = instance as? [Any], array.count > (value as? Int ?? 0) { problems.append("\(path): too many items") }
             case "items":

@@ -133,6 +133,16 @@ struct BinaryReader {
         return Int(value)
     }
 
+    /// A varint that must not exceed `max` (a bounded integer field such as a count of completed stops).
+    mutating func bounded(_ field: String, max: UInt64) throws(WireError) -> UInt64 {
+        let offset = index
+        let value = try varint(field)
+        guard value <= max else {
+            throw WireError(.invalidValue, field: field, reason: "must be within 0...\(max) (got \(value))", offset: offset)
+        }
+        return value
+    }
+
     /// A length-prefixed UTF-8 string of at most `maxBytes` bytes.
     mutating func string(_ field: String, maxBytes: Int) throws(WireError) -> String {
         let offset = index

@@ -213,6 +213,24 @@ struct JSONFields {
         return result
     }
 
+    /// A required array of objects, at most `maxCount`; each element's path is `key[index]`.
+    func objectArray(_ key: StaticString, maxCount: Int) throws(WireError) -> [JSONFields] {
+        let value = try required(key)
+        guard case .array(let elements) = value else { throw mismatch(key, expected: "array", got: value) }
+        guard elements.count <= maxCount else {
+            throw WireError(.invalidValue, field: fieldPath(key), reason: "at most \(maxCount) elements allowed (got \(elements.count))")
+        }
+        var result: [JSONFields] = []
+        result.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .object(let members) = element else {
+                throw WireError(.typeMismatch, field: "\(fieldPath(key))[\(index)]", reason: "expected object, got \(element.typeName)")
+            }
+            result.append(JSONFields(members: members, path: "\(fieldPath(key))[\(index)]"))
+        }
+        return result
+    }
+
     /// An optional unsigned integer.
     func optionalUInt64(_ key: StaticString) throws(WireError) -> UInt64? {
         guard value(key) != nil else { return nil }

@@ -9,7 +9,7 @@ public struct Command: Hashable, Sendable {
     public var id: MessageID
     /// The target vehicle. Wire name `vehicle_id`.
     public var vehicleID: VehicleID
-    /// What to do. Wire names `action` (+ `speed_limit_mps`).
+    /// What to do. Wire names `action` (+ `speed_limit_mps` or `route`).
     public var action: CommandAction
     /// Why (free text, at most 256 characters). Wire name `reason`.
     public var reason: String?

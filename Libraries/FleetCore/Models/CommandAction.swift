@@ -1,7 +1,7 @@
 /// What a ``Command`` asks a vehicle to do.
 ///
 /// On the wire the action is a string (`action`) plus, for actions with a parameter, a sibling field
-/// (`speed_limit_mps` for ``setSpeedLimit(metersPerSecond:)``). New actions are added as new cases with a
+/// (`speed_limit_mps` for ``setSpeedLimit(metersPerSecond:)``, `route` for ``followRoute(_:)``). New actions are added as new cases with a
 /// new ``Kind`` raw value; decoders reject kinds they do not know.
 public enum CommandAction: Hashable, Sendable {
     /// Stop safely and hold until resumed.
@@ -14,6 +14,9 @@ public enum CommandAction: Hashable, Sendable {
     case setSpeedLimit(metersPerSecond: Double)
     /// Remove any imposed speed limit.
     case clearSpeedLimit
+    /// Drive to the route's stops in order, standing at each for its service time; replaces any route being followed.
+    /// Acknowledged `accepted`, then `completed` after the last stop.
+    case followRoute(RouteInstruction)
 
     /// The parameterless discriminator; its raw value is the wire `action` string.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
@@ -27,6 +30,8 @@ public enum CommandAction: Hashable, Sendable {
         case setSpeedLimit = "set_speed_limit"
         /// ``CommandAction/clearSpeedLimit``.
         case clearSpeedLimit = "clear_speed_limit"
+        /// ``CommandAction/followRoute(_:)``.
+        case followRoute = "follow_route"
 
         var wireCode: UInt8 {
             switch self {
@@ -35,6 +40,7 @@ public enum CommandAction: Hashable, Sendable {
             case .returnToBase: 2
             case .setSpeedLimit: 3
             case .clearSpeedLimit: 4
+            case .followRoute: 5
             }
         }
 
@@ -52,13 +58,25 @@ public enum CommandAction: Hashable, Sendable {
         case .returnToBase: .returnToBase
         case .setSpeedLimit: .setSpeedLimit
         case .clearSpeedLimit: .clearSpeedLimit
+        case .followRoute: .followRoute
         }
     }
 
-    /// Checks the parameter, if any.
+    /// The route of ``followRoute(_:)``, `nil` for every other action.
+    public var route: RouteInstruction? {
+        if case .followRoute(let route) = self { return route }
+        return nil
+    }
+
+    /// Checks the parameter, if any; field names are wire paths (`speed_limit_mps`, `route.stops[2].lat`).
     public func validate() throws(ValidationError) {
-        if case .setSpeedLimit(let limit) = self {
+        switch self {
+        case .setSpeedLimit(let limit):
             try Check.range(limit, FleetLimits.speedLimitMetersPerSecond, "speed_limit_mps")
+        case .followRoute(let route):
+            do throws(ValidationError) { try route.validate() } catch { throw error.nested(under: "route") }
+        case .pause, .resume, .returnToBase, .clearSpeedLimit:
+            break
         }
     }
 }

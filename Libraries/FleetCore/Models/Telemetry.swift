@@ -34,6 +34,8 @@ public struct Telemetry: Hashable, Sendable {
     public var host: HostMetrics?
     /// Degradation signals for predictive maintenance, if reported. Wire name `diagnostics`.
     public var diagnostics: Diagnostics?
+    /// Progress along the route the vehicle follows (``CommandAction/followRoute(_:)``), if any. Wire name `route`.
+    public var route: RouteProgress?
 
     /// Creates a sample (not validated until ``validate()``; the codecs validate on encode and decode).
     public init(
@@ -51,7 +53,8 @@ public struct Telemetry: Hashable, Sendable {
         status: VehicleStatus,
         faultCodes: [String] = [],
         host: HostMetrics? = nil,
-        diagnostics: Diagnostics? = nil
+        diagnostics: Diagnostics? = nil,
+        route: RouteProgress? = nil
     ) {
         self.vehicleID = vehicleID
         self.sequence = sequence
@@ -68,13 +71,14 @@ public struct Telemetry: Hashable, Sendable {
         self.faultCodes = faultCodes
         self.host = host
         self.diagnostics = diagnostics
+        self.route = route
     }
 
     /// ``deviceTimeMillis`` as a `Date`.
     public var deviceTime: Date { TimestampPolicy.date(fromMillis: deviceTimeMillis) }
 
     /// Rejects impossible values: non-finite numbers, out-of-range coordinates, speed, heading,
-    /// percentages, negative odometer, too many or malformed fault codes.
+    /// percentages, negative odometer, too many or malformed fault codes, malformed route progress.
     /// - Throws: ``ValidationError`` whose `field` is the JSON path (e.g. `position.lat`).
     public func validate() throws(ValidationError) {
         try Check.timestamp(deviceTimeMillis, "device_time_ms")
@@ -100,6 +104,9 @@ public struct Telemetry: Hashable, Sendable {
         }
         if let diagnostics {
             do throws(ValidationError) { try diagnostics.validate() } catch { throw error.nested(under: "diagnostics") }
+        }
+        if let route {
+            do throws(ValidationError) { try route.validate() } catch { throw error.nested(under: "route") }
         }
     }
 }

@@ -57,6 +57,25 @@ enum Check {
         }
     }
 
+    /// A route or route-stop id: `[A-Za-z0-9_-]` (no dot), length within ``FleetLimits/routeIdentifierLength``.
+    static func routeIdentifier(_ value: String, _ field: String) throws(ValidationError) {
+        let utf8 = value.utf8
+        let length = FleetLimits.routeIdentifierLength
+        guard length.contains(utf8.count) else {
+            throw ValidationError(
+                field: field, reason: "length must be within \(length.lowerBound)...\(length.upperBound) (got \(utf8.count))")
+        }
+        for byte in utf8 where byte == UInt8(ascii: ".") || !isTokenByte(byte) {
+            throw ValidationError(field: field, reason: "may only contain [A-Za-z0-9_-]")
+        }
+    }
+
+    static func range(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws(ValidationError) {
+        guard range.contains(value) else {
+            throw ValidationError(field: field, reason: "must be within \(range.lowerBound)...\(range.upperBound) (got \(value))")
+        }
+    }
+
     @inline(__always)
     static func isTokenByte(_ byte: UInt8, lowercaseOnly: Bool = false) -> Bool {
         switch byte {

@@ -46,6 +46,14 @@ public enum FleetLimits {
     public static let faultCodeLength: ClosedRange<Int> = 1...32
     /// The fault-code alphabet as a regular expression.
     public static let faultCodePattern = "^[A-Za-z0-9._-]{1,32}$"
+    /// Length of a route (plan) id or a route stop id.
+    public static let routeIdentifierLength: ClosedRange<Int> = 1...64
+    /// The route-identifier alphabet as a regular expression: like ``identifierPattern`` without the dot.
+    public static let routeIdentifierPattern = "^[A-Za-z0-9_-]{1,64}$"
+    /// How many stops one `follow_route` command carries.
+    public static let routeStops: ClosedRange<Int> = 1...200
+    /// How long a vehicle stands at one route stop, in seconds (at most a day).
+    public static let routeServiceSeconds: ClosedRange<Int> = 0...86_400
     /// Maximum length of a free-text `reason`.
     public static let maxReasonLength = 256
     /// Maximum length of an alert `summary` (which must not be empty).

@@ -14,6 +14,7 @@ extension Command: WireMessage, WireCodable {
         writer.field("vehicle_id", vehicleID.rawValue)
         writer.field("action", action.kind.rawValue)
         if case .setSpeedLimit(let limit) = action { writer.field("speed_limit_mps", limit) }
+        if case .followRoute(let route) = action { route.writeJSON(to: &writer) }
         writer.optionalField("reason", reason)
         writer.field("issued_at_ms", issuedAtMillis)
         writer.field("expires_at_ms", expiresAtMillis)
@@ -29,10 +30,14 @@ extension Command: WireMessage, WireCodable {
         case .returnToBase: action = .returnToBase
         case .clearSpeedLimit: action = .clearSpeedLimit
         case .setSpeedLimit: action = .setSpeedLimit(metersPerSecond: try fields.double("speed_limit_mps"))
+        case .followRoute: action = .followRoute(try RouteInstruction(json: try fields.object("route")))
         }
         if kind != .setSpeedLimit && fields.value("speed_limit_mps") != nil {
             throw WireError(
                 .invalidValue, field: "speed_limit_mps", reason: "only allowed when action is \(CommandAction.Kind.setSpeedLimit.rawValue)")
+        }
+        if kind != .followRoute && fields.value("route") != nil {
+            throw WireError(.invalidValue, field: "route", reason: "only allowed when action is \(CommandAction.Kind.followRoute.rawValue)")
         }
         self.init(
             id: try fields.messageID("id"),
@@ -49,6 +54,7 @@ extension Command: WireMessage, WireCodable {
         writer.string(vehicleID.rawValue)
         writer.u8(action.kind.wireCode)
         if case .setSpeedLimit(let limit) = action { writer.f32(limit) }
+        if case .followRoute(let route) = action { route.writeBinary(to: &writer) }
         if let reason { writer.string(reason) }
         writer.timestamp(issuedAtMillis)
         writer.timestamp(expiresAtMillis)
@@ -65,6 +71,7 @@ extension Command: WireMessage, WireCodable {
         case .returnToBase: action = .returnToBase
         case .clearSpeedLimit: action = .clearSpeedLimit
         case .setSpeedLimit: action = .setSpeedLimit(metersPerSecond: try reader.f32("speed_limit_mps"))
+        case .followRoute: action = .followRoute(try RouteInstruction(binary: &reader))
         }
         let reason =
             try presence & Presence.reason != 0

@@ -10,7 +10,8 @@ extension Telemetry: WireMessage, WireCodable {
         static let rpm: UInt8 = 1 << 4
         static let host: UInt8 = 1 << 5
         static let diagnostics: UInt8 = 1 << 6
-        static let all: UInt8 = 0b0111_1111
+        static let route: UInt8 = 1 << 7
+        static let all: UInt8 = 0b1111_1111
     }
 
     /// Which optional fields of ``Diagnostics`` follow, in the binary form.
@@ -66,6 +67,7 @@ extension Telemetry: WireMessage, WireCodable {
             writer.optionalField("battery_rated_ah", diagnostics.batteryRatedAh)
             writer.endObject()
         }
+        route?.writeJSON(to: &writer)
         writer.endObject()
     }
 
@@ -107,7 +109,8 @@ extension Telemetry: WireMessage, WireCodable {
                     batteryCycle: try object.optionalUInt64("battery_cycle"),
                     batteryCapacityAh: try object.optionalDouble("battery_capacity_ah"),
                     batteryRatedAh: try object.optionalDouble("battery_rated_ah"))
-            })
+            },
+            route: try fields.optionalObject("route").map { (object) throws(WireError) in try RouteProgress(json: object) })
     }
 
     func writeBinary(to writer: inout BinaryWriter) {
@@ -119,6 +122,7 @@ extension Telemetry: WireMessage, WireCodable {
         if rpm != nil { presence |= Presence.rpm }
         if host != nil { presence |= Presence.host }
         if diagnostics != nil { presence |= Presence.diagnostics }
+        if route != nil { presence |= Presence.route }
         writer.u8(presence)
         writer.string(vehicleID.rawValue)
         writer.varint(sequence)
@@ -157,6 +161,7 @@ extension Telemetry: WireMessage, WireCodable {
             if let capacity = diagnostics.batteryCapacityAh { writer.f64(capacity) }
             if let rated = diagnostics.batteryRatedAh { writer.f64(rated) }
         }
+        route?.writeBinary(to: &writer)
     }
 
     init(binary reader: inout BinaryReader) throws(WireError) {
@@ -204,11 +209,12 @@ extension Telemetry: WireMessage, WireCodable {
                 batteryCapacityAh: try fields & DiagnosticsPresence.batteryCapacity != 0 ? reader.f64("diagnostics.battery_capacity_ah") : nil,
                 batteryRatedAh: try fields & DiagnosticsPresence.batteryRated != 0 ? reader.f64("diagnostics.battery_rated_ah") : nil)
         }
+        let route = try presence & Presence.route != 0 ? RouteProgress(binary: &reader) : nil
         self.init(
             vehicleID: vehicleID, sequence: sequence, deviceTimeMillis: deviceTime,
             position: Position(latitude: latitude, longitude: longitude, accuracyMeters: accuracy),
             speedMetersPerSecond: speed, headingDegrees: heading, odometerMeters: odometer,
             batteryPercent: battery, fuelPercent: fuel, engineTemperatureCelsius: temperature, rpm: rpm,
-            status: status, faultCodes: faultCodes, host: host, diagnostics: diagnostics)
+            status: status, faultCodes: faultCodes, host: host, diagnostics: diagnostics, route: route)
     }
 }
