@@ -69,6 +69,7 @@ public struct HostAgent: FleetModel {
         case .setSpeedLimit(let limit): speedLimit = limit
         case .clearSpeedLimit: speedLimit = nil
         case .returnToBase: return .rejected("a host agent cannot move")
+        case .followRoute: return .rejected("a host agent cannot follow a route")
         }
         if let change = refreshStatus() { pending.append(change) }
         return .completed

@@ -38,7 +38,7 @@ extension RoadFleet {
             if vehicles[index].drive(seconds: dt, graph: graph) {
                 arrive(index, outputs: &outputs)
             }
-            plan(index, seconds: dt)
+            plan(index, seconds: dt, outputs: &outputs)
             let status = vehicles[index].derivedStatus()
             if status != vehicles[index].status {
                 vehicles[index].status = status
@@ -46,13 +46,15 @@ extension RoadFleet {
             }
             var sample = vehicles[index].sample(nowMillis: nowMillis)
             sample.diagnostics = degradation?.diagnostics(vehicle: index, elapsedSeconds: elapsedSeconds)
+            sample.route = vehicles[index].followed?.progress
             outputs.append(.telemetry(vehicle: index, sample))
         }
         return outputs
     }
 
-    /// What happens at the end of a route.
+    /// What happens at the end of a route (a followed route's stops are handled by ``advanceRoute(_:seconds:outputs:)``).
     mutating func arrive(_ index: Int, outputs: inout [FleetOutput]) {
+        if vehicles[index].followed != nil { return }
         if vehicles[index].goingHome {
             vehicles[index].goingHome = false
             if let command = vehicles[index].pendingReturnCommand {
@@ -69,13 +71,19 @@ extension RoadFleet {
         }
     }
 
-    /// Charging, low-energy returns and the next trip.
-    mutating func plan(_ index: Int, seconds dt: Double) {
+    /// Charging, the followed route, low-energy returns and the next trip.
+    mutating func plan(_ index: Int, seconds dt: Double, outputs: inout [FleetOutput]) {
         if vehicles[index].charging {
             if vehicles[index].energy >= Self.chargedPercent {
                 vehicles[index].charging = false
                 vehicles[index].dwellRemaining = 5
             }
+            return
+        }
+        if vehicles[index].followed != nil {
+            // No low-energy trips and no random destinations while following (or standing after) a route; a vehicle
+            // that runs empty is recharged where it stands.
+            advanceRoute(index, seconds: dt, outputs: &outputs)
             return
         }
         if vehicles[index].energy < Self.lowEnergyPercent && !vehicles[index].goingHome {

@@ -19,6 +19,8 @@ public struct RoadFleet: FleetModel {
     public internal(set) var elapsedSeconds = 0.0
     /// Real engine and battery degradation replayed as some vehicles' diagnostics, if configured.
     public var degradation: DegradationReplay?
+    /// Finds the road nearest to a route stop; built on the first `follow_route`.
+    var stopIndex: EdgeSpatialIndex?
 
     public let vehicleIDs: [VehicleID]
 
@@ -75,6 +77,8 @@ public struct RoadFleet: FleetModel {
         case .resume:
             vehicles[index].paused = false
             vehicles[index].holdingAtBase = false
+            // Standing after a finished route: back to ordinary trips. A route under way continues.
+            if vehicles[index].followed?.isFinished == true { vehicles[index].followed = nil }
         case .setSpeedLimit(let limit):
             vehicles[index].speedLimit = limit
         case .clearSpeedLimit:
@@ -88,8 +92,11 @@ public struct RoadFleet: FleetModel {
             vehicles[index].holdingAtBase = false
             vehicles[index].pendingReturnCommand = command.id
             vehicles[index].chargeOnArrival = false
+            abandonRoute(index, reason: "superseded by return_to_base")
             headHome(index)
             return .accepted
+        case .followRoute(let route):
+            return follow(route, commandID: command.id, vehicle: index)
         }
         refreshStatus(index)
         return .completed

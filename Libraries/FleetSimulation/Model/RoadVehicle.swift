@@ -44,6 +44,8 @@ struct RoadVehicle: Sendable {
     /// Parked at the depot after `return_to_base`, until resumed.
     var holdingAtBase = false
     var pendingReturnCommand: MessageID?
+    /// The route given by `follow_route`, while driving it and, once done, while standing after its last stop.
+    var followed: FollowedRoute?
 
     // MARK: Faults (seconds left of each episode)
     var breakdownRemaining = 0.0

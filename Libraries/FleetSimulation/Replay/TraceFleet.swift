@@ -129,6 +129,8 @@ public struct TraceFleet: FleetModel {
             return .rejected("a replayed trace cannot change its speed")
         case .returnToBase:
             return .rejected("a replayed trace has no depot to return to")
+        case .followRoute:
+            return .rejected("a replayed trace cannot follow a route")
         }
         return .completed
     }
