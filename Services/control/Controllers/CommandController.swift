@@ -65,12 +65,12 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         let vehicle = try context.parameters.require("id")
         guard VehicleID.isValid(vehicle) else { throw invalid("Invalid vehicle id \"\(vehicle)\": expected 1-64 characters from [A-Za-z0-9._-]") }
         let body = try await JSONBody.bytes(of: request, context: context)
-        let command = try JSONBody.decode(CommandRequest.self, from: body)
+        let command = try counted { try JSONBody.decode(CommandRequest.self, from: body) }
         if command.vehicleIDs != nil || command.tag != nil || command.bbox != nil || command.geofence != nil || command.all != nil {
             throw invalid("Selection fields (vehicle_ids, tag, bbox, geofence, all) belong to POST /v1/fleet/commands")
         }
-        let action = try command.validatedAction()
-        let ttl = try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds)
+        let action = try counted { try command.validatedAction() }
+        let ttl = try counted { try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds) }
         guard let connectivity = try await vehicles.connectivity(of: [vehicle])[vehicle] else {
             metrics.rejectedRequest(reason: "unknown_vehicle")
             throw HTTPError(.notFound, message: "Unknown vehicle \(vehicle): no state was ever received on fleet/v1/vehicles/\(vehicle)/state")
@@ -87,7 +87,8 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
         )
         let audit = context.audit(
             "command.create", target: "vehicle:\(vehicle)",
-            details: "\(action.kind.rawValue) command \(new.ids[0]) ttl \(ttl)s" + (command.reason.map { ": \($0)" } ?? "")
+            details: "\(action.kind.rawValue) command \(new.ids[0]) ttl \(ttl)s" + (action.route.map { " route \($0.routeID) (\($0.stops.count) stops)" } ?? "")
+                + (command.reason.map { ": \($0)" } ?? "")
         )
         return try await create(new, audit: audit, request: request, body: body, context: context) { records in
             (202, try JSONResponse.string(records[0]))
@@ -97,9 +98,12 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
     @Sendable func createForFleet(_ request: Request, context: Context) async throws -> Response {
         let identity = try context.require(.commandsWrite)
         let body = try await JSONBody.bytes(of: request, context: context)
-        let command = try JSONBody.decode(CommandRequest.self, from: body)
-        let action = try command.validatedAction()
-        let ttl = try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds)
+        let command = try counted { try JSONBody.decode(CommandRequest.self, from: body) }
+        let action = try counted { try command.validatedAction() }
+        if action.kind == .followRoute {
+            throw invalid("follow_route carries one vehicle's stops: send it with POST /v1/vehicles/{id}/commands")
+        }
+        let ttl = try counted { try command.validatedTTL(default: configuration.defaultTTLSeconds, max: configuration.maxTTLSeconds) }
         let (selection, description) = try await select(command)
         var skipped: [FleetResponse.Skipped] = []
         var targets: [String] = []
@@ -287,6 +291,16 @@ struct CommandController<Commands: CommandRepository, Vehicles: VehicleRepositor
     }
 
     static func isValidTag(_ tag: String) -> Bool { VehicleID.isValid(tag) }
+
+    /// Runs `parse`, counting a 400 it throws as an `invalid` refusal like the controller's own.
+    private func counted<T>(_ parse: () throws -> T) throws -> T {
+        do {
+            return try parse()
+        } catch let error as HTTPError where error.status == .badRequest {
+            metrics.rejectedRequest(reason: "invalid")
+            throw error
+        }
+    }
 
     private func invalid(_ message: String) -> HTTPError {
         metrics.rejectedRequest(reason: "invalid")

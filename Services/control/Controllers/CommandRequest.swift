@@ -8,6 +8,8 @@ struct CommandRequest: Decodable, Sendable {
     var reason: String?
     var ttlSeconds: Int?
     var speedLimitMetersPerSecond: Double?
+    /// The stops of `follow_route`.
+    var route: RouteBody?
     // Fleet selection (only for /v1/fleet/commands).
     var vehicleIDs: [String]?
     var tag: String?
@@ -16,7 +18,7 @@ struct CommandRequest: Decodable, Sendable {
     var all: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case action, reason, tag, bbox, geofence, all
+        case action, reason, tag, bbox, geofence, all, route
         case ttlSeconds = "ttl_seconds"
         case speedLimitMetersPerSecond = "speed_limit_mps"
         case vehicleIDs = "vehicle_ids"
@@ -39,9 +41,17 @@ struct CommandRequest: Decodable, Sendable {
                 throw HTTPError(.badRequest, message: "Action set_speed_limit needs speed_limit_mps")
             }
             commandAction = .setSpeedLimit(metersPerSecond: speedLimitMetersPerSecond)
+        case .followRoute:
+            guard let route else {
+                throw HTTPError(.badRequest, message: "Action follow_route needs route (route_id and 1-\(FleetLimits.routeStops.upperBound) stops)")
+            }
+            commandAction = .followRoute(route.instruction)
         }
         if kind != .setSpeedLimit, speedLimitMetersPerSecond != nil {
             throw HTTPError(.badRequest, message: "speed_limit_mps is only valid with action set_speed_limit")
+        }
+        if kind != .followRoute, route != nil {
+            throw HTTPError(.badRequest, message: "route is only valid with action follow_route")
         }
         do throws(ValidationError) {
             // FleetCore's own rules (parameter range, reason length) through a throw-away command.

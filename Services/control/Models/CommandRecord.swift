@@ -13,6 +13,8 @@ struct CommandRecord: Sendable, Codable, Equatable {
     var vehicleID: String
     var action: String
     var speedLimitMetersPerSecond: Double?
+    /// The stops of a `follow_route` command.
+    var route: RouteBody?
     var reason: String?
     var status: CommandStatus
     var statusReason: String?
@@ -29,6 +31,7 @@ struct CommandRecord: Sendable, Codable, Equatable {
         case vehicleID = "vehicle_id"
         case action
         case speedLimitMetersPerSecond = "speed_limit_mps"
+        case route
         case reason
         case status
         case statusReason = "status_reason"

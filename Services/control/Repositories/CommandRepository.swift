@@ -28,7 +28,7 @@ struct NewCommands: Sendable {
         case .resume: .paused(false)
         case .setSpeedLimit(let limit): .speedLimit(limit)
         case .clearSpeedLimit: .speedLimit(nil)
-        case .returnToBase: nil
+        case .returnToBase, .followRoute: nil
         }
     }
 
@@ -36,6 +36,9 @@ struct NewCommands: Sendable {
         if case .setSpeedLimit(let limit) = action { return limit }
         return nil
     }
+
+    /// The stops of a `follow_route` command, as stored in `commands.route` and returned by the API.
+    var route: RouteBody? { action.route.map(RouteBody.init) }
 }
 
 /// An `Idempotency-Key` claim: the same key from the same token with the same request replays the first response.

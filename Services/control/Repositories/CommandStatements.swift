@@ -13,8 +13,8 @@ enum CommandStatements {
     /// ``PostgresCommandRepository/records(from:)`` reads them.
     struct CommandByID: PostgresPreparedStatement {
         static let sql = """
-            SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.status, c.status_reason, c.created_at, c.updated_at,
-                   c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
+            SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.route::text, c.reason, c.status, c.status_reason, c.created_at,
+                   c.updated_at, c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
             FROM commands c LEFT JOIN command_transitions t ON t.command_id = c.id
             WHERE c.id = $1
             ORDER BY t.id
@@ -80,10 +80,10 @@ enum CommandStatements {
                 SELECT NOT $6::boolean OR EXISTS (SELECT 1 FROM claim) AS ok
             ), created AS (
                 INSERT INTO commands
-                    (id, vehicle_id, action, speed_limit_mps, reason, status, created_at, updated_at, expires_at, attempts, next_attempt_at,
-                     batch_id, created_by)
-                SELECT c.id, c.vehicle_id, $7::text, $8::double precision, $9::text, 'pending', $10::timestamptz, $10::timestamptz,
-                       $11::timestamptz, 1, $12::timestamptz, $13::text, $14::text
+                    (id, vehicle_id, action, speed_limit_mps, route, reason, status, created_at, updated_at, expires_at, attempts,
+                     next_attempt_at, batch_id, created_by)
+                SELECT c.id, c.vehicle_id, $7::text, $8::double precision, $28::text::jsonb, $9::text, 'pending', $10::timestamptz,
+                       $10::timestamptz, $11::timestamptz, 1, $12::timestamptz, $13::text, $14::text
                 FROM unnest($15::text[], $16::text[]) AS c (id, vehicle_id)
                 WHERE (SELECT ok FROM proceed)
                 RETURNING id
@@ -128,7 +128,7 @@ enum CommandStatements {
             case .speedLimit(let value)?: changeSpeed = true; speed = value
             case nil: break
             }
-            var bindings = PostgresBindings(capacity: 27)
+            var bindings = PostgresBindings(capacity: 28)
             bindings.append(idempotency?.tokenID ?? "")
             bindings.append(idempotency?.key ?? "")
             bindings.append(idempotency?.fingerprint ?? "")
@@ -156,6 +156,7 @@ enum CommandStatements {
             bindings.append(audit.outcome)
             bindings.append(audit.details)
             bindings.append(audit.remoteAddress)
+            bindings.append(commands.route?.storedText)
             return bindings
         }
 

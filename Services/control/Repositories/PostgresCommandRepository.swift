@@ -15,9 +15,11 @@ struct PostgresCommandRepository: CommandRepository {
         render: @Sendable ([CommandRecord]) throws -> (status: Int, body: String)
     ) async throws -> CreateOutcome {
         let kind = commands.action.kind.rawValue
+        let route = commands.route
         let records = zip(commands.ids, commands.vehicleIDs).map { id, vehicle in
             CommandRecord(
-                id: id, vehicleID: vehicle, action: kind, speedLimitMetersPerSecond: commands.speedLimit, reason: commands.reason,
+                id: id, vehicleID: vehicle, action: kind, speedLimitMetersPerSecond: commands.speedLimit, route: route,
+                reason: commands.reason,
                 status: .pending, statusReason: nil, createdAt: commands.createdAt, updatedAt: commands.createdAt,
                 expiresAt: commands.expiresAt, attempts: 1, batchID: commands.batchID, createdBy: commands.createdBy,
                 transitions: [.init(status: .pending, at: commands.createdAt, reason: nil)]
@@ -65,11 +67,11 @@ struct PostgresCommandRepository: CommandRepository {
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.status, c.status_reason, c.created_at, c.updated_at,
-                           c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
+                    SELECT c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.route::text, c.reason, c.status, c.status_reason, c.created_at,
+                           c.updated_at, c.expires_at, c.attempts, c.batch_id, c.created_by, t.status, t.at, t.reason
                     FROM (
-                        SELECT id, vehicle_id, action, speed_limit_mps, reason, status, status_reason, created_at, updated_at, expires_at,
-                               attempts, batch_id, created_by
+                        SELECT id, vehicle_id, action, speed_limit_mps, route, reason, status, status_reason, created_at, updated_at,
+                               expires_at, attempts, batch_id, created_by
                         FROM \(schema).commands WHERE \(whereClause)
                     ) c
                     LEFT JOIN \(schema).command_transitions t ON t.command_id = c.id
@@ -82,16 +84,18 @@ struct PostgresCommandRepository: CommandRepository {
         return try await records(from: rows)
     }
 
-    /// Commands from rows of their columns followed by one transition's (status, at, reason), grouped by command.
+    /// Commands from rows of their columns (the route as text) followed by one transition's (status, at, reason), grouped
+    /// by command.
     func records<Rows: AsyncSequence>(from rows: Rows) async throws -> [CommandRecord] where Rows.Element == PostgresRow {
         var records: [CommandRecord] = []
         for try await row in rows {
-            let (id, vehicle, action, speed, reason, status, statusReason, createdAt, updatedAt, expiresAt, attempts, batch, createdBy, step, at, stepReason) =
-                try row.decode((String, String, String, Double?, String?, String, String?, Date, Date, Date, Int, String?, String, String?, Date?, String?).self)
+            let (id, vehicle, action, speed, route, reason, status, statusReason, createdAt, updatedAt, expiresAt, attempts, batch, createdBy, step, at, stepReason) =
+                try row.decode((String, String, String, Double?, String?, String?, String, String?, Date, Date, Date, Int, String?, String, String?, Date?, String?).self)
             if records.last?.id != id {
                 records.append(
                     CommandRecord(
-                        id: id, vehicleID: vehicle, action: action, speedLimitMetersPerSecond: speed, reason: reason,
+                        id: id, vehicleID: vehicle, action: action, speedLimitMetersPerSecond: speed, route: RouteBody.stored(route),
+                        reason: reason,
                         status: CommandStatus(rawValue: status) ?? .pending, statusReason: statusReason, createdAt: createdAt,
                         updatedAt: updatedAt, expiresAt: expiresAt, attempts: attempts, batchID: batch, createdBy: createdBy, transitions: []
                     )
@@ -194,17 +198,18 @@ struct PostgresCommandRepository: CommandRepository {
                 ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ) due
             WHERE c.id = due.id
-            RETURNING c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.reason, c.created_at, c.expires_at, c.attempts
+            RETURNING c.id, c.vehicle_id, c.action, c.speed_limit_mps, c.route::text, c.reason, c.created_at, c.expires_at, c.attempts
             """,
             logger: logger
         )
         var due: [DueCommand] = []
-        for try await (id, vehicle, action, speed, reason, createdAt, expiresAt, attempts) in rows.decode(
-            (String, String, String, Double?, String?, Date, Date, Int).self
+        for try await (id, vehicle, action, speed, route, reason, createdAt, expiresAt, attempts) in rows.decode(
+            (String, String, String, Double?, String?, String?, Date, Date, Int).self
         ) {
             guard
                 let command = Command.stored(
-                    id: id, vehicle: vehicle, action: action, speedLimit: speed, reason: reason, createdAt: createdAt, expiresAt: expiresAt
+                    id: id, vehicle: vehicle, action: action, speedLimit: speed, route: RouteBody.stored(route), reason: reason,
+                    createdAt: createdAt, expiresAt: expiresAt
                 )
             else {
                 logger.error("Stored command cannot be encoded; skipping", metadata: ["command.id": "\(id)"])
@@ -287,7 +292,7 @@ struct PostgresCommandRepository: CommandRepository {
 
 extension CommandAction {
     /// Rebuilds an action from its stored kind and parameter.
-    init?(kind: String, speedLimit: Double?) {
+    init?(kind: String, speedLimit: Double?, route: RouteBody?) {
         switch CommandAction.Kind(rawValue: kind) {
         case .pause: self = .pause
         case .resume: self = .resume
@@ -296,6 +301,9 @@ extension CommandAction {
             guard let speedLimit else { return nil }
             self = .setSpeedLimit(metersPerSecond: speedLimit)
         case .clearSpeedLimit: self = .clearSpeedLimit
+        case .followRoute:
+            guard let route else { return nil }
+            self = .followRoute(route.instruction)
         case nil: return nil
         }
     }
