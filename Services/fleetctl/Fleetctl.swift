@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, health, incidents, the broker and benchmarks.
+/// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, health, incidents, routes, the broker and benchmarks.
 @main
 struct Fleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +17,7 @@ struct Fleetctl: AsyncParsableCommand {
         subcommands: [
             MQTTCommand.self, BenchCommand.self, VehiclesCommand.self, PauseCommand.self, ResumeCommand.self, CommandsCommand.self,
             TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self, LoginCommand.self, LogoutCommand.self,
-            HealthCommand.self, IncidentsCommand.self,
+            HealthCommand.self, IncidentsCommand.self, RoutesCommand.self,
         ]
     )
 

@@ -4,13 +4,14 @@ import Foundation
 ///
 /// Kept in `$FLEET_CONFIG`, else `$XDG_CONFIG_HOME/fleet/fleetctl.json`, else `~/.config/fleet/fleetctl.json`, readable
 /// by its owner only. Precedence everywhere: a command-line option, then the environment (`FLEET_TOKEN`,
-/// `FLEET_CONTROL_URL`, `FLEET_ALERTING_URL`, `FLEET_TRACKING_URL`, `FLEET_HEALTH_URL`), then this file, then the loopback defaults.
+/// `FLEET_CONTROL_URL`, `FLEET_ALERTING_URL`, `FLEET_TRACKING_URL`, `FLEET_HEALTH_URL`, `FLEET_ROUTING_URL`), then this file, then the loopback defaults.
 struct FleetctlProfile: Codable, Sendable, Equatable {
     var token: String?
     var controlURL: String?
     var alertingURL: String?
     var trackingURL: String?
     var healthURL: String?
+    var routingURL: String?
 
     enum CodingKeys: String, CodingKey {
         case token
@@ -18,6 +19,7 @@ struct FleetctlProfile: Codable, Sendable, Equatable {
         case alertingURL = "alerting_url"
         case trackingURL = "tracking_url"
         case healthURL = "health_url"
+        case routingURL = "routing_url"
     }
 
     static let environment = ProcessInfo.processInfo.environment

@@ -19,7 +19,7 @@ struct HealthAPIOptions: ParsableArguments, Sendable {
     var requestTimeout: Double = 30
 
     /// The client these options describe.
-    var client: HealthAPI { HealthAPI(baseURL: baseURL, token: token ?? FleetctlProfile.token, timeout: requestTimeout) }
+    var client: ServiceAPI { ServiceAPI(service: "fleet-health", baseURL: baseURL, token: token ?? FleetctlProfile.token, timeout: requestTimeout) }
 
     /// Runs `body`, turning a ``ControlCLIError`` into its message on stderr and its exit code (3, 4, 5, 6 or 1).
     func run(_ body: () async throws -> Void) async throws {

@@ -106,7 +106,7 @@ struct HealthCommand: AsyncParsableCommand {
             try await health.run {
                 let page = try await health.client.items(
                     "/v1/maintenance/forecast", query: limit.map { ["limit=\($0)"] } ?? [], after: after, all: all)
-                if health.output == .json { return emit(try HealthAPI.json(items: page.items, nextAfter: page.nextAfter)) }
+                if health.output == .json { return emit(try ServiceAPI.json(items: page.items, nextAfter: page.nextAfter)) }
                 TableOutput.print(
                     ["VEHICLE", "RUL", "LOWER", "UPPER", "DUE", "AT", "BATTERY"],
                     page.items.map { item in

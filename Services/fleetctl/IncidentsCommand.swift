@@ -39,7 +39,7 @@ struct IncidentsCommand: AsyncParsableCommand {
                 if let limit { query.append("limit=\(limit)") }
                 let path = vehicle.map { "/v1/vehicles/\($0.urlComponent)/incidents" } ?? "/v1/incidents"
                 let page = try await health.client.items(path, query: query, after: after, all: all)
-                if health.output == .json { return emit(try HealthAPI.json(items: page.items, nextAfter: page.nextAfter)) }
+                if health.output == .json { return emit(try ServiceAPI.json(items: page.items, nextAfter: page.nextAfter)) }
                 TableOutput.print(HealthFormat.incidentHeaders, page.items.map(HealthFormat.incidentRow))
                 HealthCommand.hintMore(page.nextAfter)
             }

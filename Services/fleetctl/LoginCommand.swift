@@ -25,6 +25,9 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: "fleet-health base URL to save.")
     var health: String?
 
+    @Option(help: "fleet-routing base URL to save.")
+    var routing: String?
+
     @Option(help: "The token; read from standard input when omitted.")
     var token: String?
 
@@ -49,6 +52,7 @@ struct LoginCommand: AsyncParsableCommand {
             if let alerting { profile.alertingURL = alerting }
             if let tracking { profile.trackingURL = tracking }
             if let health { profile.healthURL = health }
+            if let routing { profile.routingURL = routing }
             do {
                 try profile.save()
             } catch {

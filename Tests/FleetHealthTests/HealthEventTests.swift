@@ -192,19 +192,13 @@ struct HealthEventTests {
 
 /// Rejection counters from the process-wide Prometheus registry.
 struct HealthMetricsProbe {
-    let text: String
+    let probe: MetricsProbe
 
     init(_ registry: PrometheusCollectorRegistry) {
-        var buffer: [UInt8] = []
-        registry.emit(into: &buffer)
-        text = String(decoding: buffer, as: UTF8.self)
+        probe = MetricsProbe(registry)
     }
 
     func rejected(_ stream: String, _ reason: RejectionReason) -> Int {
-        let line = text.split(separator: "\n").first {
-            $0.hasPrefix("fleet_health_messages_total{") && $0.contains("stream=\"\(stream)\"") && $0.contains("outcome=\"rejected\"")
-                && $0.contains("reason=\"\(reason.rawValue)\"")
-        }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+        Int(probe.value("fleet_health_messages_total", ["stream": stream, "outcome": "rejected", "reason": reason.rawValue]))
     }
 }

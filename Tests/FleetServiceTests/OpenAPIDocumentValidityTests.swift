@@ -4,7 +4,7 @@ import Testing
 
 @Suite("OpenAPI documents")
 struct OpenAPIDocumentValidityTests {
-    static let documents = ["docs/openapi/tracking.yaml", "docs/openapi/control.yaml", "docs/openapi/alerting.yaml", "docs/openapi/health.yaml", "docs/openapi/fleet-sim.yaml"]
+    static let documents = ["docs/openapi/tracking.yaml", "docs/openapi/control.yaml", "docs/openapi/alerting.yaml", "docs/openapi/health.yaml", "docs/openapi/fleet-sim.yaml", "docs/openapi/routing.yaml"]
 
     @Test("Every service's document is valid YAML and a structurally valid OpenAPI 3 document", arguments: documents)
     func documentIsValid(_ path: String) throws {

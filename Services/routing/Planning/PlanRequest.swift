@@ -1,3 +1,4 @@
+import FleetCore
 import FleetService
 import Foundation
 import Hummingbird
@@ -84,7 +85,7 @@ struct PlanRequest: Codable, Sendable, Hashable {
         var seenVehicles = Set<String>()
         for (index, vehicle) in vehicles.enumerated() {
             let field = "vehicles[\(index)]"
-            guard Self.isValidID(vehicle.id) else { throw fail("\(field).id", "1-64 characters of A-Z a-z 0-9 _ - . :") }
+            guard VehicleID.isValid(vehicle.id) else { throw fail("\(field).id", "must be a vehicle id: 1-64 characters of A-Z a-z 0-9 . _ -") }
             guard seenVehicles.insert(vehicle.id).inserted else { throw fail("\(field).id", "\(vehicle.id) appears twice") }
             if let capacity = vehicle.capacity, capacity < 0 || capacity > 1_000_000_000 {
                 throw fail("\(field).capacity", "must be 0 to 1000000000")
@@ -101,7 +102,7 @@ struct PlanRequest: Codable, Sendable, Hashable {
         var seenStops = Set<String>()
         for (index, stop) in stops.enumerated() {
             let field = "stops[\(index)]"
-            guard Self.isValidID(stop.id) else { throw fail("\(field).id", "1-64 characters of A-Z a-z 0-9 _ - . :") }
+            guard Self.isValidStopID(stop.id) else { throw fail("\(field).id", "1-64 characters of A-Z a-z 0-9 _ - (as vehicles receive it)") }
             guard seenStops.insert(stop.id).inserted else { throw fail("\(field).id", "\(stop.id) appears twice") }
             guard Self.isValid(stop.location) else { throw fail("\(field).location", "lat must be in [-90, 90] and lon in [-180, 180]") }
             if let demand = stop.demand, demand < 0 || demand > 1_000_000_000 { throw fail("\(field).demand", "must be 0 to 1000000000") }
@@ -117,6 +118,16 @@ struct PlanRequest: Codable, Sendable, Hashable {
         }
     }
 
+    /// What a vehicle accepts as a stop id in `follow_route` (FleetLimits.routeIdentifierPattern).
+    static func isValidStopID(_ id: String) -> Bool {
+        FleetLimits.routeIdentifierLength.contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x5F || byte == 0x2D
+            }
+    }
+
+    /// Skill names.
     static func isValidID(_ id: String) -> Bool {
         (1...64).contains(id.utf8.count)
             && id.utf8.allSatisfy { byte in

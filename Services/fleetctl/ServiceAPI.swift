@@ -3,11 +3,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A read-only JSON client for the fleet-health API (`docs/openapi/health.yaml`).
+/// A JSON client for a service's API other than fleet-control's (fleet-health, fleet-routing).
 ///
 /// Failures carry the exit codes of the control-API subcommands: unreachable 3, 401/403 4, 404 5, 400/409/422/429 6
 /// (with the service's `error.message`), anything else 1.
-struct HealthAPI: Sendable {
+struct ServiceAPI: Sendable {
     /// One answered request: the parsed object and the exact bytes the service sent.
     struct Reply: Sendable {
         var body: [UInt8]
@@ -15,6 +15,8 @@ struct HealthAPI: Sendable {
         var object: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
     }
 
+    /// The service's name, for messages.
+    let service: String
     let baseURL: String
     var token: String?
     /// Seconds to wait for each response.
@@ -22,17 +24,30 @@ struct HealthAPI: Sendable {
 
     /// `GET path` (path and query already percent-encoded); a non-2xx answer throws a ``ControlCLIError``.
     func get(_ path: String) async throws -> Reply {
+        try await send(.GET, path, body: nil)
+    }
+
+    /// `POST path` with a JSON `body`; a non-2xx answer throws a ``ControlCLIError``.
+    func post(_ path: String, body: [UInt8]) async throws -> Reply {
+        try await send(.POST, path, body: body)
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> Reply {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         var request = HTTPClientRequest(url: base + path)
-        request.method = .GET
+        request.method = method
         request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let response: HTTPClientResponse
         do {
             // The control client's pool: a refused connection fails at once instead of retrying until the deadline.
             response = try await ControlClient.defaultHTTPClient.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
         } catch {
-            throw ControlCLIError(code: .unreachable, message: "cannot reach fleet-health at \(baseURL): \(error)")
+            throw ControlCLIError(code: .unreachable, message: "cannot reach \(service) at \(baseURL): \(error)")
         }
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let reply = Reply(body: Array(bytes.readableBytesView))
@@ -64,7 +79,7 @@ struct HealthAPI: Sendable {
             cursor = page["next_after"] as? String
             // A cursor seen before would page forever: stop rather than loop.
             if let next = cursor, !seen.insert(next).inserted {
-                throw ControlCLIError(code: .failed, message: "fleet-health at \(baseURL) returned the cursor \(next) twice")
+                throw ControlCLIError(code: .failed, message: "\(service) at \(baseURL) returned the cursor \(next) twice")
             }
         } while all && cursor != nil
         return (items, cursor)
