@@ -181,10 +181,10 @@ RULES = {
         "sub_no": [f"{E}/#", f"{V}/+/commands/ack", f"{V}/#"],
     },
     "svc-routing": {
-        "pub_ok": [],
-        "pub_no": [f"{E}/route.planned", f"{V}/v1/state", f"{V}/v1/commands"],
-        "sub_ok": [f"$share/routing/{E}/#", f"{E}/+", f"{V}/+/state", f"$share/routing/{V}/+/state"],
-        "sub_no": [f"{V}/+/telemetry", f"$share/routing/{V}/+/telemetry", "fleet/#"],
+        "pub_ok": [f"{E}/traffic_jam", f"{E}/traffic_cleared"],
+        "pub_no": [f"{E}/fault", f"{E}/traffic_jam/x", f"{V}/v1/state", f"{V}/v1/commands", f"{V}/v1/telemetry"],
+        "sub_ok": [f"$share/routing/{V}/+/telemetry", f"$share/routing/{E}/+", f"{V}/+/telemetry", f"{E}/+", f"{E}/fault"],
+        "sub_no": [f"{E}/#", f"$share/routing/{E}/#", f"{V}/+/state", f"$share/routing/{V}/+/state", f"{V}/+/commands", "fleet/#"],
     },
     "svc-alerting": {
         "pub_ok": [],
@@ -276,7 +276,7 @@ def check_delivery(port, pw):
     health.subscribe(f"$share/health/{V}/+/telemetry")
     control.subscribe(f"{V}/+/telemetry", qos=0)
     alerting.subscribe(f"$share/alerting/{E}/#")
-    routing.subscribe(f"$share/routing/{E}/#")
+    routing.subscribe(f"$share/routing/{E}/+")
     rc = sim.publish(f"{V}/v1/telemetry", "t1")
     check(rc == 0, f"fleet-sim publishes {V}/v1/telemetry with 3 subscribers -> PUBACK {rc}")
     got = [m[1] for m in tracking.drain(0.5)]
@@ -289,6 +289,10 @@ def check_delivery(port, pw):
     got_a = [m[1] for m in alerting.drain(0.5)]
     got_r = [m[1] for m in routing.drain(0.2)]
     check(rc == 0 and got_a == ["e1"] and got_r == ["e1"], f"event from svc-tracking reaches alerting and routing via $share (PUBACK {rc}, {got_a}, {got_r})")
+    rc = routing.publish(f"{E}/traffic_jam", "j1")
+    got_a = [m[1] for m in alerting.drain(0.5)]
+    routing.drain(0.2)
+    check(rc == 0 and got_a == ["j1"], f"svc-routing's traffic_jam reaches alerting via $share (PUBACK {rc}, {got_a})")
     # Share-group caveat of the acl file, restated: an account without the right cannot join a group at all.
     tracking2 = Conn(port, "svc-tracking", pw["svc-tracking"])
     health2 = Conn(port, "svc-health", pw["svc-health"])
