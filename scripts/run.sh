@@ -26,6 +26,7 @@ SERVICES=(
     fleet-control:svc-control
     fleet-alerting:svc-alerting
     fleet-health:svc-health
+    fleet-routing:svc-routing
     fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up
 )
 # Command-line tools that are only built.
@@ -50,6 +51,7 @@ http_port_of() {
         fleet-control) echo 8082 ;;
         fleet-alerting) echo 8083 ;;
         fleet-health) echo 8084 ;;
+        fleet-routing) echo 8085 ;;
         fleet-sim) echo 8089 ;;
         *) echo "" ;;
     esac
@@ -122,10 +124,10 @@ cmd_stop() {
     scripts/stack.sh stop
 }
 
-# A fleet:read token for fleet-health's registry reads: kept in the stack's state directory, made again when fleet-control
-# no longer knows it (a dropped schema, a revocation).
-registry_token() {
-    local bin_dir="$1" file="$STACK_DIR/health-registry-token" n token
+# A fleet-control token of a service's own (BIN_DIR FILE NAME SCOPE): kept in the stack's state directory as FILE, made
+# again when fleet-control no longer knows it (a dropped schema, a revocation).
+service_token() {
+    local bin_dir="$1" file="$STACK_DIR/$2" name="$3" scope="$4" n token
     for n in $(seq 1 120); do
         curl -fsS "http://127.0.0.1:8082/health/ready" >/dev/null 2>&1 && break
         sleep 0.5
@@ -134,11 +136,16 @@ registry_token() {
         cat "$file"
         return
     fi
-    token="$("$bin_dir/fleetctl" tokens create --api http://127.0.0.1:8082 --name fleet-health-registry --scope fleet:read -o json |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" || die "could not create fleet-health's registry token"
+    token="$("$bin_dir/fleetctl" tokens create --api http://127.0.0.1:8082 --name "$name" --scope "$scope" -o json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" || die "could not create the token $name ($scope)"
     (umask 077 && printf '%s\n' "$token" >"$file")
     printf '%s\n' "$token"
 }
+
+# fleet-health's registry reads: fleet:read.
+registry_token() { service_token "$1" health-registry-token fleet-health-registry fleet:read; }
+# fleet-routing's dispatch (follow_route commands through fleet-control): commands:write.
+routing_control_token() { service_token "$1" routing-control-token fleet-routing-dispatch commands:write; }
 
 cmd_status() {
     local entry svc pid rc=0
@@ -192,6 +199,8 @@ cmd_start() {
     export FLEET_ALERTING_RULES_FILE="${FLEET_ALERTING_RULES_FILE:-$REPO_ROOT/config/alerting/rules.example.json}"
     # fleet-health reads vehicle tags from fleet-control's registry.
     export FLEET_HEALTH_REGISTRY_URL="${FLEET_HEALTH_REGISTRY_URL:-http://127.0.0.1:8082}"
+    # fleet-routing dispatches plans as follow_route commands through fleet-control's command API.
+    export FLEET_ROUTING_CONTROL_URL="${FLEET_ROUTING_CONTROL_URL:-http://127.0.0.1:8082}"
     local svc account user password var pid
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
@@ -219,6 +228,8 @@ cmd_start() {
         if [[ "$svc" == fleet-control ]]; then extra+=(FLEET_CONTROL_ADMIN_TOKEN="$FLEET_CONTROL_ADMIN_TOKEN"); fi
         # fleet-health reads the registry with a fleet:read token of its own (made once fleet-control is up).
         if [[ "$svc" == fleet-health ]]; then extra+=(FLEET_HEALTH_REGISTRY_TOKEN="$(registry_token "$bin_dir")"); fi
+        # fleet-routing dispatches with a commands:write token of its own (made once fleet-control is up).
+        if [[ "$svc" == fleet-routing ]]; then extra+=(FLEET_ROUTING_CONTROL_TOKEN="$(routing_control_token "$bin_dir")"); fi
         env -u FLEET_CONTROL_ADMIN_TOKEN -u FLEET_TOKEN FLEET_SERVICE_NAME="$svc" FLEET_MQTT_USERNAME="$user" FLEET_MQTT_PASSWORD="$password" \
             "${extra[@]}" nohup "$bin_dir/$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
         echo $! >"$RUN_DIR/$svc.pid"
@@ -265,6 +276,8 @@ Use it from a shell:
   fleetctl vehicles provision robot-1 --tag depot-a         # broker account + HTTP token for a real vehicle, shown once
   fleetctl vehicles list
   fleetctl pause demo-1 --reason "demo"      # then: fleetctl resume demo-1
+  fleetctl routes optimize -f request.json   # plan on the roads (README.md#fleet-routing); then: fleetctl routes dispatch <plan id>
+  fleetctl routes jams
   fleetctl bench mqtt
   fleetctl bench codec
   psql "\$FLEET_POSTGRES_URL"
