@@ -281,6 +281,7 @@ let package = Package(
         .target(
             name: "FleetTestSupport",
             dependencies: [
+                "FleetCore",
                 "FleetService",
                 "FleetMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -115,12 +115,3 @@ func withHealthHarness(_ body: (inout HealthHarness) async throws -> Void) async
         try await body(&harness)
     }
 }
-
-extension Collector {
-    /// Decoded fleet events of `type` (all types when nil), in arrival order.
-    func events(_ type: FleetEventType? = nil, vehicle: String? = nil) -> [FleetEvent] {
-        all.compactMap { try? FleetCodec.decode(FleetEvent.self, from: $0.payload) }
-            .filter { type == nil || $0.type == type }
-            .filter { vehicle == nil || $0.vehicleID?.rawValue == vehicle }
-    }
-}

@@ -1,3 +1,4 @@
+import FleetCore
 import FleetMQTT
 import Synchronization
 
@@ -33,5 +34,14 @@ public final class Collector: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return condition(all)
+    }
+}
+
+extension Collector {
+    /// Decoded fleet events of `type` (all types when nil), in arrival order.
+    public func events(_ type: FleetEventType? = nil, vehicle: String? = nil) -> [FleetEvent] {
+        all.compactMap { try? FleetCodec.decode(FleetEvent.self, from: $0.payload) }
+            .filter { type == nil || $0.type == type }
+            .filter { vehicle == nil || $0.vehicleID?.rawValue == vehicle }
     }
 }
