@@ -1,11 +1,14 @@
 # Fleet service images: ONE multi-stage Dockerfile for every executable product of Package.swift
 # (the services share the build, the runtime packages and the hardening; only the product, its
-# port and, for fleet-sim, the road map differ, so per-service Dockerfiles would repeat this file).
+# port and, for fleet-sim and fleet-routing, the road map differ, so per-service Dockerfiles would
+# repeat this file).
 #
 #   docker build --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
 #   docker build --build-arg PRODUCT=fleet-control  --build-arg HTTP_PORT=8082 -t fleet-control:dev .
 #   docker build --build-arg PRODUCT=fleet-alerting --build-arg HTTP_PORT=8083 -t fleet-alerting:dev .
 #   docker build --build-arg PRODUCT=fleet-health   --build-arg HTTP_PORT=8084 -t fleet-health:dev .
+#   docker build --target fleet-routing --build-arg PRODUCT=fleet-routing --build-arg HTTP_PORT=8085 \
+#       --build-context road-network=../shared/data/road_network -t fleet-routing:dev .
 #   docker build --target fleet-sim --build-arg PRODUCT=fleet-sim --build-arg HTTP_PORT=8089 \
 #       --build-context road-network=../shared/data/road_network -t fleet-sim:dev .
 #
@@ -49,7 +52,7 @@ RUN swift build -c release --product "$PRODUCT" --static-swift-stdlib \
     && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} /out/bin/ \; \
     && ln -s "$PRODUCT" /out/bin/fleet-service
 
-# --- road network for fleet-sim ------------------------------------------------------------------
+# --- road network for fleet-sim and fleet-routing ----------------------------------------------
 # Empty by default; replaced by `--build-context road-network=<dir with monaco.osm.pbf>` (a named
 # build context overrides a stage of the same name). The map lives in the shared data folder
 # beside the repository, not in it, so it is not part of the default build context.
@@ -78,21 +81,29 @@ USER 10001:10001
 EXPOSE ${HTTP_PORT}
 ENTRYPOINT ["/opt/fleet/bin/fleet-service"]
 
-# --- fleet-sim: runtime + libxml2 (FleetGeo's OSM XML reader uses FoundationXML) + the map ----------
-# The map is baked into the sim image, not mounted: the simulated fleet is a function of the seed
-# AND the map (same seed, same fleet), so they are versioned together, and a 1.7 MB file is too
-# large for a ConfigMap (1 MiB). Another map can still be mounted over it or set with
-# FLEET_SIM_MAP (charts: extraVolumes/extraVolumeMounts). ODbL: © OpenStreetMap contributors;
-# the data set's README (source, licence) is copied with it.
-FROM runtime AS fleet-sim
+# --- runtime + libxml2 (FleetGeo's OSM XML reader uses FoundationXML) + the map ------------------
+# Common to the two products that load a road network. The map is baked into their images, not
+# mounted: the simulated fleet is a function of the seed AND the map (same seed, same fleet), and
+# routes are planned on the same roads the simulator drives, so they are versioned together; a
+# 1.7 MB file is too large for a ConfigMap (1 MiB). Another map can still be mounted over it and
+# set with FLEET_SIM_MAP / FLEET_ROUTING_MAP (charts: extraVolumes/extraVolumeMounts and env).
+# ODbL: © OpenStreetMap contributors; the data set's README (source, licence) is copied with it.
+FROM runtime AS runtime-map
 USER 0:0
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libxml2 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=road-network monaco.osm.pbf README.md /opt/fleet/share/road_network/
-ENV FLEET_SIM_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
 USER 10001:10001
+
+# --- fleet-sim -----------------------------------------------------------------------------------
+FROM runtime-map AS fleet-sim
+ENV FLEET_SIM_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
+
+# --- fleet-routing -------------------------------------------------------------------------------
+FROM runtime-map AS fleet-routing
+ENV FLEET_ROUTING_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
 
 # --- default target: the common runtime (fleet-tracking, fleet-control, fleet-alerting, fleet-health)
 FROM runtime

@@ -296,10 +296,11 @@ phase_helm() {
     must_fail "HPA min > max (template)" helm template t charts/fleet-tracking --set autoscaling.minReplicas=9 || rc=1
     must_fail "unknown value (schema)" helm template t charts/fleet-control --set replicas=2 || rc=1
     must_fail "registry token in env (schema)" helm template t charts/fleet-health --set env.FLEET_HEALTH_REGISTRY_TOKEN=x || rc=1
+    must_fail "control token in env (schema)" helm template t charts/fleet-routing --set env.FLEET_ROUTING_CONTROL_TOKEN=x || rc=1
     check "contract of the rendered manifests" "$PY" - "$WORK/manifests" <<'PY' || rc=1
 import glob, os, sys, yaml
 out = sys.argv[1]
-ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-health": 8084, "fleet-sim": 8089}
+ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-health": 8084, "fleet-routing": 8085, "fleet-sim": 8089}
 errors = []
 def need(cond, msg):
     if not cond: errors.append(msg)
@@ -310,7 +311,7 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
     cm = by[("ConfigMap", f"{name}-env")]["data"]
     need(cm["FLEET_HTTP_HOST"] == "0.0.0.0", f"{path}: FLEET_HTTP_HOST")
     need(cm["FLEET_HTTP_PORT"] == str(ports[name]), f"{path}: FLEET_HTTP_PORT")
-    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN")), f"{path}: secret in ConfigMap")
+    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN", "FLEET_ROUTING_CONTROL_TOKEN")), f"{path}: secret in ConfigMap")
     work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment")]
     need(len(work) == 1, f"{path}: one workload")
     w = work[0]; pod = w["spec"]["template"]["spec"]; ctr = pod["containers"][0]
@@ -344,6 +345,20 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
         need(cm["FLEET_AUTH_INTROSPECTION_URL"] == "http://fleet-control:8082/auth/introspect", f"{path}: introspection at in-cluster fleet-control")
         need(cm["FLEET_HEALTH_REGISTRY_URL"] == "http://fleet-control:8082", f"{path}: registry at in-cluster fleet-control")
         need(path.endswith(".ci.yaml") <= ("FLEET_HEALTH_REGISTRY_TOKEN" in env), f"{path}: registry token from the Secret (ci values)")
+    if name == "fleet-routing":
+        env = {e["name"]: e for e in ctr["env"]}
+        need(w["kind"] == "StatefulSet" and env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name",
+             f"{path}: StatefulSet, client id (persistent session, outbox owner) from pod name")
+        need(w["spec"]["replicas"] == 1, f"{path}: one replica (traffic and positions are in memory, per share of the stream)")
+        need(cm["FLEET_MQTT_USERNAME"] == "svc-routing", f"{path}: MQTT account svc-routing")
+        need(cm["FLEET_AUTH_INTROSPECTION_URL"] == "http://fleet-control:8082/auth/introspect", f"{path}: introspection at in-cluster fleet-control")
+        need(cm["FLEET_ROUTING_CONTROL_URL"] == "http://fleet-control:8082", f"{path}: dispatch through in-cluster fleet-control")
+        need("secretKeyRef" in env.get("FLEET_ROUTING_CONTROL_TOKEN", {}).get("valueFrom", {}), f"{path}: control token from the Secret")
+        # The map is the image's (Dockerfile target fleet-routing) or under a mounted volume.
+        mounts = [m["mountPath"].rstrip("/") + "/" for m in ctr.get("volumeMounts", []) if m["name"] != "tmp"]
+        map_path = cm.get("FLEET_ROUTING_MAP", "")
+        need(map_path == "/opt/fleet/share/road_network/monaco.osm.pbf" or any(map_path.startswith(m) for m in mounts),
+             f"{path}: FLEET_ROUTING_MAP ({map_path!r}) is the image's map or on a mounted volume")
 for e in errors: print(e)
 sys.exit(1 if errors else 0)
 PY
@@ -409,6 +424,8 @@ if wave("fleet-tracking") >= wave("fleet-sim"):
     errors.append("fleet-tracking must sync in an earlier wave than fleet-sim")
 if not wave("fleet-tracking") < wave("fleet-health") < wave("fleet-sim"):
     errors.append("fleet-health must sync after fleet-tracking and before fleet-sim")
+if not wave("fleet-control") < wave("fleet-routing") < wave("fleet-sim"):
+    errors.append("fleet-routing must sync after fleet-control (introspection, dispatch) and before fleet-sim")
 if not any(i.get("kind") == "StatefulSet" and "/spec/replicas" in i.get("jsonPointers", []) for i in apps["fleet-tracking"]["spec"].get("ignoreDifferences", [])):
     errors.append("fleet-tracking: ignoreDifferences for the HPA-managed StatefulSet replicas missing")
 # Every kind the service charts render (default and ci values) must be allowed by their project.

@@ -62,5 +62,5 @@ variable "db_deletion_protection" {
 variable "image_repositories" {
   description = "ECR repositories to create, one per service image; empty to use another registry."
   type        = set(string)
-  default     = ["fleet-tracking", "fleet-control", "fleet-alerting", "fleet-sim"]
+  default     = ["fleet-tracking", "fleet-control", "fleet-alerting", "fleet-health", "fleet-routing", "fleet-sim"]
 }
