@@ -14,8 +14,8 @@ import Foundation
 /// | `FLEET_ROUTING_TELEMETRY_QOS` | `0` | QoS of the telemetry subscription. Traffic is a statistic: a lost sample costs nothing, and QoS 0 spares an acknowledgement per message. |
 /// | `FLEET_ROUTING_CONSUMER_BUFFER` | `10000` | Messages buffered per subscription before the broker is left to hold the rest. |
 /// | `FLEET_ROUTING_TRAFFIC_REFRESH_MS` | `5000` | How often travel times are recomputed from the live speeds. |
-/// | `FLEET_ROUTING_JAM_RATIO` / `_CLEAR_RATIO` | `0.4` / `0.6` | A segment below this share of its free-flow speed is slow; above the clearing share it flows. |
-/// | `FLEET_ROUTING_JAM_SECONDS` / `_CLEAR_SECONDS` | `180` / `120` | How long a segment must stay slow before `traffic_jam`, and flow before `traffic_cleared`. |
+/// | `FLEET_ROUTING_JAM_RATIO` / `FLEET_ROUTING_JAM_CLEAR_RATIO` | `0.4` / `0.6` | A segment below this share of its free-flow speed is slow; above the clearing share it flows. |
+/// | `FLEET_ROUTING_JAM_SECONDS` / `FLEET_ROUTING_JAM_CLEAR_SECONDS` | `180` / `120` | How long a segment must stay slow before `traffic_jam`, and flow before `traffic_cleared`. |
 /// | `FLEET_ROUTING_JAM_SILENCE_SECONDS` | `900` | A jam nobody has driven through for this long is cleared. |
 /// | `FLEET_ROUTING_SNAP_RADIUS_M` | `500` | Stops and vehicles further than this from a drivable road are refused (`unreachable_location`). |
 /// | `FLEET_ROUTING_POSITION_MAX_AGE_SECONDS` | `900` | A vehicle's live position older than this is not used as its start. |

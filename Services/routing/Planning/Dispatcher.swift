@@ -69,22 +69,32 @@ struct Dispatcher: Sendable {
             throw HTTPError(.conflict, message: "Plan was replaced by \(plan.replacedBy ?? ""); dispatch that one")
         }
         let now = TimestampPolicy.millis(from: .now)
-        plan.dispatchErrors = []
-        for index in plan.routes.indices where plan.routes[index].commandID == nil {
-            let route = plan.routes[index]
+        var sent: [String: String] = [:]
+        var errors: [Plan.VehicleNote] = []
+        for route in plan.routes where route.commandID == nil {
             let remaining = Array(route.stops.dropFirst(route.completedStops))
             guard !remaining.isEmpty else { continue }
             do {
-                plan.routes[index].commandID = try await send(route: route, stops: remaining, planID: plan.id, nowMillis: now)
+                sent[route.vehicleID] = try await send(route: route, stops: remaining, planID: plan.id, nowMillis: now)
                 metrics.dispatches.increment("sent")
             } catch {
                 metrics.dispatches.increment("failed")
-                plan.dispatchErrors.append(.init(vehicleID: route.vehicleID, reason: "control_refused", detail: "\(error)"))
+                errors.append(.init(vehicleID: route.vehicleID, reason: "control_refused", detail: "\(error)"))
                 logger.warning("Route not dispatched", metadata: ["plan.id": "\(plan.id)", "vehicle.id": "\(route.vehicleID)", "error": "\(error)"])
             }
         }
-        if plan.routes.contains(where: { $0.commandID != nil }) { plan.dispatchedAtMillis = plan.dispatchedAtMillis ?? now }
-        try await repository.update(plan)
+        // Merged into the plan as stored now: progress or a replacement may have been recorded meanwhile.
+        let commands = sent
+        let refusals = errors
+        plan = try await repository.modify(id: planID) { stored in
+            var merged = stored
+            for index in merged.routes.indices {
+                if let command = commands[merged.routes[index].vehicleID] { merged.routes[index].commandID = command }
+            }
+            merged.dispatchErrors = refusals
+            if merged.routes.contains(where: { $0.commandID != nil }) { merged.dispatchedAtMillis = merged.dispatchedAtMillis ?? now }
+            return merged
+        } ?? plan
         return plan
     }
 
