@@ -93,6 +93,8 @@ public struct VRPSolver: Sendable {
         var historyIndex = 0
         var iterations = 0
         var sinceImprovement = 0
+        // Whether the search still holds `current` (after an accepted candidate it does: no reload needed).
+        var holdsCurrent = true
 
         while clock.now < deadline {
             if let limit = parameters.iterationLimit, iterations >= limit { break }
@@ -101,10 +103,11 @@ public struct VRPSolver: Sendable {
                 for index in history.indices { history[index] = nil }
                 current = bestFeasible ?? best
                 sinceImprovement = 0
+                holdsCurrent = false
             }
             let model = penalties.costModel
             search.setCostModel(model)
-            search.load(current.routes)
+            if !holdsCurrent { search.load(current.routes) }
             search.improve(exhaustive: false)
             var candidate = Snapshot(routes: search.unload(), measures: search.measures)
             penalties.register(excessLoad: candidate.measures.excessLoad, timeWarp: candidate.measures.timeWarp)
@@ -121,6 +124,8 @@ public struct VRPSolver: Sendable {
                 if polished.measures.isFeasible, polished.measures.objective <= candidate.measures.objective {
                     bestFeasible = polished
                     candidate = polished
+                } else {
+                    search.load(candidate.routes)
                 }
             }
             if candidate.measures.penalisedCost(model) < best.measures.penalisedCost(model) { best = candidate }
@@ -130,7 +135,12 @@ public struct VRPSolver: Sendable {
             let currentCost = current.measures.penalisedCost(model)
             let late = history[historyIndex]
             let lateCost = (late ?? initialSnapshot.measures).penalisedCost(model)
-            if candidateCost < lateCost || candidateCost < currentCost { current = candidate }
+            if candidateCost < lateCost || candidateCost < currentCost {
+                current = candidate
+                holdsCurrent = true
+            } else {
+                holdsCurrent = false
+            }
             if late == nil || current.measures.penalisedCost(model) < lateCost {
                 history[historyIndex] = current.measures
             }
