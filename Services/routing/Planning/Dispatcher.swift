@@ -118,6 +118,9 @@ struct Dispatcher: Sendable {
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
+        // One command per plan and vehicle, however often (or concurrently) the plan is dispatched: fleet-control
+        // answers a repeated key with the command it created the first time.
+        request.headers.add(name: "Idempotency-Key", value: "route-\(planID)-\(route.vehicleID)")
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         let response = try await client.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1024 * 1024)
