@@ -29,12 +29,7 @@ struct TelemetryTrafficConsumer: Service {
         var sampled = 0
         for await message in subscription {
             let now = TimestampPolicy.millis(from: .now)
-            let outcome: TelemetryValidator.Outcome =
-                switch FleetTopic(message.topic) {
-                case .vehicle(let vehicle, .telemetry): validator.validate(message.payload, topicVehicle: vehicle, nowMillis: now)
-                default: .rejected(.invalidTopic, detail: "telemetry is read only on fleet/v1/vehicles/{id}/telemetry", vehicleID: nil)
-                }
-            switch outcome {
+            switch validator.validate(message, nowMillis: now) {
             case .accepted(let telemetry):
                 metrics.telemetryAccepted()
                 fleet.record(
