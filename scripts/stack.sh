@@ -143,7 +143,7 @@ pg_init() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_SOCKET_DIR'
 password_encryption = 'scram-sha-256'
-max_connections = 200
+max_connections = 300
 fsync = on
 EOF
 }

@@ -40,6 +40,8 @@ struct RoutingHarness: Sendable {
             "fleet.routing.watchIntervalMs": 300,
             "fleet.routing.telemetryQos": 1,
             "fleet.mqtt.sessionExpirySeconds": 600,
+            // Many suites run at once against one PostgreSQL: a small pool each keeps them under max_connections.
+            "fleet.postgres.poolSize": 3,
         ]
     }
 
@@ -106,7 +108,7 @@ struct RoutingHarness: Sendable {
 func withRoutingHarness(_ body: (inout RoutingHarness) async throws -> Void) async throws {
     let broker = try TestBroker()
     defer { broker.stop() }
-    try await TestPostgres.withSchema { admin, schema in
+    try await TestPostgres.withSchema(poolSize: 2) { admin, schema in
         var harness = RoutingHarness(schema: schema, broker: broker, admin: admin)
         try await body(&harness)
     }
