@@ -19,12 +19,7 @@ struct RoutingAPIOptions: ParsableArguments, Sendable {
 
     /// Runs `body`, turning a ``ControlCLIError`` into its message on stderr and its exit code (3, 4, 5, 6 or 1).
     func run(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch let error as ControlCLIError {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-            throw ExitCode(error.code.rawValue)
-        }
+        try await ServiceAPI.reportingErrors(body)
     }
 }
 

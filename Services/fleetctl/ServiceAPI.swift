@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -90,5 +91,18 @@ struct ServiceAPI: Sendable {
         var page: [String: Any] = ["items": items]
         if let nextAfter { page["next_after"] = nextAfter }
         return String(decoding: try JSONSerialization.data(withJSONObject: page, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+extension ServiceAPI {
+    /// Runs `body`, turning a ``ControlCLIError`` into its message on stderr and its exit code (3, 4, 5, 6 or 1): what
+    /// every command over this client does.
+    static func reportingErrors(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ControlCLIError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(error.code.rawValue)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CoreMetrics
 import FleetService
+import FleetTraffic
 import Metrics
 
 /// fleet-routing's metrics, made once; labels are bounded (stream, outcome, reason, disposition, event type, mode),
@@ -11,6 +12,11 @@ struct RoutingMetrics: Sendable {
     private let acceptedEvents: Counter
     /// What became of accepted telemetry in the traffic model (`counted`, `unmatched`, `parked`, `not_driving`).
     let traffic = CounterFamily("fleet_routing_traffic_samples_total", labels: "disposition")
+    /// The four counters of ``traffic``, made once: one is bumped per message.
+    private let trafficCounted: Counter
+    private let trafficUnmatched: Counter
+    private let trafficParked: Counter
+    private let trafficNotDriving: Counter
     /// Jam events written to the outbox.
     let jamEvents = CounterFamily("fleet_routing_jam_events_total", labels: "type")
     /// Segments currently jammed.
@@ -44,6 +50,20 @@ struct RoutingMetrics: Sendable {
     init() {
         acceptedTelemetry = messages.counter(["telemetry", "accepted", ""])
         acceptedEvents = messages.counter(["events", "accepted", ""])
+        trafficCounted = traffic.counter(["counted"])
+        trafficUnmatched = traffic.counter(["unmatched"])
+        trafficParked = traffic.counter(["parked"])
+        trafficNotDriving = traffic.counter(["not_driving"])
+    }
+
+    /// Counts what the traffic model did with one sample.
+    func trafficSample(_ disposition: TrafficUpdate.Disposition) {
+        switch disposition {
+        case .counted: trafficCounted.increment()
+        case .unmatched: trafficUnmatched.increment()
+        case .parked: trafficParked.increment()
+        case .notDriving: trafficNotDriving.increment()
+        }
     }
 
     func telemetryAccepted() { acceptedTelemetry.increment() }

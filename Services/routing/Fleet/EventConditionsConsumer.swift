@@ -36,8 +36,7 @@ struct EventConditionsConsumer: Service {
             }
             metrics.eventAccepted()
             guard let vehicle = event.vehicleID?.rawValue, let change = Self.change(for: event) else { continue }
-            let before = fleet.snapshot().conditions[vehicle] ?? VehicleConditions()
-            let after = fleet.updateConditions(vehicle, change)
+            let (before, after) = fleet.updateConditions(vehicle, change)
             guard after != before else { continue }
             do {
                 try await repository.saveConditions(after, vehicle: vehicle)

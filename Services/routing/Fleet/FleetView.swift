@@ -26,14 +26,18 @@ final class FleetView: Sendable {
         }
     }
 
-    /// Applies `change` to `vehicle`'s conditions; returns the result.
+    /// Applies `change` to `vehicle`'s conditions; returns them before and after. (Read here rather than through a
+    /// snapshot: a snapshot shares the dictionaries, so the next position recorded would copy them all.)
     @discardableResult
-    func updateConditions(_ vehicle: String, _ change: (inout VehicleConditions) -> Void) -> VehicleConditions {
+    func updateConditions(
+        _ vehicle: String, _ change: (inout VehicleConditions) -> Void
+    ) -> (before: VehicleConditions, after: VehicleConditions) {
         state.withLock { state in
-            var conditions = state.conditions[vehicle] ?? VehicleConditions()
+            let before = state.conditions[vehicle] ?? VehicleConditions()
+            var conditions = before
             change(&conditions)
             state.conditions[vehicle] = conditions.isEmpty ? nil : conditions
-            return conditions
+            return (before, conditions)
         }
     }
 

@@ -37,7 +37,7 @@ struct TelemetryTrafficConsumer: Service {
                     position: GeoCoordinate(latitude: telemetry.position.latitude, longitude: telemetry.position.longitude),
                     millis: telemetry.deviceTimeMillis)
                 let update = traffic.observe(telemetry)
-                metrics.traffic.increment(update.disposition.label)
+                metrics.trafficSample(update.disposition)
                 if let event = update.jamEvent { await jams.record([event]) }
                 await progress.observe(telemetry)
             case .rejected(let reason, let detail, let vehicle):
@@ -46,18 +46,6 @@ struct TelemetryTrafficConsumer: Service {
             }
             sampled += 1
             if sampled & 1023 == 0 { metrics.vehicles.record(fleet.vehicleCount) }
-        }
-    }
-}
-
-extension TrafficUpdate.Disposition {
-    /// Bounded metric label.
-    var label: String {
-        switch self {
-        case .counted: "counted"
-        case .unmatched: "unmatched"
-        case .parked: "parked"
-        case .notDriving: "not_driving"
         }
     }
 }
