@@ -17,6 +17,14 @@ struct AlertingMetrics: Sendable {
     private let deadLetters = Gauge(label: "fleet_alerting_webhook_dead_letters")
     private let oldestPending = Gauge(label: "fleet_alerting_webhook_oldest_pending_seconds")
     private let circuitsOpen = Gauge(label: "fleet_alerting_webhook_circuits_open")
+    private let platformAlerts = CounterFamily("fleet_alerting_platform_alerts_total", labels: "status", "outcome")
+
+    init() {
+        // Every series from the start, so dashboards and alerts see 0 rather than nothing before the first alert.
+        for status in ["firing", "resolved"] {
+            for outcome in ["accepted", "duplicate", "invalid"] { _ = platformAlerts.counter([status, outcome]) }
+        }
+    }
 
     /// `fleet_alerting_events_total{outcome}`: processed, duplicate (a republished event, dropped by id), rejected, failed.
     func event(_ outcome: String, _ count: Int = 1) {
@@ -49,6 +57,11 @@ struct AlertingMetrics: Sendable {
     /// `fleet_alerting_invalid_requests_total{resource}`: API requests refused for bad input.
     func invalidRequest(_ resource: String) {
         invalidRequests.increment(resource)
+    }
+    /// `fleet_alerting_platform_alerts_total{status,outcome}`: Alertmanager's alerts (status firing, resolved) taken
+    /// (accepted), already applied (duplicate: a repeated notification) or refused (invalid).
+    func platformAlert(status: String, outcome: String, _ count: Int = 1) {
+        platformAlerts.increment(status, outcome, by: count)
     }
     /// Outbox gauges: queue depth, dead letters, age of the oldest pending delivery, open circuits.
     func outbox(_ stats: OutboxStats, openCircuits: Int) {

@@ -96,7 +96,7 @@ struct AlertingComponents: Sendable {
     }
 }
 
-/// The HTTP routes: standard endpoints plus `/v1/alerts`, `/v1/rules`, `/v1/webhooks`.
+/// The HTTP routes: standard endpoints plus `/v1/alerts`, `/v1/platform-alerts`, `/v1/rules`, `/v1/webhooks`.
 func buildRouter(
     runtime: FleetServiceRuntime, configuration: AlertingConfiguration, components c: AlertingComponents
 ) -> Router<AppRequestContext> {
@@ -105,6 +105,9 @@ func buildRouter(
         .add(middleware: AuditMiddleware(audit: c.audit))
     AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     v1.addRoutes(AlertController(repository: c.alerts, signal: c.signal, metrics: c.metrics).endpoints, atPath: "alerts")
+    v1.addRoutes(
+        PlatformAlertController(repository: c.alerts, rules: c.ruleBook, signal: c.signal, metrics: c.metrics).endpoints,
+        atPath: "platform-alerts")
     v1.addRoutes(RuleController(repository: c.rules, rules: c.ruleBook, metrics: c.metrics).endpoints, atPath: "rules")
     v1.addRoutes(
         WebhookController(repository: c.webhooks, policy: c.policy, signal: c.signal, metrics: c.metrics).endpoints,

@@ -17,7 +17,7 @@ struct Fleetctl: AsyncParsableCommand {
         subcommands: [
             MQTTCommand.self, BenchCommand.self, VehiclesCommand.self, PauseCommand.self, ResumeCommand.self, CommandsCommand.self,
             TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self, LoginCommand.self, LogoutCommand.self,
-            HealthCommand.self, IncidentsCommand.self, RoutesCommand.self,
+            HealthCommand.self, IncidentsCommand.self, RoutesCommand.self, BrokerCommand.self,
         ]
     )
 

@@ -123,6 +123,33 @@ struct HTTPEndpointTests {
         }
     }
 
+    @Test("Every scrape records readiness: fleet_service_ready and one gauge per check follow the dependencies")
+    func readinessInMetrics() async throws {
+        let brokerUp = Atomic<Bool>(true)
+        let runtime = makeTestRuntime(registry: PrometheusCollectorRegistry())
+        let router = runtime.makeRouter(readinessChecks: [
+            ReadinessCheck("database") { true },
+            ReadinessCheck("broker") { brokerUp.load(ordering: .relaxed) },
+        ])
+        let app = runtime.makeApplication(router: router)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("# TYPE fleet_service_ready gauge"))
+                #expect(body.contains("fleet_service_ready 1.0"))
+                #expect(body.contains(#"fleet_readiness_check_up{check="broker"} 1.0"#))
+                #expect(body.contains(#"fleet_readiness_check_up{check="database"} 1.0"#))
+            }
+            brokerUp.store(false, ordering: .relaxed)
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("fleet_service_ready 0.0"))
+                #expect(body.contains(#"fleet_readiness_check_up{check="broker"} 0.0"#))
+                #expect(body.contains(#"fleet_readiness_check_up{check="database"} 1.0"#))
+            }
+        }
+    }
+
     @Test("Errors become JSON bodies with status and message")
     func jsonErrors() async throws {
         struct Internal: Error {}

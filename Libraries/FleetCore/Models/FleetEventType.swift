@@ -53,6 +53,12 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
     case trafficJam = "traffic_jam"
     /// A jammed segment flows again, or has not been heard of for long (attributes as ``trafficJam`` plus `reason`).
     case trafficCleared = "traffic_cleared"
+    /// A platform alert from Prometheus (through Alertmanager) is firing; not a vehicle's event: fleet-alerting makes
+    /// it from `POST /v1/platform-alerts` (attributes `alertname`, `fingerprint`, `summary`, `description`, `runbook_url`,
+    /// `job`, `instance`…).
+    case platformAlert = "platform_alert"
+    /// That platform alert resolved (same attributes).
+    case platformAlertResolved = "platform_alert_resolved"
 
     var wireCode: UInt8 {
         switch self {
@@ -82,6 +88,8 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
         case .anomaly: 23
         case .trafficJam: 24
         case .trafficCleared: 25
+        case .platformAlert: 26
+        case .platformAlertResolved: 27
         }
     }
 

@@ -86,7 +86,8 @@ public struct FleetServiceRuntime: Sendable {
     /// Middleware, outermost first: Hummingbird's `MetricsMiddleware` (request counts and
     /// durations per route template, method and status), ``JSONErrorMiddleware``,
     /// ``RequestBodyLimitMiddleware`` (``HTTPServerConfiguration/maxBodyBytes``).
-    /// Routes: `GET /metrics` (``MetricsController``), `GET /health/live` and
+    /// Routes: `GET /metrics` (``MetricsController``, which also records the readiness checks as
+    /// `fleet_service_ready` and `fleet_readiness_check_up{check}` at every scrape), `GET /health/live` and
     /// `GET /health/ready` (``HealthController``). Add the service's routes afterwards.
     ///
     /// - Parameters:
@@ -100,7 +101,7 @@ public struct FleetServiceRuntime: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: RequestBodyLimitMiddleware(maxBytes: configuration.http.maxBodyBytes))
-        router.addRoutes(MetricsController(registry: metricsRegistry).endpoints)
+        router.addRoutes(MetricsController(registry: metricsRegistry, readinessChecks: readinessChecks).endpoints)
         router.addRoutes(HealthController(checks: readinessChecks).endpoints)
         return router
     }

@@ -14,6 +14,7 @@ extension AlertRule {
         .lowFuel: [.lowFuelCleared],
         .overheating: [.overheatingCleared],
         .silent: [.silentCleared, .offline],
+        .platformAlert: [.platformAlertResolved],
     ]
 
     /// Whether `event` fires this rule.
