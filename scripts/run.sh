@@ -3,8 +3,10 @@
 #
 #   scripts/run.sh          install missing packages, start the local stack (Mosquitto +
 #                           PostgreSQL), build fleetctl and every service in release mode, start
-#                           the services in the background, print how to use it all
-#   scripts/run.sh stop     stop the services this script started, then the stack
+#                           the services in the background, then the monitoring (the broker
+#                           exporter, Alertmanager, Prometheus; README.md#observability), print
+#                           how to use it all
+#   scripts/run.sh stop     stop the monitoring and the services this script started, then the stack
 #   scripts/run.sh status   show the stack and the services
 #
 # Services: add one line to SERVICES below: "<product>:<mqtt account>", the product name of
@@ -118,8 +120,91 @@ print(hooks[0]["id"] if hooks else "")' 2>/dev/null)" || existing=""
     echo $! >"$RUN_DIR/webhook-receiver.pid"
 }
 
+# --- Monitoring: the broker exporter, Alertmanager and Prometheus on loopback (README.md#observability) ---------------
+PROMETHEUS_PORT=9090
+ALERTMANAGER_PORT=9093
+BROKER_EXPORTER_PORT=8090
+MONITORING=(prometheus alertmanager broker-exporter)
+
+stop_monitoring() {
+    local name pid
+    for name in "${MONITORING[@]}"; do
+        if pid="$(service_pid "$name")"; then
+            say "stopping $name (pid $pid)"
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        rm -f "$RUN_DIR/$name.pid"
+    done
+}
+
+# start_background NAME LOG COMMAND...: a long-running helper process with its pid in .stack/run/NAME.pid.
+start_background() {
+    local name="$1" logfile="$2"
+    shift 2
+    nohup "$@" >>"$logfile" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$name.pid"
+}
+
+# Grafana's read-only database role (config/grafana/postgres-readonly.sql), for a Grafana pointed at this database;
+# its password is kept in .stack/grafana-db-password.
+grafana_role() {
+    local password_file="$STACK_DIR/grafana-db-password"
+    [[ -s "$password_file" ]] || (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$password_file")
+    PGPASSWORD="$FLEET_POSTGRES_PASSWORD" psql -X -q -h "$FLEET_POSTGRES_HOST" -p "$FLEET_POSTGRES_PORT" \
+        -U "$FLEET_POSTGRES_USER" -d "$FLEET_POSTGRES_DATABASE" -v ON_ERROR_STOP=1 \
+        -v grafana_password="$(cat "$password_file")" -f config/grafana/postgres-readonly.sql >/dev/null \
+        || say "WARNING: could not create Grafana's read-only role (config/grafana/postgres-readonly.sql)"
+}
+
+start_monitoring() {
+    local bin_dir="$1" dir
+    stop_monitoring
+    say "starting the broker exporter on 127.0.0.1:$BROKER_EXPORTER_PORT (log $LOG_DIR/broker-exporter.log)"
+    start_background broker-exporter "$LOG_DIR/broker-exporter.log" "$bin_dir/fleetctl" broker exporter \
+        --listen "127.0.0.1:$BROKER_EXPORTER_PORT"
+
+    # Alertmanager forwards every alert to fleet-alerting with a token of its own (alerts:write).
+    dir="$STACK_DIR/alertmanager"
+    mkdir -p "$dir/data"
+    service_token "$bin_dir" alertmanager/alertmanager-token fleet-alertmanager alerts:write >/dev/null
+    cp config/alertmanager/alertmanager.yml "$dir/alertmanager.yml"
+    say "starting Alertmanager on 127.0.0.1:$ALERTMANAGER_PORT (log $LOG_DIR/alertmanager.log)"
+    start_background alertmanager "$LOG_DIR/alertmanager.log" prometheus-alertmanager \
+        --config.file="$dir/alertmanager.yml" --storage.path="$dir/data" \
+        --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" --cluster.listen-address=
+
+    dir="$STACK_DIR/prometheus"
+    mkdir -p "$dir/data"
+    rm -rf "$dir/rules"
+    cp -r config/prometheus/rules "$dir/rules"
+    cp config/prometheus/prometheus.yml "$dir/prometheus.yml"
+    say "starting Prometheus on 127.0.0.1:$PROMETHEUS_PORT (log $LOG_DIR/prometheus.log)"
+    start_background prometheus "$LOG_DIR/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
+        --storage.tsdb.path="$dir/data" --storage.tsdb.retention.time=15d \
+        --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+
+    grafana_role
+    # Every target up (one scrape interval after start): show the list.
+    local targets n
+    for n in $(seq 1 60); do
+        targets="$(curl -fsS "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/targets" 2>/dev/null | python3 -c '
+import json, sys
+active = json.load(sys.stdin)["data"]["activeTargets"]
+for t in sorted(active, key=lambda t: t["labels"]["job"]):
+    print(f"{t[\"labels\"][\"job\"]:15} {t[\"health\"]:8} {t[\"scrapeUrl\"]}  {t.get(\"lastError\", \"\")}")
+' 2>/dev/null)" || targets=""
+        if [[ -n "$targets" ]] && ! grep -qv ' up ' <<<"$targets"; then break; fi
+        [[ $n == 60 ]] && say "WARNING: not every Prometheus target is up after 30 s:"
+        sleep 0.5
+    done
+    PROMETHEUS_TARGETS="$targets"
+}
+
 cmd_stop() {
     if pid="$(service_pid webhook-receiver)"; then kill -TERM "$pid" 2>/dev/null || true; fi
+    stop_monitoring
     stop_services
     scripts/stack.sh stop
 }
@@ -152,6 +237,14 @@ cmd_status() {
     scripts/stack.sh status || rc=1
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
+        if pid="$(service_pid "$svc")"; then
+            echo "$(printf '%-12s' "$svc:") running (pid $pid), log $LOG_DIR/$svc.log"
+        else
+            echo "$(printf '%-12s' "$svc:") stopped"
+            rc=1
+        fi
+    done
+    for svc in "${MONITORING[@]}"; do
         if pid="$(service_pid "$svc")"; then
             echo "$(printf '%-12s' "$svc:") running (pid $pid), log $LOG_DIR/$svc.log"
         else
@@ -248,6 +341,8 @@ cmd_start() {
     done
 
     start_demo_receiver "$bin_dir"
+    PROMETHEUS_TARGETS=""
+    start_monitoring "$bin_dir"
 
     cat <<EOF
 
@@ -258,6 +353,13 @@ Fleet is running.
   Admin token:  $STACK_DIR/control-admin-token  (mode 0600; works on every service: fleetctl login < that file)
   Control API:  http://127.0.0.1:8082  (also the identity service: GET /auth/introspect)
   Logs:         $LOG_DIR/
+  Prometheus:   http://127.0.0.1:$PROMETHEUS_PORT  (targets: /targets, alerts: /alerts; rules from config/prometheus/rules)
+  Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT  (forwards to fleet-alerting POST /v1/platform-alerts → your webhooks)
+  Broker stats: http://127.0.0.1:$BROKER_EXPORTER_PORT/metrics  (fleetctl broker exporter)
+  Grafana:      docker-compose (README.md#observability); the read-only database role fleet_grafana's password is in $STACK_DIR/grafana-db-password
+
+Prometheus targets:
+$PROMETHEUS_TARGETS
 EOF
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"

@@ -32,7 +32,10 @@ DYNSEC_ADMIN_USER=dynsec-admin
 PROVISIONER_MQTT_USER=svc-provisioner
 DYNSEC_TOPIC="\$CONTROL/dynamic-security/v1"
 DYNSEC_RESPONSE_TOPIC="$DYNSEC_TOPIC/response"
-APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev)
+# prometheus + prometheus-alertmanager: scripts/run.sh's monitoring and the rule tests (promtool, amtool);
+# docker-compose: `docker-compose config` of the compose file in the test command.
+APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev
+    prometheus prometheus-alertmanager docker-compose)
 
 MQ_DIR="$STACK_DIR/mosquitto"
 MQ_CONF="$MQ_DIR/mosquitto.conf"
@@ -166,12 +169,15 @@ pg_start() {
         [[ $i == 60 ]] && die "PostgreSQL not ready on $PG_HOST:$PG_PORT after 30 s (log: $PG_LOG)"
         sleep 0.5
     done
-    # Role and database (idempotent). CREATEDB lets tests create throw-away databases.
+    # Role and database (idempotent). CREATEDB lets tests create throw-away databases; CREATEROLE lets run.sh and the
+    # observability check make Grafana's read-only role (config/grafana/postgres-readonly.sql).
     pg_run "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -d postgres >/dev/null <<EOF
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', '$PG_USER', '$PG_PASSWORD')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER') \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', '$PG_DATABASE', '$PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
+SELECT format('ALTER ROLE %I CREATEROLE', '$PG_USER')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER' AND rolcreaterole) \gexec
 EOF
     PGPASSWORD="$PG_PASSWORD" "$PG_BIN/psql" -X -q -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" \
         -d "$PG_DATABASE" -c 'SELECT 1' >/dev/null \
@@ -459,25 +465,25 @@ mosquitto_start() {
             || { tail -n 20 "$MQ_LOG" >&2; die "Mosquitto did not start (log: $MQ_LOG)"; }
     fi
     local i
-    for i in $(seq 1 40); do
+    for i in $(seq 1 240); do
         mqtt_can_login "$DYNSEC_ADMIN_USER" "$(credential "$DYNSEC_ADMIN_USER")" && break
         if ! mosquitto_pid >/dev/null; then
             tail -n 20 "$MQ_LOG" >&2
             die "Mosquitto exited during start-up (log: $MQ_LOG)"
         fi
-        [[ $i == 40 ]] && die "Mosquitto does not accept $DYNSEC_ADMIN_USER on $MQTT_HOST:$MQTT_PORT after 10 s (log: $MQ_LOG; if credentials.env was replaced, its admin password no longer matches $MQ_DYNSEC: 'wipe' starts over)"
+        [[ $i == 240 ]] && die "Mosquitto does not accept $DYNSEC_ADMIN_USER on $MQTT_HOST:$MQTT_PORT after 60 s (log: $MQ_LOG; if credentials.env was replaced, its admin password no longer matches $MQ_DYNSEC: 'wipe' starts over)"
         sleep 0.25
     done
     dynsec_apply_roles
     dynsec_sync_accounts
-    for i in $(seq 1 40); do
+    for i in $(seq 1 240); do
         if mosquitto_roundtrip; then
             log "Mosquitto ready: mqtt://$MQTT_HOST:$MQTT_PORT (pid $(mosquitto_pid || echo '?'))"
             return 0
         fi
         sleep 0.25
     done
-    die "Mosquitto: no round trip as $ADMIN_MQTT_USER on $MQTT_HOST:$MQTT_PORT after 10 s (log: $MQ_LOG)"
+    die "Mosquitto: no round trip as $ADMIN_MQTT_USER on $MQTT_HOST:$MQTT_PORT after 60 s (log: $MQ_LOG)"
 }
 
 # $1: TERM (graceful: mosquitto writes mosquitto.db before exiting) or KILL (crash simulation)

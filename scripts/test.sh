@@ -4,8 +4,8 @@
 #   scripts/test.sh
 #
 # Phases: install system packages that are missing -> start the local stack (Mosquitto +
-# PostgreSQL, scripts/stack.sh) -> swift build --build-tests -> swift test -> scripts/fuzz.sh 15
-# (when present and executable). The stack is stopped at the end if this script started it.
+# PostgreSQL, scripts/stack.sh) -> swift build --build-tests -> swift test (three invocations) ->
+# scripts/observability/check.sh static, then live -> scripts/fuzz.sh 15 (when present and executable). The stack is stopped at the end if this script started it.
 #
 # Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
 # free ports and some of them restart brokers, and the machine has 2 cores; Swift Testing still
@@ -100,6 +100,13 @@ else
     TEST_SUMMARY=""
 fi
 rm -f "$TEST_LOG"
+
+# Observability (README.md#observability): rules, dashboards, metrics reference and compose file, then the live check
+# (the whole suite on free ports under Prometheus and Alertmanager). Skipped with FLEET_TEST_FILTER.
+if [[ -z "${FLEET_TEST_FILTER:-}" ]]; then
+    run_phase obs-static scripts/observability/check.sh static || true
+    run_phase obs-live scripts/observability/check.sh live || true
+fi
 
 if [[ -x scripts/fuzz.sh ]]; then
     run_phase fuzz scripts/fuzz.sh "$FUZZ_SECONDS" || true

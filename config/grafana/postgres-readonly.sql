@@ -4,9 +4,8 @@
 -- not covered by an earlier run), and to change the password. Run it AFTER the services migrated their schemas,
 -- connected to database `fleet`, as a role that owns the schemas and may create roles:
 --   compose / cluster: the `fleet` owner (the postgres image makes POSTGRES_USER a superuser);
---   local stack (scripts/stack.sh makes `fleet` CREATEDB only): the `postgres` superuser over the socket, e.g.
---     runuser -u postgres -- psql -h .stack/postgres/run -p 15432 -d fleet -v ON_ERROR_STOP=1 \
---       -v grafana_password="$FLEET_GRAFANA_DB_PASSWORD" -f config/grafana/postgres-readonly.sql
+--   local stack: `fleet` (scripts/stack.sh gives it CREATEDB and CREATEROLE); scripts/run.sh runs this file with the
+--     password kept in .stack/grafana-db-password, and so does the live check (scripts/observability/live_check.py).
 -- The password comes in as the psql variable grafana_password (never stored in this file).
 --
 -- Read-only is enforced by privileges: the role gets SELECT on the tables and columns listed below and nothing
@@ -30,8 +29,13 @@ SELECT (rolsuper OR rolcreaterole) AS may_create_roles FROM pg_roles WHERE rolna
 SELECT format('CREATE ROLE fleet_grafana LOGIN PASSWORD %L', :'grafana_password')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fleet_grafana') \gexec
 
-ALTER ROLE fleet_grafana WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT
-    CONNECTION LIMIT 10 PASSWORD :'grafana_password';
+-- NOSUPERUSER, NOREPLICATION and NOBYPASSRLS are CREATE ROLE's defaults; only a superuser may name them in ALTER ROLE
+-- (PostgreSQL 15), so they are checked instead of set.
+SELECT (rolsuper OR rolreplication OR rolbypassrls) AS grafana_too_strong FROM pg_roles WHERE rolname = 'fleet_grafana' \gset
+\if :grafana_too_strong
+  DO $$ BEGIN RAISE EXCEPTION 'fleet_grafana is a superuser or has REPLICATION or BYPASSRLS: a superuser must remove that first'; END $$;
+\endif
+ALTER ROLE fleet_grafana WITH LOGIN NOCREATEDB NOCREATEROLE NOINHERIT CONNECTION LIMIT 10 PASSWORD :'grafana_password';
 ALTER ROLE fleet_grafana SET default_transaction_read_only = on;
 -- A dashboard query must never hold the services' tables for long.
 ALTER ROLE fleet_grafana SET statement_timeout = '10s';

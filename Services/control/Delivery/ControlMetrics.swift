@@ -13,6 +13,19 @@ struct ControlMetrics: Sendable {
     private let rejected = CounterFamily("fleet_control_rejected_requests_total", labels: "reason")
     private let ackLatency = Metrics.Timer(label: "fleet_control_ack_latency_seconds")
 
+    /// Every stream and reason of ``invalidMessage(stream:reason:count:)``.
+    static let invalidMessageReasons: [(stream: String, reasons: [String])] = [
+        ("telemetry", ["decode"]), ("state", ["topic", "decode", "vehicle_mismatch", "storage"]),
+        ("ack", ["topic", "decode", "vehicle_mismatch", "storage", "stale", "unknown_command"]),
+    ]
+
+    init() {
+        // Made at 0 from the start: a dashboard or alert on vehicles' bad messages sees 0, not nothing, until the first.
+        for (stream, reasons) in Self.invalidMessageReasons {
+            for reason in reasons { _ = invalid.counter([stream, reason]) }
+        }
+    }
+
     func commandsCreated(action: String, count: Int) {
         created.increment(action, by: count)
     }
