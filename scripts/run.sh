@@ -193,7 +193,7 @@ start_monitoring() {
 import json, sys
 active = json.load(sys.stdin)["data"]["activeTargets"]
 for t in sorted(active, key=lambda t: t["labels"]["job"]):
-    print(f"{t[\"labels\"][\"job\"]:15} {t[\"health\"]:8} {t[\"scrapeUrl\"]}  {t.get(\"lastError\", \"\")}")
+    print("  %-15s %-8s %s  %s" % (t["labels"]["job"], t["health"], t["scrapeUrl"], t.get("lastError", "")))
 ' 2>/dev/null)" || targets=""
         if [[ -n "$targets" ]] && ! grep -qv ' up ' <<<"$targets"; then break; fi
         [[ $n == 60 ]] && say "WARNING: not every Prometheus target is up after 30 s:"
