@@ -235,16 +235,7 @@ routing_control_token() { service_token "$1" routing-control-token fleet-routing
 cmd_status() {
     local entry svc pid rc=0
     scripts/stack.sh status || rc=1
-    for entry in "${SERVICES[@]}"; do
-        svc="$(product_of "$entry")"
-        if pid="$(service_pid "$svc")"; then
-            echo "$(printf '%-12s' "$svc:") running (pid $pid), log $LOG_DIR/$svc.log"
-        else
-            echo "$(printf '%-12s' "$svc:") stopped"
-            rc=1
-        fi
-    done
-    for svc in "${MONITORING[@]}"; do
+    for svc in $(for entry in "${SERVICES[@]}"; do product_of "$entry"; done) "${MONITORING[@]}"; do
         if pid="$(service_pid "$svc")"; then
             echo "$(printf '%-12s' "$svc:") running (pid $pid), log $LOG_DIR/$svc.log"
         else

@@ -94,6 +94,13 @@ class SQL(cogbuilder.Builder[SQLQuery]):
         return self._internal
 
 
+
+# Open (not resolved) fleet alerts per severity: on Fleet overview and on Alerts and webhooks.
+OPEN_ALERTS_BY_SEVERITY = ("SELECT count(*) FILTER (WHERE severity = 'critical') AS critical, "
+                           "count(*) FILTER (WHERE severity = 'warning') AS warning, "
+                           "count(*) FILTER (WHERE severity = 'info') AS info "
+                           "FROM alerting.alerts WHERE status <> 'resolved'")
+
 def register_sql_variant() -> None:
     for ident in (POSTGRES_TYPE, "postgres"):   # "postgres": the plugin id before Grafana 10.
         cogruntime.register_dataquery_variant(cogruntime.DataqueryConfig(identifier=ident,
@@ -237,10 +244,7 @@ def overview() -> dashboard.Dashboard:
                                         for i, (s, c) in enumerate(STATUS_COLOURS.items())})]))
     d = d.with_panel(st("Open alerts by severity", "How many fleet alerts are firing or acknowledged but not "
                         "resolved, per severity?",
-                        [SQL("SELECT count(*) FILTER (WHERE severity = 'critical') AS critical, "
-                             "count(*) FILTER (WHERE severity = 'warning') AS warning, "
-                             "count(*) FILTER (WHERE severity = 'info') AS info "
-                             "FROM alerting.alerts WHERE status <> 'resolved'")], w=8, h=5,
+                        [SQL(OPEN_ALERTS_BY_SEVERITY)], w=8, h=5,
                         th=thresholds((None, "green"), (1, "orange"))))
     d = d.with_panel(st("Open incidents by cause", "How many downtime incidents (fleet-health) are still open, "
                         "per cause?",
@@ -484,10 +488,7 @@ def alerting() -> dashboard.Dashboard:
              "platform alerts Alertmanager forwards.", ["alerting"]).with_variable(instance_var("fleet-alerting"))
     d = d.with_row(row("Alerts"))
     d = d.with_panel(st("Open alerts by severity", "How many alerts are not resolved yet, per severity?",
-                        [SQL("SELECT count(*) FILTER (WHERE severity = 'critical') AS critical, "
-                             "count(*) FILTER (WHERE severity = 'warning') AS warning, "
-                             "count(*) FILTER (WHERE severity = 'info') AS info "
-                             "FROM alerting.alerts WHERE status <> 'resolved'")], w=8, h=5,
+                        [SQL(OPEN_ALERTS_BY_SEVERITY)], w=8, h=5,
                         th=thresholds((None, "green"), (1, "orange"))))
     d = d.with_panel(st("Alerts fired in range", "How many alerts fired in the selected time range, how many were "
                         "acknowledged and resolved, and how long did acknowledgement take on average?",
