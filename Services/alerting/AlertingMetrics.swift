@@ -20,10 +20,14 @@ struct AlertingMetrics: Sendable {
     private let platformAlerts = CounterFamily("fleet_alerting_platform_alerts_total", labels: "status", "outcome")
 
     init() {
-        // Every series from the start, so dashboards and alerts see 0 rather than nothing before the first alert.
+        // Every series of a fixed label set from the start, so dashboards and alerts see 0 rather than nothing until
+        // the first event of each kind.
         for status in ["firing", "resolved"] {
             for outcome in ["accepted", "duplicate", "invalid"] { _ = platformAlerts.counter([status, outcome]) }
         }
+        for outcome in ["processed", "duplicate", "rejected", "failed"] { _ = events.counter([outcome]) }
+        for action in ["fired", "deduplicated", "throttled", "resolved", "acknowledged", "escalated"] { _ = alertActions.counter([action]) }
+        for outcome in ["delivered", "failed", "dead", "refused", "deferred"] { _ = deliveries.counter([outcome]) }
     }
 
     /// `fleet_alerting_events_total{outcome}`: processed, duplicate (a republished event, dropped by id), rejected, failed.

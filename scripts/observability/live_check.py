@@ -16,7 +16,8 @@ Then, after a minute of simulated traffic plus one pause/resume and one route pl
   3. every dashboard panel answers: its PromQL against this Prometheus, its SQL as the read-only role fleet_grafana
      (scripts/observability/check_panels.py);
   4. a platform alert goes end to end: fleet-routing is stopped, FleetServiceDown fires, Alertmanager forwards it to
-     fleet-alerting, and a signed `alert.firing` of rule `platform` reaches the webhook receiver.
+     fleet-alerting, and a signed `alert.firing` of rule `platform` reaches the webhook receiver; fleet-routing is
+     started again and the signed `alert.resolved` follows.
 
 Usage: scripts/observability/live_check.py [--python VENV_PYTHON] [--bin-dir DIR] [--vehicles N] [--keep]
 Needs the local stack (scripts/stack.sh start; FLEET_POSTGRES_* from `scripts/stack.sh env`), mosquitto, prometheus,
@@ -364,16 +365,23 @@ def main() -> int:
         suite.stop("fleet-routing")
         receiver_log = suite.logs["webhook-receiver"]
 
-        def delivered():
-            text = receiver_log.read_text(errors="replace")
-            for line_number, line in enumerate(text.splitlines()):
-                if '"rule_id":"platform"' in line and SHORTENED_ALERT in line and '"type":"alert.firing"' in line:
-                    previous = text.splitlines()[line_number - 1] if line_number else ""
-                    return previous if "signature OK" in previous else None
-            return None
+        def delivered(kind: str):
+            def find():
+                lines = receiver_log.read_text(errors="replace").splitlines()
+                for line_number, line in enumerate(lines):
+                    if '"rule_id":"platform"' in line and SHORTENED_ALERT in line and f'"type":"{kind}"' in line:
+                        previous = lines[line_number - 1] if line_number else ""
+                        return previous if "signature OK" in previous else None
+                return None
+            return find
         try:
-            header = wait_for("the FleetServiceDown platform alert at the webhook receiver", delivered, 120, interval=1)
+            header = wait_for("the FleetServiceDown platform alert at the webhook receiver", delivered("alert.firing"), 120, interval=1)
             log(f"ok: signed alert.firing for {SHORTENED_ALERT} (rule platform) delivered: {header.strip()}")
+            log("starting fleet-routing again: the alert must resolve the same way")
+            start_service("fleet-routing", FLEET_ROUTING_CONTROL_URL=url["fleet-control"],
+                          FLEET_ROUTING_CONTROL_TOKEN=token("obs-routing-2", "commands:write"))
+            header = wait_for("the resolved platform alert at the webhook receiver", delivered("alert.resolved"), 180, interval=1)
+            log(f"ok: signed alert.resolved for {SHORTENED_ALERT} delivered: {header.strip()}")
         except RuntimeError as error:
             failures.append(f"platform alert: {error}")
             log(f"FAILED: {error}")

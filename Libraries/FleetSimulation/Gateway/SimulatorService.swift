@@ -112,6 +112,8 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
                 let jobs = await gateway.tick(
                     seconds: elapsed > 0 ? elapsed : configuration.tickSeconds, nowMillis: Self.nowMillis(),
                     connected: client.isConnected, sendBudget: max(0, budget))
+                // The step itself (moving every vehicle, building its messages); publishing runs beside it.
+                gateway.metrics.tickDuration.recordNanoseconds(Int64((clock.now - now).seconds * 1e9))
                 for job in jobs {
                     inFlight.add(job.messages.count, ordering: .relaxed)
                     group.addTask { [self, metrics = gateway.metrics] in
@@ -129,6 +131,7 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
                 }
                 deadline += configuration.tickInterval
                 if deadline < clock.now {
+                    gateway.metrics.tickLag.increment()
                     deadline = clock.now  // running late: do not try to catch up in a burst
                 }
                 do {
