@@ -1,0 +1,334 @@
+// VehicleLayer: every vehicle on one canvas, drawn in one pass per animation frame (an L.Layer of our own, not one
+// Leaflet marker per vehicle: 10,000 DOM markers or SVG paths do not stay fluid).
+//
+// - Positions are interpolated by the store (store.js); the layer redraws while any marker is still gliding, when
+//   the map moves, or when something changed; otherwise the frame is skipped (frame stats still count it).
+// - Colour = status (STATUS_COLOURS); health (an open alert, an open incident, offline) = a ring around the dot.
+// - Level of detail: below zoom 13 small squares without rings (issues drawn as a slightly larger square under the
+//   dot); 13–15 dots with rings; 16+ larger dots with a heading tick and, when few are in view, their ids.
+// - Clicks are hit-tested against the positions of the last drawn frame through a grid of 24 px cells built lazily.
+// - The canvas covers exactly the map's view and lives in its own pane; during a zoom animation it is scaled with a
+//   CSS transform like Leaflet's own renderers, and redrawn at the new zoom when the animation ends.
+
+export const STATUS_COLOURS = {
+  moving: '#34d399',
+  idle: '#93a8c9',
+  paused: '#fbbf24',
+  charging: '#38bdf8',
+  fault: '#f43f5e',
+  unknown: '#c084fc',
+  offline: '#5b6475',
+};
+export const HEALTH_COLOURS = { alert: '#fb923c', incident: '#e879f9', offline: '#9ca3af' };
+
+const BUCKETS = ['moving', 'idle', 'paused', 'charging', 'fault', 'unknown', 'offline'];
+const CELL = 24;
+
+export function createVehicleLayer(L, store, stats) {
+  const VehicleLayer = L.Layer.extend({
+    initialize(options) {
+      L.setOptions(this, options);
+      this.selected = new Set();
+      this.drawX = new Float32Array(0);
+      this.drawY = new Float32Array(0);
+      this.drawnCount = 0;
+      this.grid = null;
+      this.dirty = true;
+      this.firstDrawnAt = 0;
+      this.onFrame = null; // callback(now) after each drawn frame
+      this.buckets = BUCKETS.map(() => new Int32Array(1024));
+      this.counts = new Int32Array(BUCKETS.length);
+    },
+
+    onAdd(map) {
+      this._map = map;
+      if (!map.getPane('vehiclesPane')) {
+        const pane = map.createPane('vehiclesPane');
+        pane.style.zIndex = 450; // above overlays (400) and routes, below tooltips (650) and popups (700)
+        pane.style.pointerEvents = 'none';
+      }
+      this._canvas = L.DomUtil.create('canvas', 'fleet-vehicle-canvas leaflet-zoom-animated');
+      map.getPane('vehiclesPane').appendChild(this._canvas);
+      this._ctx = this._canvas.getContext('2d', { alpha: true });
+      map.on('zoomanim', this._onZoomAnim, this);
+      map.on('zoomend moveend resize viewreset', this._invalidate, this);
+      map.on('move', this._invalidate, this);
+      this._resize();
+      this._running = true;
+      this._last = 0;
+      this._raf = requestAnimationFrame((t) => this._frame(t));
+    },
+
+    onRemove(map) {
+      this._running = false;
+      cancelAnimationFrame(this._raf);
+      map.off('zoomanim', this._onZoomAnim, this);
+      map.off('zoomend moveend resize viewreset', this._invalidate, this);
+      map.off('move', this._invalidate, this);
+      this._canvas.remove();
+    },
+
+    _invalidate(e) {
+      if (e && e.type === 'zoomend') this._zooming = false;
+      if (e && e.type === 'resize') this._resize();
+      this.dirty = true;
+    },
+
+    _resize() {
+      const size = this._map.getSize();
+      const dpr = Math.min(window.devicePixelRatio || 1, 2);
+      this._dpr = dpr;
+      this._canvas.width = Math.round(size.x * dpr);
+      this._canvas.height = Math.round(size.y * dpr);
+      this._canvas.style.width = `${size.x}px`;
+      this._canvas.style.height = `${size.y}px`;
+      this._size = size;
+      this.dirty = true;
+    },
+
+    // Same arithmetic as L.Renderer#_updateTransform (padding 0): scale the last drawn frame about the new view.
+    _onZoomAnim(e) {
+      if (!this._drawnCenter) return;
+      this._zooming = true;
+      const map = this._map;
+      const scale = map.getZoomScale(e.zoom, this._drawnZoom);
+      const position = L.DomUtil.getPosition(this._canvas);
+      const viewHalf = map.getSize().multiplyBy(0.5);
+      const currentCenterPoint = map.project(this._drawnCenter, e.zoom);
+      const destCenterPoint = map.project(e.center, e.zoom);
+      const centerOffset = destCenterPoint.subtract(currentCenterPoint);
+      const topLeftOffset = viewHalf.multiplyBy(-scale).add(position).add(viewHalf).subtract(centerOffset);
+      L.DomUtil.setTransform(this._canvas, topLeftOffset, scale);
+    },
+
+    _frame(t) {
+      if (!this._running) return;
+      this._raf = requestAnimationFrame((next) => this._frame(next));
+      if (this._last) stats.frameDelta(t - this._last);
+      this._last = t;
+      const now = performance.now();
+      const filtered = store.refilter();
+      const needed = this.dirty || filtered || store.changed || now < store.animateUntil + 50;
+      if (!needed || this._zooming) return;
+      const start = performance.now();
+      try {
+        this._draw(now);
+      } finally {
+        stats.drawTime(performance.now() - start);
+      }
+      this.dirty = false;
+      store.changed = false;
+      if (this.onFrame) this.onFrame(now);
+    },
+
+    _draw(now) {
+      const map = this._map;
+      const ctx = this._ctx;
+      const size = this._size;
+      const dpr = this._dpr;
+      // Keep the canvas over the view: its top-left corner at container point (0,0).
+      const topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(this._canvas, topLeft);
+      this._drawnCenter = map.getCenter();
+      this._drawnZoom = map.getZoom();
+      const zoom = map.getZoom();
+      const world = 256 * Math.pow(2, zoom);
+      const origin = map.getPixelOrigin();
+      const ox = origin.x + topLeft.x;
+      const oy = origin.y + topLeft.y;
+
+      const list = store.list;
+      const n = list.length;
+      if (this.drawX.length < n) {
+        const cap = Math.max(1024, n * 2);
+        this.drawX = new Float32Array(cap);
+        this.drawY = new Float32Array(cap);
+        this.buckets = BUCKETS.map(() => new Int32Array(cap));
+      }
+      const drawX = this.drawX;
+      const drawY = this.drawY;
+      const counts = this.counts;
+      counts.fill(0);
+      const issues = [];
+      const margin = 12;
+      let drawn = 0;
+      for (let i = 0; i < n; i++) {
+        const v = list[i];
+        store.position(v, now);
+        if (!v.visible) {
+          drawX[i] = NaN;
+          continue;
+        }
+        drawn++;
+        const x = v.curX * world - ox;
+        const y = v.curY * world - oy;
+        if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) {
+          drawX[i] = NaN; // off screen: counted as drawn (it is on the layer), not painted
+          continue;
+        }
+        drawX[i] = x;
+        drawY[i] = y;
+        const b = v.online === false ? 6 : bucketOf(v.status);
+        this.buckets[b][counts[b]++] = i;
+        if (v.online === false || v.incident || v.alerts > 0) issues.push(i);
+      }
+      this.drawnCount = drawn;
+      this.grid = null;
+
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      const lod = zoom < 13 ? 0 : zoom < 16 ? 1 : 2;
+      const radius = lod === 0 ? 1.6 : lod === 1 ? 4 : 6;
+      this._radius = radius;
+
+      if (lod === 0) {
+        // Issues: a larger square in the health colour under the dot.
+        for (const i of issues) {
+          ctx.fillStyle = HEALTH_COLOURS[store.health(list[i])] || HEALTH_COLOURS.alert;
+          ctx.fillRect(drawX[i] - 3, drawY[i] - 3, 6, 6);
+        }
+        for (let b = 0; b < BUCKETS.length; b++) {
+          const count = counts[b];
+          if (!count) continue;
+          ctx.fillStyle = STATUS_COLOURS[BUCKETS[b]];
+          const idx = this.buckets[b];
+          for (let k = 0; k < count; k++) {
+            const i = idx[k];
+            ctx.fillRect(drawX[i] - radius, drawY[i] - radius, radius * 2, radius * 2);
+          }
+        }
+      } else {
+        ctx.lineWidth = 1;
+        ctx.strokeStyle = 'rgba(10,14,22,0.85)';
+        for (let b = 0; b < BUCKETS.length; b++) {
+          const count = counts[b];
+          if (!count) continue;
+          ctx.fillStyle = STATUS_COLOURS[BUCKETS[b]];
+          ctx.beginPath();
+          const idx = this.buckets[b];
+          for (let k = 0; k < count; k++) {
+            const i = idx[k];
+            ctx.moveTo(drawX[i] + radius, drawY[i]);
+            ctx.arc(drawX[i], drawY[i], radius, 0, Math.PI * 2);
+          }
+          ctx.fill();
+          ctx.stroke();
+        }
+        // Health rings, one path per colour.
+        ctx.lineWidth = lod === 1 ? 2 : 2.5;
+        for (const kind of ['offline', 'alert', 'incident']) {
+          ctx.beginPath();
+          let any = false;
+          for (const i of issues) {
+            if (store.health(list[i]) !== kind) continue;
+            any = true;
+            const r = radius + 3;
+            ctx.moveTo(drawX[i] + r, drawY[i]);
+            ctx.arc(drawX[i], drawY[i], r, 0, Math.PI * 2);
+          }
+          if (any) {
+            ctx.strokeStyle = HEALTH_COLOURS[kind];
+            ctx.stroke();
+          }
+        }
+        if (lod === 2) {
+          // Heading ticks for moving vehicles, ids when few are in view.
+          ctx.beginPath();
+          ctx.strokeStyle = '#e5edf7';
+          ctx.lineWidth = 2;
+          let inView = 0;
+          const moving = this.buckets[0];
+          for (let k = 0; k < counts[0]; k++) {
+            const v = list[moving[k]];
+            if (!Number.isFinite(v.heading)) continue;
+            const a = ((v.heading - 90) * Math.PI) / 180; // 0° = north, clockwise
+            const x = drawX[v.index];
+            const y = drawY[v.index];
+            ctx.moveTo(x + Math.cos(a) * radius, y + Math.sin(a) * radius);
+            ctx.lineTo(x + Math.cos(a) * (radius + 7), y + Math.sin(a) * (radius + 7));
+          }
+          ctx.stroke();
+          for (let b = 0; b < BUCKETS.length; b++) inView += counts[b];
+          if (inView <= 250) {
+            ctx.font = '11px system-ui, sans-serif';
+            ctx.fillStyle = '#dbe4f0';
+            ctx.strokeStyle = 'rgba(8,12,20,0.9)';
+            ctx.lineWidth = 3;
+            for (let i = 0; i < n; i++) {
+              if (Number.isNaN(drawX[i])) continue;
+              ctx.strokeText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
+              ctx.fillText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
+            }
+          }
+        }
+      }
+
+      // Selection: a white ring (drawn at every level of detail).
+      if (this.selected.size) {
+        ctx.beginPath();
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 2.5;
+        for (const id of this.selected) {
+          const v = store.byId.get(id);
+          if (!v || Number.isNaN(drawX[v.index])) continue;
+          const r = Math.max(radius, 3) + 6;
+          ctx.moveTo(drawX[v.index] + r, drawY[v.index]);
+          ctx.arc(drawX[v.index], drawY[v.index], r, 0, Math.PI * 2);
+        }
+        ctx.stroke();
+      }
+    },
+
+    /** The vehicle record under a container point, or null (nearest within the marker radius + 5 px). */
+    hitTest(point) {
+      if (!this.grid) this._buildGrid();
+      const cx = Math.floor(point.x / CELL);
+      const cy = Math.floor(point.y / CELL);
+      const limit = Math.max(this._radius || 4, 3) + 5;
+      let best = null;
+      let bestD = limit * limit;
+      for (let gx = cx - 1; gx <= cx + 1; gx++) {
+        for (let gy = cy - 1; gy <= cy + 1; gy++) {
+          const cell = this.grid.get(gx * 100003 + gy);
+          if (!cell) continue;
+          for (const i of cell) {
+            const dx = this.drawX[i] - point.x;
+            const dy = this.drawY[i] - point.y;
+            const d = dx * dx + dy * dy;
+            if (d <= bestD) {
+              bestD = d;
+              best = store.list[i];
+            }
+          }
+        }
+      }
+      return best;
+    },
+
+    _buildGrid() {
+      const grid = new Map();
+      const n = store.list.length;
+      for (let i = 0; i < n; i++) {
+        const x = this.drawX[i];
+        if (Number.isNaN(x)) continue;
+        const key = Math.floor(x / CELL) * 100003 + Math.floor(this.drawY[i] / CELL);
+        let cell = grid.get(key);
+        if (!cell) grid.set(key, (cell = []));
+        cell.push(i);
+      }
+      this.grid = grid;
+    },
+  });
+  return new VehicleLayer();
+}
+
+function bucketOf(status) {
+  switch (status) {
+    case 'moving': return 0;
+    case 'idle': return 1;
+    case 'paused': return 2;
+    case 'charging': return 3;
+    case 'fault': return 4;
+    default: return 5;
+  }
+}
