@@ -285,6 +285,8 @@ cmd_start() {
     export FLEET_HEALTH_REGISTRY_URL="${FLEET_HEALTH_REGISTRY_URL:-http://127.0.0.1:8082}"
     # fleet-routing dispatches plans as follow_route commands through fleet-control's command API.
     export FLEET_ROUTING_CONTROL_URL="${FLEET_ROUTING_CONTROL_URL:-http://127.0.0.1:8082}"
+    # The operator console (served by fleet-tracking at /console/) calls every service from the browser.
+    export FLEET_HTTP_CORS_ORIGINS="${FLEET_HTTP_CORS_ORIGINS:-http://127.0.0.1:8081}"
     local svc account user password var pid
     for entry in "${SERVICES[@]}"; do
         svc="$(product_of "$entry")"
@@ -342,6 +344,7 @@ Fleet is running.
   PostgreSQL:   postgres://$FLEET_POSTGRES_USER:$FLEET_POSTGRES_PASSWORD@$FLEET_POSTGRES_HOST:$FLEET_POSTGRES_PORT/$FLEET_POSTGRES_DATABASE
   fleetctl:     $bin_dir/fleetctl
   Admin token:  $STACK_DIR/control-admin-token  (mode 0600; works on every service: fleetctl login < that file)
+  Console:      http://127.0.0.1:8081/console/  (the live map; log in with the admin token below or any fleet:read token)
   Control API:  http://127.0.0.1:8082  (also the identity service: GET /auth/introspect)
   Logs:         $LOG_DIR/
   Prometheus:   http://127.0.0.1:$PROMETHEUS_PORT  (targets: /targets, alerts: /alerts; rules from config/prometheus/rules)

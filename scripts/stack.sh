@@ -33,9 +33,11 @@ PROVISIONER_MQTT_USER=svc-provisioner
 DYNSEC_TOPIC="\$CONTROL/dynamic-security/v1"
 DYNSEC_RESPONSE_TOPIC="$DYNSEC_TOPIC/response"
 # prometheus + prometheus-alertmanager: scripts/run.sh's monitoring and the rule tests (promtool, amtool);
-# docker-compose: `docker-compose config` of the compose file in the test command.
+# docker-compose: `docker-compose config` of the compose file in the test command; libjs-leaflet: the operator
+# console's map library (fleet-tracking serves it from /usr/share/javascript/leaflet); chromium + chromium-driver: the
+# console's browser tests.
 APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev
-    prometheus prometheus-alertmanager docker-compose)
+    prometheus prometheus-alertmanager docker-compose libjs-leaflet chromium chromium-driver)
 
 MQ_DIR="$STACK_DIR/mosquitto"
 MQ_CONF="$MQ_DIR/mosquitto.conf"

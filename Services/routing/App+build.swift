@@ -18,6 +18,8 @@ struct RoutingComponents: Sendable {
     let publisherClient: MQTTClient
     let repository: PostgresPlanRepository
     let network: RoadNetwork
+    /// The road network as GeoJSON (`GET /v1/map/roads`).
+    let roadMap: RoadMapDocument
     let fleet: FleetView
     let traffic: TrafficLayer
     let plans: PlanService
@@ -42,6 +44,7 @@ struct RoutingComponents: Sendable {
         let loadStart = clock.now
         let network = try network ?? RoadNetwork(contentsOf: URL(fileURLWithPath: configuration.mapPath))
         self.network = network
+        roadMap = RoadMapDocument(graph: network.graph)
         logger.info(
             "Road network ready",
             metadata: [
@@ -131,6 +134,7 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: RoutingConfigurati
     RoutingController(
         plans: c.plans, jobs: c.jobs, dispatcher: c.dispatcher, network: c.network, limits: configuration.limits, metrics: c.metrics
     ).addRoutes(to: v1)
+    RoadMapController<AppRequestContext>(document: c.roadMap).addRoutes(to: v1)
     AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
     return router
 }

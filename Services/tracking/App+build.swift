@@ -108,6 +108,7 @@ func buildRouter(
     GeofencesController(repository: c.repository, cache: c.geofences).addRoutes(to: v1)
     DeadLettersController(repository: c.repository).addRoutes(to: v1)
     LiveController<PostgresTrackingRepository>.addFallbackRoute(to: v1)
+    ConsoleController<AppRequestContext>(configuration: configuration.console).addRoutes(to: router, logger: runtime.logger)
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     LiveController(hub: c.live, repository: c.repository, authenticator: c.auth.authenticator).addRoutes(to: webSocketRouter)
     return (router, webSocketRouter)

@@ -42,6 +42,8 @@ struct TrackingConfiguration: Sendable, Equatable {
     var maxHTTPBatchItems = 1_000
     /// How often the live stream pushes the coalesced updates.
     var liveIntervalMillis = 500
+    /// The operator console served at `/console/`.
+    var console = ConsoleConfiguration()
 
     init() {}
 
@@ -66,5 +68,6 @@ struct TrackingConfiguration: Sendable, Equatable {
             try reader.fleetInt("fleet.tracking.defaultSpeedLimitKmh", default: 108, range: 1...400)) / 3.6
         maxHTTPBatchItems = try reader.fleetInt("fleet.tracking.maxHttpBatchItems", default: maxHTTPBatchItems, range: 1...100_000)
         liveIntervalMillis = try reader.fleetInt("fleet.tracking.liveIntervalMillis", default: liveIntervalMillis, range: 50...60_000)
+        console = try ConsoleConfiguration(reader: reader)
     }
 }

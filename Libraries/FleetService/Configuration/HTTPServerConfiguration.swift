@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Hummingbird
 
 /// Where a service's HTTP server listens and how large request bodies may be.
@@ -9,6 +10,7 @@ import Hummingbird
 /// | `fleet.http.host` | `FLEET_HTTP_HOST` | `127.0.0.1` | Interface to bind; use `0.0.0.0` in containers. |
 /// | `fleet.http.port` | `FLEET_HTTP_PORT` | service-specific (`defaultPort`, 8080 if unspecified) | TCP port, 1...65535 (0 = ephemeral, for tests). |
 /// | `fleet.http.maxBodyBytes` | `FLEET_HTTP_MAX_BODY_BYTES` | `1048576` (1 MiB) | Largest accepted request body. |
+/// | `fleet.http.corsOrigins` | `FLEET_HTTP_CORS_ORIGINS` | empty (no cross-origin access) | Comma-separated origins (`http://host:port`) whose pages may call this service from a browser (the operator console). |
 public struct HTTPServerConfiguration: Sendable, Equatable {
     /// Interface to bind to.
     public var host: String
@@ -16,6 +18,8 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     public var port: Int
     /// Largest request body accepted by ``RequestBodyLimitMiddleware``.
     public var maxBodyBytes: Int
+    /// Origins whose pages may call this service from a browser (``AllowedOriginsCORSMiddleware``); empty: none.
+    public var corsOrigins: [String]
 
     /// Default interface: loopback, so a service never listens publicly by accident.
     public static let defaultHost = "127.0.0.1"
@@ -28,11 +32,13 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     public init(
         host: String = Self.defaultHost,
         port: Int = Self.defaultPort,
-        maxBodyBytes: Int = Self.defaultMaxBodyBytes
+        maxBodyBytes: Int = Self.defaultMaxBodyBytes,
+        corsOrigins: [String] = []
     ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.corsOrigins = corsOrigins
     }
 
     /// Reads `fleet.http.*` (see the type documentation for keys and defaults).
@@ -49,6 +55,16 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
             default: Self.defaultMaxBodyBytes,
             range: 1...Int(Int32.max)
         )
+        let origins = reader.fleetOptionalString("fleet.http.corsOrigins") ?? ""
+        self.corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in corsOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                url.path.isEmpty, url.query == nil
+            else {
+                throw ConfigurationError(
+                    key: "fleet.http.corsOrigins", reason: "each origin must be scheme://host[:port] without a path (got \(origin))")
+            }
+        }
     }
 
     /// The Hummingbird configuration binding ``host``:``port``.

@@ -83,7 +83,8 @@ public struct FleetServiceRuntime: Sendable {
 
     /// A router with Fleet's standard middleware and endpoints.
     ///
-    /// Middleware, outermost first: Hummingbird's `MetricsMiddleware` (request counts and
+    /// Middleware, outermost first: ``AllowedOriginsCORSMiddleware`` when `FLEET_HTTP_CORS_ORIGINS` lists origins,
+    /// Hummingbird's `MetricsMiddleware` (request counts and
     /// durations per route template, method and status), ``JSONErrorMiddleware``,
     /// ``RequestBodyLimitMiddleware`` (``HTTPServerConfiguration/maxBodyBytes``).
     /// Routes: `GET /metrics` (``MetricsController``, which also records the readiness checks as
@@ -98,6 +99,10 @@ public struct FleetServiceRuntime: Sendable {
         readinessChecks: [ReadinessCheck] = []
     ) -> Router<Context> {
         let router = Router(context: Context.self)
+        // Outermost, so error responses carry the CORS headers too (a browser hides the status of a response without).
+        if !configuration.http.corsOrigins.isEmpty {
+            router.add(middleware: AllowedOriginsCORSMiddleware(origins: configuration.http.corsOrigins))
+        }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: RequestBodyLimitMiddleware(maxBytes: configuration.http.maxBodyBytes))
