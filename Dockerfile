@@ -3,7 +3,7 @@
 # port and, for fleet-sim and fleet-routing, the road map differ, so per-service Dockerfiles would
 # repeat this file).
 #
-#   docker build --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
+#   docker build --target fleet-tracking --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
 #   docker build --build-arg PRODUCT=fleet-control  --build-arg HTTP_PORT=8082 -t fleet-control:dev .
 #   docker build --build-arg PRODUCT=fleet-alerting --build-arg HTTP_PORT=8083 -t fleet-alerting:dev .
 #   docker build --build-arg PRODUCT=fleet-health   --build-arg HTTP_PORT=8084 -t fleet-health:dev .
@@ -105,5 +105,19 @@ ENV FLEET_SIM_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
 FROM runtime-map AS fleet-routing
 ENV FLEET_ROUTING_MAP=/opt/fleet/share/road_network/monaco.osm.pbf
 
-# --- default target: the common runtime (fleet-tracking, fleet-control, fleet-alerting, fleet-health)
+# --- fleet-tracking: + the operator console ------------------------------------------------------
+# The page (console/ of this repository) and Leaflet from Debian's libjs-leaflet package, installed in the image as
+# on a Debian host (/usr/share/javascript/leaflet, FLEET_TRACKING_CONSOLE_LEAFLET_DIR's default): no third-party
+# JavaScript is copied into the repository or the image by hand.
+FROM runtime AS fleet-tracking
+USER 0:0
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libjs-leaflet \
+    && rm -rf /var/lib/apt/lists/*
+COPY console/ /opt/fleet/share/console/
+ENV FLEET_TRACKING_CONSOLE_DIR=/opt/fleet/share/console
+USER 10001:10001
+
+# --- default target: the common runtime (fleet-control, fleet-alerting, fleet-health)
 FROM runtime

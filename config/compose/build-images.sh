@@ -25,16 +25,17 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TAG="${FLEET_IMAGE_TAG:-dev}"
 MAP_DIR="${FLEET_ROAD_NETWORK_DIR:-$REPO_ROOT/../shared/data/road_network}"
 
-# product:HTTP port:Dockerfile target (empty = the default, last stage). Ports as in scripts/run.sh; fleetctl's is
-# the broker exporter's.
+# product:HTTP port:Dockerfile target (empty = the default, last stage):map (the target copies the road network).
+# Ports as in scripts/run.sh; fleetctl's is the broker exporter's. fleet-tracking's target adds the operator console
+# and Debian's Leaflet.
 PRODUCTS=(
-    fleet-tracking:8081:
-    fleet-control:8082:
-    fleet-alerting:8083:
-    fleet-health:8084:
-    fleet-routing:8085:fleet-routing
-    fleet-sim:8089:fleet-sim
-    fleetctl:8090:
+    fleet-tracking:8081:fleet-tracking:
+    fleet-control:8082::
+    fleet-alerting:8083::
+    fleet-health:8084::
+    fleet-routing:8085:fleet-routing:map
+    fleet-sim:8089:fleet-sim:map
+    fleetctl:8090::
 )
 
 die() { printf 'build-images: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -55,14 +56,13 @@ done
 
 # The docker build command of one PRODUCTS entry, one word per line.
 build_command() {
-    local product port target
-    IFS=: read -r product port target <<<"$1"
+    local product port target map
+    IFS=: read -r product port target map <<<"$1"
     printf '%s\n' docker build --build-arg "PRODUCT=$product" --build-arg "HTTP_PORT=$port"
     [[ -n "${FLEET_SWIFT_IMAGE:-}" ]] && printf '%s\n' --build-arg "SWIFT_IMAGE=$FLEET_SWIFT_IMAGE"
     [[ -n "${FLEET_RUNTIME_IMAGE:-}" ]] && printf '%s\n' --build-arg "RUNTIME_IMAGE=$FLEET_RUNTIME_IMAGE"
-    if [[ -n "$target" ]]; then
-        printf '%s\n' --target "$target" --build-context "road-network=$MAP_DIR"
-    fi
+    [[ -n "$target" ]] && printf '%s\n' --target "$target"
+    [[ "$map" == map ]] && printf '%s\n' --build-context "road-network=$MAP_DIR"
     printf '%s\n' -t "$product:$TAG" "$REPO_ROOT"
 }
 
@@ -80,8 +80,8 @@ for entry in "${PRODUCTS[@]}"; do
         printf '\n'
         continue
     fi
-    # An entry with a target (fleet-routing, fleet-sim) copies the map into its image.
-    if [[ "$entry" != *: && ! (-f "$MAP_DIR/monaco.osm.pbf" && -f "$MAP_DIR/README.md") ]]; then
+    # An entry marked map (fleet-routing, fleet-sim) copies the road network into its image.
+    if [[ "$entry" == *:map && ! (-f "$MAP_DIR/monaco.osm.pbf" && -f "$MAP_DIR/README.md") ]]; then
         die "$product needs the road network: no monaco.osm.pbf and README.md in $MAP_DIR (set FLEET_ROAD_NETWORK_DIR)"
     fi
     printf 'build-images: %s\n' "${cmd[*]}"
