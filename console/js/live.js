@@ -9,7 +9,7 @@ import { liveUrl, api, ApiError } from './api.js';
 
 export class LiveStream {
   /**
-   * @param {(frame: {type: string, positions: object[]}) => void} onFrame
+   * @param {(frame: {type: string, positions: object[]}, parseMs: number) => void} onFrame
    * @param {(state: 'connecting'|'live'|'reconnecting'|'stopped', detail?: string) => void} onState
    */
   constructor(onFrame, onState) {
@@ -51,6 +51,7 @@ export class LiveStream {
     this.socket = socket;
     socket.onmessage = (event) => {
       let frame;
+      const start = performance.now();
       try {
         frame = JSON.parse(event.data);
       } catch {
@@ -61,7 +62,7 @@ export class LiveStream {
         this.failures = 0;
         this.onState('live');
       }
-      this.onFrame(frame);
+      this.onFrame(frame, performance.now() - start);
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;

@@ -12,7 +12,8 @@
 //   frameStats()           {frames, p50, p95, max, drawP50, drawP95, drawMax, drawn}: requestAnimationFrame deltas
 //                          (ms) since resetFrameStats(), and the time spent drawing the vehicle layer (ms) over the
 //                          `drawn` frames that needed a redraw
-//   resetFrameStats()
+//   resetFrameStats()       also resets liveStats()
+//   liveStats()            {frames, p50, p95, max}: ms spent parsing and applying each live WebSocket frame
 //   timing                 {pageStart, firstSnapshotMs, allMarkersDrawnMs, snapshotSize}, ms since navigation start
 //   memory()               {usedJSHeapSize, totalJSHeapSize} where the browser exposes performance.memory, else null
 //   errors                 [] of {at, context, name, message, status}: uncaught errors, unhandled rejections and
@@ -46,6 +47,7 @@ const timing = { pageStart: performance.now(), firstSnapshotMs: null, allMarkers
 const MAX_SAMPLES = 100000;
 const frameSamples = [];
 const drawSamples = [];
+const liveSamples = []; // ms spent parsing and applying each live frame
 const stats = {
   frameDelta(ms) {
     if (frameSamples.length < MAX_SAMPLES) frameSamples.push(ms);
@@ -218,8 +220,10 @@ vehicleLayer.onFrame = (now) => {
 const liveStatus = document.getElementById('live-status');
 let liveState = 'stopped';
 const live = new LiveStream(
-  (frame) => {
+  (frame, parseMs) => {
+    const start = performance.now();
     store.applyPositions(frame.positions);
+    if (liveSamples.length < MAX_SAMPLES) liveSamples.push(parseMs + performance.now() - start);
     if (frame.type === 'snapshot' && timing.firstSnapshotMs === null) {
       timing.firstSnapshotMs = performance.now();
       timing.snapshotSize = frame.positions.length;
@@ -441,6 +445,11 @@ const fleetConsole = {
   resetFrameStats() {
     frameSamples.length = 0;
     drawSamples.length = 0;
+    liveSamples.length = 0;
+  },
+  liveStats() {
+    const samples = Float64Array.from(liveSamples).sort();
+    return { frames: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.length ? samples[samples.length - 1] : 0 };
   },
   timing,
   memory: () => (performance.memory ? { usedJSHeapSize: performance.memory.usedJSHeapSize, totalJSHeapSize: performance.memory.totalJSHeapSize } : null),

@@ -6,6 +6,8 @@
 // - Colour = status (STATUS_COLOURS); health (an open alert, an open incident, offline) = a ring around the dot.
 // - Level of detail: below zoom 13 small squares without rings (issues drawn as a slightly larger square under the
 //   dot); 13–15 dots with rings; 16+ larger dots with a heading tick and, when few are in view, their ids.
+// - Dots and rings are written as pixels (cached sprites) into one ImageData per frame; only heading ticks, ids and
+//   the selection ring are canvas paths. Rasterising 10,000 anti-aliased paths per frame is what made frames slow.
 // - Clicks are hit-tested against the positions of the last drawn frame through a grid of 24 px cells built lazily.
 // - The canvas covers exactly the map's view and lives in its own pane; during a zoom animation it is scaled with a
 //   CSS transform like Leaflet's own renderers, and redrawn at the new zoom when the animation ends.
@@ -175,62 +177,36 @@ export function createVehicleLayer(L, store, stats) {
       this.drawnCount = drawn;
       this.grid = null;
 
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
       const lod = zoom < 13 ? 0 : zoom < 16 ? 1 : 2;
-      const radius = lod === 0 ? 1.6 : lod === 1 ? 4 : 6;
+      const radius = lod === 0 ? 1.5 : lod === 1 ? 4 : 6;
       this._radius = radius;
 
-      if (lod === 0) {
-        // Issues: a larger square in the health colour under the dot.
-        for (const i of issues) {
-          ctx.fillStyle = HEALTH_COLOURS[store.health(list[i])] || HEALTH_COLOURS.alert;
-          ctx.fillRect(drawX[i] - 3, drawY[i] - 3, 6, 6);
+      // Dots and health rings are written as pixels into one ImageData and put in one call: with 10,000 vehicles,
+      // 10,000 anti-aliased canvas paths cost far more to rasterise (in software, e.g. headless or without GPU)
+      // than the few milliseconds of JavaScript this takes.
+      const width = this._canvas.width;
+      const height = this._canvas.height;
+      if (!this._image || this._image.width !== width || this._image.height !== height) {
+        this._image = ctx.createImageData(width, height);
+        this._pixels = new Uint32Array(this._image.data.buffer);
+      }
+      const pixels = this._pixels;
+      pixels.fill(0);
+      const issueSet = new Set(issues);
+      for (let b = 0; b < BUCKETS.length; b++) {
+        const count = counts[b];
+        if (!count) continue;
+        const idx = this.buckets[b];
+        for (let k = 0; k < count; k++) {
+          const i = idx[k];
+          const ring = issueSet.has(i) ? store.health(list[i]) : 'ok';
+          const sprite = this._sprite(lod, BUCKETS[b], ring, dpr);
+          blit(pixels, width, height, sprite, Math.round(drawX[i] * dpr), Math.round(drawY[i] * dpr));
         }
-        for (let b = 0; b < BUCKETS.length; b++) {
-          const count = counts[b];
-          if (!count) continue;
-          ctx.fillStyle = STATUS_COLOURS[BUCKETS[b]];
-          const idx = this.buckets[b];
-          for (let k = 0; k < count; k++) {
-            const i = idx[k];
-            ctx.fillRect(drawX[i] - radius, drawY[i] - radius, radius * 2, radius * 2);
-          }
-        }
-      } else {
-        ctx.lineWidth = 1;
-        ctx.strokeStyle = 'rgba(10,14,22,0.85)';
-        for (let b = 0; b < BUCKETS.length; b++) {
-          const count = counts[b];
-          if (!count) continue;
-          ctx.fillStyle = STATUS_COLOURS[BUCKETS[b]];
-          ctx.beginPath();
-          const idx = this.buckets[b];
-          for (let k = 0; k < count; k++) {
-            const i = idx[k];
-            ctx.moveTo(drawX[i] + radius, drawY[i]);
-            ctx.arc(drawX[i], drawY[i], radius, 0, Math.PI * 2);
-          }
-          ctx.fill();
-          ctx.stroke();
-        }
-        // Health rings, one path per colour.
-        ctx.lineWidth = lod === 1 ? 2 : 2.5;
-        for (const kind of ['offline', 'alert', 'incident']) {
-          ctx.beginPath();
-          let any = false;
-          for (const i of issues) {
-            if (store.health(list[i]) !== kind) continue;
-            any = true;
-            const r = radius + 3;
-            ctx.moveTo(drawX[i] + r, drawY[i]);
-            ctx.arc(drawX[i], drawY[i], r, 0, Math.PI * 2);
-          }
-          if (any) {
-            ctx.strokeStyle = HEALTH_COLOURS[kind];
-            ctx.stroke();
-          }
-        }
+      }
+      ctx.putImageData(this._image, 0, 0);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      if (lod > 0) {
         if (lod === 2) {
           // Heading ticks for moving vehicles, ids when few are in view.
           ctx.beginPath();
@@ -279,6 +255,52 @@ export function createVehicleLayer(L, store, stats) {
       }
     },
 
+    /** A dot (status colour, dark outline) with an optional health ring, as pixel offsets and colours; cached. */
+    _sprite(lod, bucket, ring, dpr) {
+      const key = `${lod}:${bucket}:${ring}:${dpr}`;
+      if (!this._sprites) this._sprites = new Map();
+      let sprite = this._sprites.get(key);
+      if (sprite) return sprite;
+      const fill = rgba(STATUS_COLOURS[bucket]);
+      const ringColour = ring === 'ok' ? 0 : rgba(HEALTH_COLOURS[ring]);
+      const outline = rgba('#0a0e16');
+      const dx = [];
+      const dy = [];
+      const colours = [];
+      if (lod === 0) {
+        // Small squares, no outline; an issue is a larger square of its health colour behind the dot.
+        const half = Math.max(1, Math.round(1.5 * dpr));
+        const big = ring === 'ok' ? half : half + Math.max(1, Math.round(1.5 * dpr));
+        for (let y = -big; y < big; y++) {
+          for (let x = -big; x < big; x++) {
+            const inner = x >= -half && x < half && y >= -half && y < half;
+            dx.push(x); dy.push(y); colours.push(inner ? fill : ringColour);
+          }
+        }
+      } else {
+        const r = (lod === 1 ? 4 : 6) * dpr;
+        const ringInner = r + 1.5 * dpr;
+        const ringOuter = r + 3.5 * dpr;
+        const extent = Math.ceil(ring === 'ok' ? r + 1 : ringOuter + 1);
+        for (let y = -extent; y <= extent; y++) {
+          for (let x = -extent; x <= extent; x++) {
+            const d = Math.hypot(x, y);
+            let colour = 0;
+            // Thresholds at half pixels keep the discrete circles round (no single-pixel spikes on the axes).
+            if (d < r - dpr + 0.5) colour = fill;
+            else if (d < r + 0.5) colour = outline;
+            else if (ring !== 'ok' && d >= ringInner && d < ringOuter) colour = ringColour;
+            if (colour) { dx.push(x); dy.push(y); colours.push(colour); }
+          }
+        }
+      }
+      let extent = 0;
+      for (let k = 0; k < dx.length; k++) extent = Math.max(extent, Math.abs(dx[k]), Math.abs(dy[k]));
+      sprite = { dx: Int32Array.from(dx), dy: Int32Array.from(dy), colours: Uint32Array.from(colours), extent };
+      this._sprites.set(key, sprite);
+      return sprite;
+    },
+
     /** The vehicle record under a container point, or null (nearest within the marker radius + 5 px). */
     hitTest(point) {
       if (!this.grid) this._buildGrid();
@@ -320,6 +342,26 @@ export function createVehicleLayer(L, store, stats) {
     },
   });
   return new VehicleLayer();
+}
+
+/** CSS hex colour → a little-endian RGBA pixel (ImageData's byte order on every platform browsers run on). */
+function rgba(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return ((255 << 24) | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+}
+
+function blit(pixels, width, height, sprite, px, py) {
+  const { dx, dy, colours, extent } = sprite;
+  const n = dx.length;
+  if (px - extent >= 0 && py - extent >= 0 && px + extent < width && py + extent < height) {
+    for (let k = 0; k < n; k++) pixels[(py + dy[k]) * width + px + dx[k]] = colours[k];
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const x = px + dx[k];
+    const y = py + dy[k];
+    if (x >= 0 && y >= 0 && x < width && y < height) pixels[y * width + x] = colours[k];
+  }
 }
 
 function bucketOf(status) {
