@@ -353,7 +353,8 @@ async function start() {
     .then((info) => {
       if (!info?.active) return;
       whoEl.hidden = false;
-      whoEl.textContent = `${info.username || info.sub || 'token'}${info.scope ? ` · ${info.scope}` : ''}`;
+      whoEl.textContent = info.username || info.sub || 'token';
+      whoEl.title = `token ${info.sub || ''}; scopes: ${info.scope || 'none'}`;
     })
     .catch(() => {});
   live.start();

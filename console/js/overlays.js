@@ -1,8 +1,8 @@
 // Base layers and the traffic overlay.
 //
 // - Road network (fleet-routing GET /v1/map/roads, scope fleet:read): a GeoJSON FeatureCollection of LineStrings
-//   with `class` (motorway, primary, residential, …) and `name`, drawn with a canvas renderer so the page works
-//   without internet and without tiles. Minor roads are thinner and dimmer.
+//   with `name` ("" if none), `speed_kmh` (free-flow speed) and `oneway`, drawn with a canvas renderer so the page
+//   works without internet and without tiles. Faster roads are drawn wider and brighter.
 // - Optional raster tiles: config.json's tile_url (e.g. "https://tile.example/{z}/{x}/{y}.png"), under the roads.
 // - Traffic jams (fleet-routing GET /v1/traffic/jams, every 15 s while the "Traffic jams" overlay is on): a red
 //   circle per jam, sized by how far below free flow it is, with the road, speed and age in its tooltip.
@@ -10,14 +10,15 @@
 import { api } from './api.js';
 import { escapeHtml, fmtAge } from './util.js';
 
-const ROAD_STYLE = {
-  motorway: { color: '#7c8db5', weight: 3.2 },
-  trunk: { color: '#7587ad', weight: 3 },
-  primary: { color: '#63759a', weight: 2.6 },
-  secondary: { color: '#56678a', weight: 2.2 },
-  tertiary: { color: '#4b5b7b', weight: 1.8 },
-};
-const MINOR = { color: '#35425a', weight: 1.2 };
+/** Faster roads wider and brighter (free-flow speed in km/h). */
+function roadStyle(properties) {
+  const speed = Number(properties?.speed_kmh);
+  if (speed >= 80) return { color: '#7c8db5', weight: 3.2 };
+  if (speed >= 60) return { color: '#6a7ca3', weight: 2.7 };
+  if (speed >= 45) return { color: '#5a6b8e', weight: 2.2 };
+  if (speed >= 30) return { color: '#485776', weight: 1.7 };
+  return { color: '#35425a', weight: 1.2 };
+}
 
 export function addTiles(L, map, tileUrl) {
   if (!tileUrl) return null;
@@ -31,11 +32,7 @@ export async function loadRoads(L, map) {
   const layer = L.geoJSON(collection, {
     renderer,
     interactive: false,
-    style: (feature) => {
-      const cls = String(feature?.properties?.class || '').replace(/_link$/, '');
-      const s = ROAD_STYLE[cls] || MINOR;
-      return { color: s.color, weight: s.weight, opacity: 0.9, lineCap: 'round', interactive: false };
-    },
+    style: (feature) => ({ ...roadStyle(feature?.properties), opacity: 0.9, lineCap: 'round', interactive: false }),
     filter: (feature) => feature?.geometry?.type === 'LineString' || feature?.geometry?.type === 'MultiLineString',
   });
   layer.addTo(map);
@@ -94,7 +91,7 @@ export class Jams {
     for (const jam of jams) {
       if (!Number.isFinite(jam.lat) || !Number.isFinite(jam.lon)) continue;
       const ratio = jam.free_flow_kmh > 0 ? Math.max(0, Math.min(1, jam.speed_kmh / jam.free_flow_kmh)) : 0.5;
-      L.circleMarker([jam.lat, jam.lon], { radius: 7 + (1 - ratio) * 9, color: '#ef4444', weight: 2, fillColor: '#ef4444', fillOpacity: 0.25 })
+      L.circleMarker([jam.lat, jam.lon], { radius: 4 + (1 - ratio) * 4, color: '#ef4444', weight: 1.5, opacity: 0.8, fillColor: '#ef4444', fillOpacity: 0.18 })
         .bindTooltip(escapeHtml(`Jam${jam.road ? ` on ${jam.road}` : ''}: ${Math.round(jam.speed_kmh)} km/h (free flow ${Math.round(jam.free_flow_kmh)}) · since ${fmtAge(jam.started_at_ms)}`))
         .addTo(this.layer);
     }

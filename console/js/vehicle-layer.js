@@ -206,35 +206,33 @@ export function createVehicleLayer(L, store, stats) {
       }
       ctx.putImageData(this._image, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      if (lod > 0) {
-        if (lod === 2) {
-          // Heading ticks for moving vehicles, ids when few are in view.
-          ctx.beginPath();
-          ctx.strokeStyle = '#e5edf7';
-          ctx.lineWidth = 2;
-          let inView = 0;
-          const moving = this.buckets[0];
-          for (let k = 0; k < counts[0]; k++) {
-            const v = list[moving[k]];
-            if (!Number.isFinite(v.heading)) continue;
-            const a = ((v.heading - 90) * Math.PI) / 180; // 0° = north, clockwise
-            const x = drawX[v.index];
-            const y = drawY[v.index];
-            ctx.moveTo(x + Math.cos(a) * radius, y + Math.sin(a) * radius);
-            ctx.lineTo(x + Math.cos(a) * (radius + 7), y + Math.sin(a) * (radius + 7));
-          }
-          ctx.stroke();
-          for (let b = 0; b < BUCKETS.length; b++) inView += counts[b];
-          if (inView <= 250) {
-            ctx.font = '11px system-ui, sans-serif';
-            ctx.fillStyle = '#dbe4f0';
-            ctx.strokeStyle = 'rgba(8,12,20,0.9)';
-            ctx.lineWidth = 3;
-            for (let i = 0; i < n; i++) {
-              if (Number.isNaN(drawX[i])) continue;
-              ctx.strokeText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
-              ctx.fillText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
-            }
+      if (lod === 2) {
+        // Heading ticks for moving vehicles, ids when few are in view.
+        ctx.beginPath();
+        ctx.strokeStyle = '#e5edf7';
+        ctx.lineWidth = 2;
+        let inView = 0;
+        const moving = this.buckets[0];
+        for (let k = 0; k < counts[0]; k++) {
+          const v = list[moving[k]];
+          if (!Number.isFinite(v.heading)) continue;
+          const a = ((v.heading - 90) * Math.PI) / 180; // 0° = north, clockwise
+          const x = drawX[v.index];
+          const y = drawY[v.index];
+          ctx.moveTo(x + Math.cos(a) * radius, y + Math.sin(a) * radius);
+          ctx.lineTo(x + Math.cos(a) * (radius + 7), y + Math.sin(a) * (radius + 7));
+        }
+        ctx.stroke();
+        for (let b = 0; b < BUCKETS.length; b++) inView += counts[b];
+        if (inView <= 250) {
+          ctx.font = '11px system-ui, sans-serif';
+          ctx.fillStyle = '#dbe4f0';
+          ctx.strokeStyle = 'rgba(8,12,20,0.9)';
+          ctx.lineWidth = 3;
+          for (let i = 0; i < n; i++) {
+            if (Number.isNaN(drawX[i])) continue;
+            ctx.strokeText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
+            ctx.fillText(list[i].id, drawX[i] + radius + 4, drawY[i] - radius - 2);
           }
         }
       }
