@@ -106,6 +106,7 @@ rm -f "$TEST_LOG"
 if [[ -z "${FLEET_TEST_FILTER:-}" ]]; then
     run_phase obs-static scripts/observability/check.sh static || true
     run_phase obs-live scripts/observability/check.sh live || true
+    run_phase console scripts/observability/check.sh console || true
 fi
 
 if [[ -x scripts/fuzz.sh ]]; then

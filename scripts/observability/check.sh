@@ -7,7 +7,9 @@
 #   scripts/observability/check.sh live     scripts/observability/live_check.py: the whole suite on free ports with
 #                                           Prometheus and Alertmanager; every target up, metrics = reference, every
 #                                           panel answers, a platform alert reaches a signed webhook
-#   scripts/observability/check.sh          both
+#   scripts/observability/check.sh console  scripts/console/browser_test.py: the operator console in headless Chromium
+#                                           against the whole suite (login, markers, filters, pause, alerts, geofence)
+#   scripts/observability/check.sh          static, then live
 #
 # Python tooling goes into a pinned venv (FLEET_OBS_TOOLS, default .stack/obs-tools; requirements.txt beside this
 # script). The live check needs the local stack's environment (eval "$(scripts/stack.sh env)") and a debug build.
@@ -44,10 +46,15 @@ live_checks() {
     "$PY" scripts/observability/live_check.py --python "$PY"
 }
 
+console_checks() {
+    "$PY" scripts/console/browser_test.py
+}
+
 tools
 case "${1:-all}" in
     static) static_checks ;;
     live) live_checks ;;
+    console) console_checks ;;
     all) static_checks && live_checks ;;
-    *) echo "usage: $0 [static|live]" >&2; exit 2 ;;
+    *) echo "usage: $0 [static|live|console]" >&2; exit 2 ;;
 esac
