@@ -27,15 +27,14 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the repository
-from browser import REPO, page_ready, renderer_rss, start_browser, wait_js  # also puts scripts/observability on sys.path
+from browser import page_ready, renderer_rss, start_browser, stop_browser, wait_js  # also puts scripts/observability on sys.path
 
-from suite import Suite, http, missing_executables, missing_postgres_variables, wait_for
+from suite import Suite, http, prerequisites, wait_for
 
 TARGET_P95_MS = 50.0
 TARGET_ALL_MARKERS_MS = 3000.0
@@ -81,13 +80,8 @@ def main() -> int:
     parser.add_argument("--wait-seconds", type=float, default=240, help="longest wait for fleet-tracking to know every vehicle")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, profile)")
     args = parser.parse_args()
-    for variable in missing_postgres_variables():
-        log(f"{variable} is not set: run eval \"$(scripts/stack.sh env)\" first")
-        return 2
-    bin_dir = Path(args.bin_dir) if args.bin_dir else Path(subprocess.run(
-        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip())
-    for path in missing_executables(bin_dir):
-        log(f"{path} is missing: build first (swift build -c release)")
+    bin_dir = prerequisites(args.bin_dir, log, configuration="release")
+    if bin_dir is None:
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -179,11 +173,7 @@ def main() -> int:
         failed = True
         log(f"FAILED: {error}")
     finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                log(f"could not stop the browser: {error}")
+        stop_browser(driver, log)
         suite.close(keep=args.keep or failed)
     return 1 if failed else 0
 

@@ -107,3 +107,13 @@ def renderer_rss(driver) -> dict[str, int]:
 def severe_console_entries(driver) -> list[str]:
     """SEVERE entries of the browser's console log since the last call (the log is drained by reading it)."""
     return [f"{entry.get('source', '')}: {entry.get('message', '')}" for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+
+
+def stop_browser(driver, log) -> None:
+    """Quits the browser if it was started; a failure to quit is logged, never raised (it runs in `finally:`)."""
+    if driver is None:
+        return
+    try:
+        driver.quit()
+    except Exception as error:  # noqa: BLE001 - cleanup must go on
+        log(f"could not stop the browser: {error}")

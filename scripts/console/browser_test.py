@@ -37,11 +37,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the repository
-from browser import REPO, page_ready, severe_console_entries, start_browser, wait_js  # also puts scripts/observability on sys.path
+from browser import REPO, page_ready, severe_console_entries, start_browser, stop_browser, wait_js  # also puts scripts/observability on sys.path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from suite import Suite, default_bin_dir, http, missing_executables, missing_postgres_variables, wait_for
+from suite import Suite, http, prerequisites, wait_for
 
 OPERATOR_SCOPES = ["fleet:read", "commands:write", "alerts:write", "geofences:write", "routes:write"]
 
@@ -94,12 +94,8 @@ def main() -> int:
                         help="where to save the screenshot (default: .stack/console-test/console.png)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, profile, screenshot)")
     args = parser.parse_args()
-    for variable in missing_postgres_variables():
-        log(f"{variable} is not set: run eval \"$(scripts/stack.sh env)\" first")
-        return 2
-    bin_dir = Path(args.bin_dir) if args.bin_dir else default_bin_dir()
-    for path in missing_executables(bin_dir):
-        log(f"{path} is missing: build first (swift build)")
+    bin_dir = prerequisites(args.bin_dir, log)
+    if bin_dir is None:
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the suite on kill too (finally: below)
 
@@ -326,11 +322,7 @@ def main() -> int:
     except Exception as error:  # noqa: BLE001 - report, clean up, fail
         checks.failed("harness", str(error))
     finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                log(f"could not stop the browser: {error}")
+        stop_browser(driver, log)
         suite.close(keep=args.keep or bool(checks.failures))
     elapsed = time.monotonic() - started
     if checks.failures:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the repository
 # The suite's start-up is shared with the console's browser tests (scripts/console/).
-from suite import REPO, SHORTENED_ALERT, Suite, default_bin_dir, http, missing_executables, missing_postgres_variables, psql, wait_for
+from suite import REPO, SHORTENED_ALERT, Suite, http, prerequisites, psql, wait_for
 
 
 def log(message: str) -> None:
@@ -54,12 +54,8 @@ def main() -> int:
     parser.add_argument("--traffic-seconds", type=float, default=60, help="simulated traffic before the panels are checked")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, configs)")
     args = parser.parse_args()
-    for variable in missing_postgres_variables():
-        log(f"{variable} is not set: run eval \"$(scripts/stack.sh env)\" first")
-        return 2
-    bin_dir = Path(args.bin_dir) if args.bin_dir else default_bin_dir()
-    for path in missing_executables(bin_dir):
-        log(f"{path} is missing: build first (swift build --build-tests)")
+    bin_dir = prerequisites(args.bin_dir, log)
+    if bin_dir is None:
         return 2
 
     suite = Suite(bin_dir, vehicles=args.vehicles, monitoring=True, tag="obs", work_name="live-check", log=log)

@@ -102,9 +102,25 @@ def missing_postgres_variables() -> list[str]:
     return [variable for variable in POSTGRES_VARIABLES if variable not in os.environ]
 
 
-def default_bin_dir() -> Path:
-    """The debug build's executables (`swift build --show-bin-path`; only asks SwiftPM, builds nothing)."""
-    return Path(subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip())
+def default_bin_dir(configuration: str = "debug") -> Path:
+    """The build's executables (`swift build -c CONFIGURATION --show-bin-path`; only asks SwiftPM, builds nothing)."""
+    return Path(subprocess.run(["swift", "build", "-c", configuration, "--show-bin-path"], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.strip())
+
+
+def prerequisites(bin_dir: str | None, log, configuration: str = "debug") -> Path | None:
+    """The executables' folder (`bin_dir`, else the build's), or None after logging what is missing: the local
+    stack's FLEET_POSTGRES_* variables or an executable."""
+    missing = missing_postgres_variables()
+    for variable in missing:
+        log(f"{variable} is not set: run eval \"$(scripts/stack.sh env)\" first")
+    if missing:
+        return None
+    folder = Path(bin_dir) if bin_dir else default_bin_dir(configuration)
+    absent = missing_executables(folder)
+    for path in absent:
+        log(f"{path} is missing: build first (swift build{' -c release' if configuration == 'release' else ''})")
+    return None if absent else folder
 
 
 def missing_executables(bin_dir: Path) -> list[Path]:
