@@ -18,7 +18,7 @@ reloaded: the measured load is a cold page open with a token, as for an operator
 
 Usage (repository root, the local stack started, a release build):
   eval "$(scripts/stack.sh env)"
-  .stack/obs-tools/bin/python scripts/console/bench.py [--bin-dir .build/release] [--vehicles 10000] [--seconds 30]
+  .stack/obs-tools/bin/python scripts/console/bench.py [--bin-dir .build/release] [--vehicles 10000] [--seconds 30] [--browser-cpu 1]
 """
 
 from __future__ import annotations
@@ -51,6 +51,20 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def pin(pids: list[int], cpus: set[int]) -> None:
+    """Restricts every thread of `pids` (and what they start later, which inherits it) to `cpus`."""
+    for pid in pids:
+        try:
+            tasks = [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                os.sched_setaffinity(task, cpus)
+            except OSError:
+                pass  # the thread ended
+
+
 def descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -79,6 +93,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30, help="live updates measured for the frame times")
     parser.add_argument("--wait-seconds", type=float, default=240, help="longest wait for fleet-tracking to know every vehicle")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, profile)")
+    parser.add_argument("--browser-cpu", type=int,
+                        help="give Chromium this CPU alone and the suite's processes the others (PostgreSQL is not pinned): "
+                             "separates the page's own frame times from a machine the suite saturates")
     args = parser.parse_args()
     bin_dir = prerequisites(args.bin_dir, log, configuration="release")
     if bin_dir is None:
@@ -105,6 +122,11 @@ def main() -> int:
         log(f"fleet-tracking knows {reported} vehicles after {waited_s:.0f} s")
 
         driver = start_browser(suite.work / "chromium-profile", suite.work / "chromedriver.log")
+        if args.browser_cpu is not None:
+            others = set(range(os.cpu_count() or 1)) - {args.browser_cpu}
+            pin([driver.service.process.pid, *descendants(driver.service.process.pid)], {args.browser_cpu})
+            pin([process.pid for process in suite.processes.values() if process.poll() is None], others or {args.browser_cpu})
+            log(f"Chromium pinned to CPU {args.browser_cpu}, the suite's processes to {sorted(others)}")
         # index.html by name: the figures are the page's; serving /console/ itself is the browser test's business
         # (a release build from before fleet-tracking's /console/ fix redirected it to itself).
         driver.get(suite.console_url + "index.html")
@@ -149,7 +171,7 @@ def main() -> int:
         all_drawn = timing["allMarkersDrawnMs"]
         print(flush=True)
         print(f"console benchmark: {args.vehicles} simulated vehicles at 1 Hz, binaries {bin_dir}, headless Chromium {version} 1366x768, "
-              f"{os.cpu_count()} cores")
+              f"{os.cpu_count()} cores" + (f", Chromium alone on CPU {args.browser_cpu}" if args.browser_cpu is not None else ""))
         print(f"  {'vehicles in fleet-tracking when the page opened':<48} {reported} (waited {waited_s:.0f} s for them)")
         slowest = f"; slowest file {navigation['slowest'][0].rsplit('/', 1)[-1]} {navigation['slowest'][1]:.0f} ms" if navigation["slowest"] else ""
         print(f"  {'page open → DOMContentLoaded, load':<48} {navigation['dom']:.0f} ms, {navigation['load']:.0f} ms{slowest}")
