@@ -20,14 +20,11 @@ struct AlertingMetrics: Sendable {
     private let platformAlerts = CounterFamily("fleet_alerting_platform_alerts_total", labels: "status", "outcome")
 
     init() {
-        // Every series of a fixed label set from the start, so dashboards and alerts see 0 rather than nothing until
-        // the first event of each kind.
-        for status in ["firing", "resolved"] {
-            for outcome in ["accepted", "duplicate", "invalid"] { _ = platformAlerts.counter([status, outcome]) }
-        }
-        for outcome in ["processed", "duplicate", "rejected", "failed"] { _ = events.counter([outcome]) }
-        for action in ["fired", "deduplicated", "throttled", "resolved", "acknowledged", "escalated"] { _ = alertActions.counter([action]) }
-        for outcome in ["delivered", "failed", "dead", "refused", "deferred"] { _ = deliveries.counter([outcome]) }
+        // Every series of a fixed label set from the start (see ``CounterFamily/makeAll(_:)``).
+        platformAlerts.makeAll(["firing", "resolved"], ["accepted", "duplicate", "invalid"])
+        events.makeAll(["processed", "duplicate", "rejected", "failed"])
+        alertActions.makeAll(["fired", "deduplicated", "throttled", "resolved", "acknowledged", "escalated"])
+        deliveries.makeAll(["delivered", "failed", "dead", "refused", "deferred"])
     }
 
     /// `fleet_alerting_events_total{outcome}`: processed, duplicate (a republished event, dropped by id), rejected, failed.
@@ -45,6 +42,13 @@ struct AlertingMetrics: Sendable {
     /// `fleet_alerting_alerts_total{action}`: fired, deduplicated, throttled, resolved, acknowledged, escalated.
     func alerts(_ action: String, _ count: Int = 1) {
         alertActions.increment(action, by: count)
+    }
+    /// The alert actions applying fleet events had: fired, deduplicated, throttled, resolved.
+    func applied(_ outcome: EventOutcome) {
+        alerts("fired", outcome.fired)
+        alerts("deduplicated", outcome.deduplicated)
+        alerts("throttled", outcome.throttled)
+        alerts("resolved", outcome.resolved)
     }
     /// `fleet_alerting_webhook_deliveries_total{outcome}`: delivered, failed, dead, refused, deferred.
     func delivery(_ outcome: String) {

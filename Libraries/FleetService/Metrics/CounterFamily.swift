@@ -35,6 +35,17 @@ public final class CounterFamily: Sendable {
         }
     }
 
+    /// Makes now the counter of every combination of `values` (one list per label, in label order), so each series is
+    /// exported at 0 from the start: a dashboard or an alert then sees 0, not nothing, before the first event of a kind.
+    public func makeAll(_ values: [String]...) {
+        precondition(values.count == labelNames.count, "\(label) takes \(labelNames.count) label value lists")
+        var combinations: [[String]] = [[]]
+        for options in values {
+            combinations = combinations.flatMap { prefix in options.map { prefix + [$0] } }
+        }
+        for combination in combinations { _ = counter(combination) }
+    }
+
     /// Adds `amount` (nothing when it is not positive) to the counter of `values`.
     public func increment(_ values: String..., by amount: Int = 1) {
         guard amount > 0 else { return }

@@ -90,10 +90,7 @@ struct EventConsumer: Service {
         metrics.event("processed", events.count - outcome.duplicates)
         metrics.event("duplicate", outcome.duplicates)
         metrics.eventBatch(events.count)
-        metrics.alerts("fired", outcome.fired)
-        metrics.alerts("deduplicated", outcome.deduplicated)
-        metrics.alerts("throttled", outcome.throttled)
-        metrics.alerts("resolved", outcome.resolved)
+        metrics.applied(outcome)
         if outcome.deliveries > 0 { signal.fire() }
     }
 }

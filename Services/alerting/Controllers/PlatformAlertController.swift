@@ -75,10 +75,7 @@ struct PlatformAlertController<Context: AuthenticatedRequestContext>: Sendable {
             metrics.platformAlert(status: status, outcome: "duplicate", outcome.duplicates)
             total.add(outcome)
         }
-        metrics.alerts("fired", total.fired)
-        metrics.alerts("deduplicated", total.deduplicated)
-        metrics.alerts("throttled", total.throttled)
-        metrics.alerts("resolved", total.resolved)
+        metrics.applied(total)
         if total.deliveries > 0 { signal.fire() }
         return Result(
             accepted: events.count - total.duplicates, duplicates: total.duplicates, fired: total.fired, resolved: total.resolved,

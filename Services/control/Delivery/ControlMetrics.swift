@@ -21,9 +21,7 @@ struct ControlMetrics: Sendable {
 
     init() {
         // Made at 0 from the start: a dashboard or alert on vehicles' bad messages sees 0, not nothing, until the first.
-        for (stream, reasons) in Self.invalidMessageReasons {
-            for reason in reasons { _ = invalid.counter([stream, reason]) }
-        }
+        for (stream, reasons) in Self.invalidMessageReasons { invalid.makeAll([stream], reasons) }
     }
 
     func commandsCreated(action: String, count: Int) {
