@@ -14,6 +14,8 @@
 #   helm       helm lint --strict and helm template of every service chart, default and
 #              charts/ci-values/<chart>.yaml; guard cases that must fail; contract checks
 #   k8s        kubernetes-validate --strict (Kubernetes 1.30 and 1.33) and checkov (kubernetes, helm)
+#   cluster-deps  broker, dev database and Secrets against the charts that read them, and the
+#              rendered broker run with Debian's mosquitto (scripts/deploy/check_cluster_deps.py)
 #   argocd     app-of-apps render, Application/AppProject schema (argocd/schema), argocd-source-lint
 #              (in a snapshot repository holding the rendered service manifests), argocheck (the
 #              whole tree, repoURL rewritten to this working tree)
@@ -388,6 +390,31 @@ phase_k8s() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The broker, the dev database and the Secrets against the charts that use them
+# (scripts/deploy/check_cluster_deps.py, docs/deployment/cluster.md): Secrets/keys produced =
+# consumed, one credential per broker account, listeners, PVCs, non-root, NetworkPolicies; then
+# the rendered broker configuration and init script run with Debian's mosquitto on loopback.
+phase_cluster_deps() {
+    local rc=0 deps=scripts/deploy/check_cluster_deps.py
+    if ! command -v mosquitto >/dev/null || ! command -v mosquitto_sub >/dev/null; then
+        echo "the broker test needs Debian's mosquitto: apt-get install -y mosquitto mosquitto-clients" >&2
+        return 1
+    fi
+    check "cluster deps: contract + the rendered broker for real" "$PY" "$deps" --broker || rc=1
+    must_fail "a Secret a chart reads is not produced" "$PY" "$deps" --set fleet-secrets:secrets.fleet-sim=null || rc=1
+    must_fail "a service's MQTT password is not its broker account's" \
+        "$PY" "$deps" --set fleet-secrets:secrets.fleet-tracking.mqtt-password=mqtt-svc-health || rc=1
+    must_fail "the broker NetworkPolicy leaves out a client" "$PY" "$deps" --set 'fleet-mqtt:networkPolicy.clients={fleet-tracking}' || rc=1
+    must_fail "the rendered broker without its dynsec plugin" \
+        "$PY" "$deps" --broker --set fleet-mqtt:broker.dynsecPlugin=/nonexistent/dynsec.so || rc=1
+    must_fail "prod secrets without the RDS master secret (template)" helm template t charts/fleet-secrets --set mode=prod || rc=1
+    must_fail "a CA bundle that is no PEM (template)" helm template t charts/fleet-secrets --set postgresCA.bundle=x || rc=1
+    must_fail "a broker probe account that does not exist (template)" helm template t charts/fleet-mqtt --set probe.username=nobody || rc=1
+    must_fail "a TLS listener without a certificate (template)" helm template t charts/fleet-mqtt --set tls.certManager.enabled=false || rc=1
+    return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
 phase_argocd() {
     local rc=0 snap="$WORK/argocd-snapshot"
     mkdir -p "$WORK/argocd"
@@ -635,5 +662,6 @@ export PATH="$TOOLS/bin:$VENV/bin:$PATH"
 run_phase docker phase_docker || true
 run_phase helm phase_helm || true
 run_phase k8s phase_k8s || true
+run_phase cluster-deps phase_cluster_deps || true
 run_phase argocd phase_argocd || true
 run_phase terraform phase_terraform || true

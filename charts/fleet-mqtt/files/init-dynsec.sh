@@ -1,0 +1,1 @@
+../../../config/mosquitto/docker/init-dynsec.sh
