@@ -3,17 +3,19 @@
 # port and, for fleet-sim and fleet-routing, the road map differ, so per-service Dockerfiles would
 # repeat this file).
 #
+#   scripts/images.sh build        # every image, the way CI builds them (and the map step below)
+#
 #   docker build --target fleet-tracking --build-arg PRODUCT=fleet-tracking --build-arg HTTP_PORT=8081 -t fleet-tracking:dev .
 #   docker build --build-arg PRODUCT=fleet-control  --build-arg HTTP_PORT=8082 -t fleet-control:dev .
 #   docker build --build-arg PRODUCT=fleet-alerting --build-arg HTTP_PORT=8083 -t fleet-alerting:dev .
 #   docker build --build-arg PRODUCT=fleet-health   --build-arg HTTP_PORT=8084 -t fleet-health:dev .
-#   docker build --target fleet-routing --build-arg PRODUCT=fleet-routing --build-arg HTTP_PORT=8085 \
-#       --build-context road-network=../shared/data/road_network -t fleet-routing:dev .
-#   docker build --target fleet-sim --build-arg PRODUCT=fleet-sim --build-arg HTTP_PORT=8089 \
-#       --build-context road-network=../shared/data/road_network -t fleet-sim:dev .
+#   docker build --build-arg PRODUCT=fleetctl       --build-arg HTTP_PORT=8090 -t fleetctl:dev .
+#   docker build --target fleet-routing --build-arg PRODUCT=fleet-routing --build-arg HTTP_PORT=8085 -t fleet-routing:dev-base .
+#   docker build --target fleet-sim     --build-arg PRODUCT=fleet-sim     --build-arg HTTP_PORT=8089 -t fleet-sim:dev-base .
+#   (then the road network on top of the last two: config/docker/road-network.Dockerfile)
 #
-# Needs BuildKit (the default builder since Docker 23): `--build-context` and stage skipping.
-# Do not add a `# syntax=` line: it makes BuildKit pull a frontend image.
+# Works with BuildKit (DOCKER_BUILDKIT=1, the default since Docker 23), which skips the stages a target does not
+# need, and with Debian's docker.io 20.10. Do not add a `# syntax=` line: it makes BuildKit pull a frontend image.
 #
 # Base images are pulled from a registry in real CI (docker.io/library/swift, .../debian). Offline,
 # pass locally imported ones: --build-arg SWIFT_IMAGE=local/swift:6.3-bookworm
@@ -37,26 +39,21 @@ WORKDIR /src
 # The whole package (see .dockerignore): SwiftPM validates every target path of the manifest,
 # test targets included, even when building one product.
 COPY . .
-ARG PRODUCT=fleet-tracking
-# --static-swift-stdlib: the runtime image needs no Swift toolchain. SwiftPM resource bundles
-# (fleet_<Target>.resources) must sit next to the executable: Bundle.module looks for them in the
-# executable's directory. EVERY bundle the product's build produced is copied, not only the
-# service target's own: library targets carry resources too (fleet-health: fleet_FleetHealth
-# = migrations, fleet_FleetHealthRules = fault-code table, fleet_FleetPrognostics = model files).
-# `fleet-service` is the product-independent entry point name (exec-form ENTRYPOINT cannot expand
-# a build arg).
-RUN swift build -c release --product "$PRODUCT" --static-swift-stdlib \
+# ONE release build of every product (no PRODUCT here): the stage is then the same for every image, so the build
+# cache builds the package once and each image only picks its binary (per-product builds would compile the shared
+# dependencies once per image). --static-swift-stdlib: the runtime image needs no Swift toolchain. SwiftPM resource
+# bundles (fleet_<Target>.resources) must sit next to the executable: Bundle.module looks for them in the
+# executable's directory, so EVERY bundle is copied, not only the service target's own (fleet-health needs
+# fleet_FleetHealth, fleet_FleetHealthRules and fleet_FleetPrognostics). `fleet-service` is the
+# product-independent entry point name (exec-form ENTRYPOINT cannot expand a build arg).
+RUN swift build -c release --static-swift-stdlib \
     && bin="$(swift build -c release --show-bin-path)" \
-    && mkdir -p /out/bin \
-    && cp "$bin/$PRODUCT" /out/bin/ \
-    && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} /out/bin/ \; \
-    && ln -s "$PRODUCT" /out/bin/fleet-service
-
-# --- road network for fleet-sim and fleet-routing ----------------------------------------------
-# Empty by default; replaced by `--build-context road-network=<dir with monaco.osm.pbf>` (a named
-# build context overrides a stage of the same name). The map lives in the shared data folder
-# beside the repository, not in it, so it is not part of the default build context.
-FROM scratch AS road-network
+    && for product in fleet-tracking fleet-control fleet-alerting fleet-health fleet-routing fleet-sim fleetctl; do \
+        mkdir -p "/out/$product" \
+        && cp "$bin/$product" "/out/$product/" \
+        && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} "/out/$product/" \; \
+        && ln -s "$product" "/out/$product/fleet-service" || exit 1; \
+    done
 
 # --- runtime (common to every service) -----------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
@@ -70,7 +67,8 @@ RUN apt-get update \
     && groupadd --system --gid 10001 fleet \
     && useradd --system --uid 10001 --gid fleet --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin fleet
-COPY --from=build /out/bin/ /opt/fleet/bin/
+ARG PRODUCT=fleet-tracking
+COPY --from=build /out/${PRODUCT}/ /opt/fleet/bin/
 ARG HTTP_PORT=8081
 # Containers must listen on every interface (the services default to 127.0.0.1).
 ENV FLEET_HTTP_HOST=0.0.0.0 \
@@ -81,20 +79,20 @@ USER 10001:10001
 EXPOSE ${HTTP_PORT}
 ENTRYPOINT ["/opt/fleet/bin/fleet-service"]
 
-# --- runtime + libxml2 (FleetGeo's OSM XML reader uses FoundationXML) + the map ------------------
-# Common to the two products that load a road network. The map is baked into their images, not
-# mounted: the simulated fleet is a function of the seed AND the map (same seed, same fleet), and
-# routes are planned on the same roads the simulator drives, so they are versioned together; a
-# 1.7 MB file is too large for a ConfigMap (1 MiB). Another map can still be mounted over it and
-# set with FLEET_SIM_MAP / FLEET_ROUTING_MAP (charts: extraVolumes/extraVolumeMounts and env).
-# ODbL: © OpenStreetMap contributors; the data set's README (source, licence) is copied with it.
+# --- runtime + libxml2 (FleetGeo's OSM XML reader uses FoundationXML) --------------------------------
+# Common to the two products that load a road network. The map itself is added on top by a second, tiny build whose
+# context is the map folder (config/docker/road-network.Dockerfile; scripts/images.sh does both steps): the map lives
+# in the shared data folder beside the repository, not in this build context, and named build contexts
+# (`--build-context`) need Docker 23+, which Debian's docker.io (20.10) is not. The map is baked into the images, not
+# mounted: the simulated fleet is a function of the seed AND the map (same seed, same fleet), and routes are planned
+# on the same roads the simulator drives, so they are versioned together; a 1.7 MB file is too large for a ConfigMap
+# (1 MiB). Another map can still be mounted and set with FLEET_SIM_MAP / FLEET_ROUTING_MAP.
 FROM runtime AS runtime-map
 USER 0:0
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libxml2 \
     && rm -rf /var/lib/apt/lists/*
-COPY --from=road-network monaco.osm.pbf README.md /opt/fleet/share/road_network/
 USER 10001:10001
 
 # --- fleet-sim -----------------------------------------------------------------------------------

@@ -35,9 +35,11 @@ DYNSEC_RESPONSE_TOPIC="$DYNSEC_TOPIC/response"
 # prometheus + prometheus-alertmanager: scripts/run.sh's monitoring and the rule tests (promtool, amtool);
 # docker-compose: `docker-compose config` of the compose file in the test command; libjs-leaflet: the operator
 # console's map library (fleet-tracking serves it from /usr/share/javascript/leaflet); chromium + chromium-driver: the
-# console's browser tests.
+# console's browser tests. docker.io + debootstrap: scripts/images.sh (a private dockerd; base images made from
+# Debian's mirror, since no container registry is reachable).
 APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev
-    prometheus prometheus-alertmanager docker-compose libjs-leaflet chromium chromium-driver)
+    prometheus prometheus-alertmanager docker-compose libjs-leaflet chromium chromium-driver groovy
+    docker.io debootstrap)
 
 MQ_DIR="$STACK_DIR/mosquitto"
 MQ_CONF="$MQ_DIR/mosquitto.conf"
@@ -153,8 +155,32 @@ fsync = on
 EOF
 }
 
+# A private CA and a server certificate for 127.0.0.1/localhost (made once, kept in $PG_BASE/tls), so the local
+# server also speaks TLS: the tests connect with FLEET_POSTGRES_TLS=require and FLEET_POSTGRES_TLS_CA_FILE against
+# it, as services do against a managed database signed by its own CA (Amazon RDS). Plain connections still work.
+pg_tls() {
+    local dir="$PG_BASE/tls"
+    [[ -f "$dir/server.pem" && -f "$dir/ca.pem" ]] && return 0
+    mkdir -p "$dir"
+    (
+        cd "$dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Fleet local stack CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -keyout ca.key -out ca.pem
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile server.ext \
+            -out server.pem
+        rm -f server.csr server.ext ca.srl ca.key
+        chmod 600 server.key
+        chmod 644 ca.pem server.pem
+    ) >"$STACK_DIR/pg-tls.log" 2>&1 || { cat "$STACK_DIR/pg-tls.log" >&2; die "could not make PostgreSQL's TLS certificate"; }
+    if is_root; then chown -R postgres:postgres "$dir"; fi
+}
+
 pg_start() {
     pg_init
+    pg_tls
     if pg_running; then
         log "PostgreSQL already running (port $PG_PORT)"
     else
@@ -180,6 +206,10 @@ SELECT format('CREATE DATABASE %I OWNER %I', '$PG_DATABASE', '$PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
 SELECT format('ALTER ROLE %I CREATEROLE', '$PG_USER')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER' AND rolcreaterole) \gexec
+ALTER SYSTEM SET ssl_cert_file = '$PG_BASE/tls/server.pem';
+ALTER SYSTEM SET ssl_key_file = '$PG_BASE/tls/server.key';
+ALTER SYSTEM SET ssl = on;
+SELECT pg_reload_conf();
 EOF
     PGPASSWORD="$PG_PASSWORD" "$PG_BIN/psql" -X -q -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" \
         -d "$PG_DATABASE" -c 'SELECT 1' >/dev/null \
@@ -629,6 +659,9 @@ cmd_env() {
     printf 'export FLEET_POSTGRES_USER=%q\n' "$PG_USER"
     printf 'export FLEET_POSTGRES_PASSWORD=%q\n' "$PG_PASSWORD"
     printf 'export FLEET_POSTGRES_DATABASE=%q\n' "$PG_DATABASE"
+    # The CA of the server's TLS certificate (pg_tls), for tests of FLEET_POSTGRES_TLS_CA_FILE.
+    resolve_pg_base
+    printf 'export FLEET_STACK_POSTGRES_CA_FILE=%q\n' "$PG_BASE/tls/ca.pem"
     printf 'export FLEET_POSTGRES_URL=%q\n' "postgres://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
 }
 
