@@ -19,6 +19,7 @@
 #                                    telemetry in -> position out, a pause acknowledged by a simulated vehicle, a
 #                                    low-battery alert's signed webhook received; docker-compose down -v
 #   scripts/images.sh sizes          image sizes
+#   scripts/images.sh print [NAME…]  the docker build commands of `build`, one per line, without running them
 #
 # Environment: FLEET_IMAGE_TAG (dev); FLEET_SWIFT_IMAGE / FLEET_RUNTIME_IMAGE: the Dockerfile's base images (default:
 # the local ones when `base` made them, else the Dockerfile's registry defaults, as in CI with a registry);
@@ -154,7 +155,9 @@ EOF
 }
 
 # --- build ----------------------------------------------------------------------------------------------------------
+PRINT_ONLY=0
 base_args() {
+    ((PRINT_ONLY)) && return 0
     local swift="${FLEET_SWIFT_IMAGE:-}" runtime="${FLEET_RUNTIME_IMAGE:-}"
     if [[ -z "$swift" ]] && "$DOCKER" image inspect local/swift:6.3-bookworm >/dev/null 2>&1; then swift=local/swift:6.3-bookworm; fi
     if [[ -z "$runtime" ]] && "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then runtime=local/debian:bookworm; fi
@@ -172,6 +175,11 @@ build_one() {
     [[ -n "$product" ]] && args+=(--build-arg "PRODUCT=$product" --build-arg "HTTP_PORT=$port")
     [[ "$dockerfile" == config/docker/* ]] && context=config/docker
     [[ "$MAP_IMAGES" == *" $name "* ]] && tag="$name:$TAG-base"
+    if ((PRINT_ONLY)); then
+        printf 'docker build --network host -f %s %s -t %s %s\n' "$dockerfile" "${args[*]}" "$tag" "$context"
+        [[ "$MAP_IMAGES" == *" $name "* ]] && printf 'docker build -f config/docker/road-network.Dockerfile --build-arg BASE=%s -t %s %s\n' "$tag" "$name:$TAG" "$MAP_DIR"
+        return 0
+    fi
     local start=$SECONDS
     # --network host: the RUN steps reach Debian's mirror through the host (the engine has no default bridge).
     "$DOCKER" build --network host -f "$dockerfile" "${args[@]}" -t "$tag" "$context" >"$DK/build-$name.log" 2>&1 \
@@ -304,6 +312,12 @@ case "${1:-}" in
     check) check ;;
     smoke) smoke ;;
     sizes) engine_start; sizes ;;
+    print)
+        shift
+        PRINT_ONLY=1
+        names=("$@")
+        ((${#names[@]})) || for entry in "${IMAGES[@]}"; do names+=("${entry%%:*}"); done
+        for name in "${names[@]}"; do build_one "$name"; done ;;
     all) all ;;
     -h | --help | "") sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command $1 (scripts/images.sh --help)" ;;

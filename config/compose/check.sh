@@ -10,13 +10,13 @@
 #      of scripts/run.sh's SERVICES list with its MQTT account and port, the broker exporter, Prometheus,
 #      Alertmanager and Grafana are there; every port is published on 127.0.0.1 with scripts/run.sh's numbers;
 #      every mounted ./config path exists (those of config/prometheus, config/alertmanager and config/grafana, made
-#      by other changes, are listed as pending when missing); the Fleet images are the ones build-images.sh makes;
+#      by other changes, are listed as pending when missing); the Fleet images are the ones scripts/images.sh makes;
 #      healthchecks and restart policies fit the depends_on conditions; the admin token reaches only fleet-control
 #      and the fleet-tokens one-shot; token files, volumes and readers match; Prometheus' compose targets and
 #      Alertmanager's receiver are compose services on their ports; Grafana's provisioning variables are set;
 #   4. the helper scripts behave: http-check.sh against a local HTTP server (200, 503, closed port), with-token.sh,
 #      fleet-tokens.sh with a stand-in fleetctl (create, keep, replace a revoked token, fail when fleet-control is
-#      unreachable), grafana-db-role.sh with a stand-in psql, build-images.sh --print.
+#      unreachable), grafana-db-role.sh with a stand-in psql, scripts/images.sh print.
 #
 # One line per check; exit status 1 if any failed. Needs bash, python3 with PyYAML, docker-compose.
 set -uo pipefail
@@ -65,7 +65,7 @@ if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
 fi
 
 # --- 3. content ------------------------------------------------------------------------------------------------------
-"$COMPOSE_DIR/build-images.sh" --print >"$work/build.txt" 2>&1 || bad "build-images.sh --print failed: $(cat "$work/build.txt")"
+"$REPO_ROOT/scripts/images.sh" print >"$work/build.txt" 2>&1 || bad "scripts/images.sh print failed: $(cat "$work/build.txt")"
 if [[ -s "$work/config.yml" ]]; then
     # The exit status is the number of failed checks.
     "$python" - "$work/config.yml" "$work/build.txt" <<'PY'
@@ -155,15 +155,15 @@ for svc in sorted(raw):
         else:
             check(False, f"{svc}: {path} exists")
 
-# Fleet images: exactly the ones config/compose/build-images.sh tags, never pulled.
+# Fleet images (services, broker, database): exactly the ones scripts/images.sh tags, never pulled.
 built = {m.group(1) for line in build_lines for m in [re.search(r"-t (\S+)", line)] if m}
 fleet_images = {svc: config[svc]["image"] for svc in config if config[svc].get("pull_policy") == "never"}
 unknown = {svc: image for svc, image in fleet_images.items() if image not in built}
-check(fleet_images and not unknown, f"the Fleet images ({len(set(fleet_images.values()))}) are built by build-images.sh"
+check(fleet_images and not unknown, f"the Fleet images ({len(set(fleet_images.values()))}) are built by scripts/images.sh"
       + (f" (not built: {unknown})" if unknown else ""))
 for svc in list(run_services) + ["fleet-broker-exporter", "fleet-tokens"]:
     if svc in config:
-        check(svc in fleet_images, f"{svc} runs a build-images.sh image with pull_policy never")
+        check(svc in fleet_images, f"{svc} runs a scripts/images.sh image with pull_policy never")
 check(not any("build" in config[svc] for svc in config), "no build: sections (docker-compose 1.29 cannot build these images)")
 
 # Healthchecks, restart policies and start order.
@@ -388,13 +388,15 @@ else
     ok "grafana-db-role.sh refuses a password with a quote"
 fi
 
-# build-images.sh: fleet-routing and fleet-sim get the road network context and their target.
-if grep -q -- '--target fleet-routing --build-context road-network=.* -t fleet-routing:dev' "$work/build.txt" \
-    && grep -q -- '--target fleet-sim --build-context road-network=.* -t fleet-sim:dev' "$work/build.txt" \
-    && [[ "$(grep -c -- '--build-context' "$work/build.txt")" == 2 ]]; then
-    ok "build-images.sh builds fleet-routing and fleet-sim with the road network, the others without"
+# scripts/images.sh: fleet-routing and fleet-sim get their target, then the road network from the map folder on top.
+if grep -q -- '--target fleet-routing .* -t fleet-routing:dev-base \.$' "$work/build.txt" \
+    && grep -q -- 'road-network.Dockerfile --build-arg BASE=fleet-routing:dev-base -t fleet-routing:dev .*road_network$' "$work/build.txt" \
+    && grep -q -- '--target fleet-sim .* -t fleet-sim:dev-base \.$' "$work/build.txt" \
+    && grep -q -- 'road-network.Dockerfile --build-arg BASE=fleet-sim:dev-base -t fleet-sim:dev .*road_network$' "$work/build.txt" \
+    && [[ "$(grep -c -- 'road-network.Dockerfile' "$work/build.txt")" == 2 ]]; then
+    ok "scripts/images.sh builds fleet-routing and fleet-sim with the road network, the others without"
 else
-    bad "build-images.sh --print: $(cat "$work/build.txt")"
+    bad "scripts/images.sh print: $(cat "$work/build.txt")"
 fi
 
 if ((failures)); then
