@@ -303,6 +303,17 @@ phase_helm() {
     must_fail "unknown value (schema)" helm template t charts/fleet-control --set replicas=2 || rc=1
     must_fail "registry token in env (schema)" helm template t charts/fleet-health --set env.FLEET_HEALTH_REGISTRY_TOKEN=x || rc=1
     must_fail "control token in env (schema)" helm template t charts/fleet-routing --set env.FLEET_ROUTING_CONTROL_TOKEN=x || rc=1
+    # The fallback without Argo Rollouts and KEDA: tracking as a StatefulSet under a plain HPA (validated in phase k8s too).
+    check "fleet-tracking: helm template (StatefulSet + HPA)" render "$WORK/manifests/fleet-tracking.sts.yaml" fleet-tracking \
+        charts/fleet-tracking -n fleet --set workloadKind=StatefulSet --set autoscaling.keda.enabled=false --set statefulSet.partition=0 || rc=1
+    must_fail "Ingress path to /metrics (schema)" helm template t charts/fleet-tracking -f charts/ci-values/fleet-tracking.yaml --set 'ingress.paths={/v1,/metrics}' || rc=1
+    must_fail "Ingress without a host (schema)" helm template t charts/fleet-control --set ingress.enabled=true || rc=1
+    must_fail "Rollout with a long-lived pod-name session (schema)" helm template t charts/fleet-tracking --set mqtt.sessionExpirySeconds=86400 || rc=1
+    must_fail "Rollout of a day-long session service (schema)" helm template t charts/fleet-alerting --set workloadKind=Rollout || rc=1
+    must_fail "analysis without the ServiceMonitor it queries (template)" helm template t charts/fleet-tracking --set serviceMonitor.enabled=false || rc=1
+    must_fail "endless PostSync analysis of a StatefulSet (template)" helm template t charts/fleet-control --set analysis.count=null || rc=1
+    must_fail "KEDA without a trigger (schema)" helm template t charts/fleet-tracking --set 'autoscaling.keda.triggers=null' || rc=1
+    must_fail "TLS CA file in env (schema)" helm template t charts/fleet-health --set env.FLEET_POSTGRES_TLS_CA_FILE=/x || rc=1
     check "contract of the rendered manifests" "$PY" - "$WORK/manifests" <<'PY' || rc=1
 import glob, os, sys, yaml
 out = sys.argv[1]
@@ -320,7 +331,7 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
     need(cm["FLEET_HTTP_HOST"] == "0.0.0.0", f"{path}: FLEET_HTTP_HOST")
     need(cm["FLEET_HTTP_PORT"] == str(ports[name]), f"{path}: FLEET_HTTP_PORT")
     need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN", "FLEET_ROUTING_CONTROL_TOKEN")), f"{path}: secret in ConfigMap")
-    work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment")]
+    work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment", "Rollout")]
     need(len(work) == 1, f"{path}: one workload")
     w = work[0]; pod = w["spec"]["template"]["spec"]; ctr = pod["containers"][0]
     need(ctr["ports"][0]["containerPort"] == ports[name], f"{path}: containerPort")
@@ -333,18 +344,64 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
         if any(s in e["name"] for s in ("PASSWORD", "TOKEN")):
             need("secretKeyRef" in e.get("valueFrom", {}), f"{path}: {e['name']} not from a Secret")
     need(("PodDisruptionBudget", name) in by or name == "fleet-sim", f"{path}: PodDisruptionBudget")
+    # NetworkPolicy: ingress and egress, egress to DNS and the broker at least (fleet-lib networkPolicy).
+    for np in [d for d in docs if d["kind"] == "NetworkPolicy"]:
+        sp = np["spec"]
+        need(sp["policyTypes"] == ["Ingress", "Egress"] and sp.get("egress"), f"{path}: NetworkPolicy without egress rules")
+        eports = [{(p["port"], p["protocol"]) for p in r.get("ports", [])} for r in sp.get("egress", [])]
+        need(any((53, "UDP") in ps for ps in eports), f"{path}: NetworkPolicy egress: no DNS")
+        need(any({(1883, "TCP"), (8883, "TCP")} <= ps for ps in eports), f"{path}: NetworkPolicy egress: no broker")
+        need(all(r.get("from") for r in sp["ingress"]), f"{path}: NetworkPolicy ingress open to anyone")
+    # Ingress: TLS for every host, no path reaching /metrics or /health.
+    for ing in [d for d in docs if d["kind"] == "Ingress"]:
+        hosts = {r["host"] for r in ing["spec"]["rules"]}
+        need(hosts <= {h for t in ing["spec"].get("tls", []) for h in t["hosts"]}, f"{path}: Ingress host without TLS")
+        for r in ing["spec"]["rules"]:
+            for p in r["http"]["paths"]:
+                need(p["path"] not in ("", "/") and not "/metrics".startswith(p["path"].rstrip("/")) and not "/health".startswith(p["path"].rstrip("/")),
+                     f"{path}: Ingress path {p['path']} exposes /metrics or /health")
+    # Progressive delivery: a Rollout runs its AnalysisTemplate from its first step; a StatefulSet has its PostSync AnalysisRun.
+    if w["kind"] == "Rollout":
+        canary = w["spec"]["strategy"]["canary"]
+        tmpl = by.get(("AnalysisTemplate", name))
+        need(tmpl is not None and [t["templateName"] for t in canary["analysis"]["templates"]] == [name] and canary["analysis"]["startingStep"] <= 1,
+             f"{path}: Rollout analysis not wired to its AnalysisTemplate")
+        need(tmpl and {"error-ratio", "latency-p95", "ready"} <= {m["name"] for m in tmpl["spec"]["metrics"]}, f"{path}: analysis metrics")
+        need(tmpl and all("rollouts_pod_template_hash" in m["provider"]["prometheus"]["query"] for m in tmpl["spec"]["metrics"]), f"{path}: analysis must select the canary pods")
+        need("rollouts-pod-template-hash" in by[("ServiceMonitor", name)]["spec"].get("podTargetLabels", []), f"{path}: ServiceMonitor must label pods by template hash")
+    if w["kind"] == "StatefulSet" and ("AnalysisRun", f"{name}-postsync") in by:
+        run = by[("AnalysisRun", f"{name}-postsync")]
+        need(run["metadata"]["annotations"].get("argocd.argoproj.io/hook") == "PostSync" and all(m.get("count") for m in run["spec"]["metrics"]),
+             f"{path}: StatefulSet analysis: a PostSync hook with a finite count")
     if name == "fleet-tracking":
         env = {e["name"]: e for e in ctr["env"]}
-        need(w["kind"] == "StatefulSet" and w["spec"]["podManagementPolicy"] == "Parallel", f"{path}: StatefulSet, Parallel")
+        sts = w["kind"] == "StatefulSet"
+        need((w["kind"] == "Rollout") != path.endswith(".sts.yaml"), f"{path}: Rollout (StatefulSet only in the fallback render)")
+        need(not sts or w["spec"]["podManagementPolicy"] == "Parallel", f"{path}: StatefulSet, Parallel")
         need(env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", f"{path}: client id from pod name")
-        need("replicas" not in w["spec"], f"{path}: replicas must be left to the HPA")
+        need("replicas" not in w["spec"], f"{path}: replicas must be left to the autoscaler")
         need(pod["terminationGracePeriodSeconds"] >= 60, f"{path}: grace period for the drain")
-        need(cm["FLEET_MQTT_SESSION_EXPIRY_SECONDS"] == "300", f"{path}: short session expiry")
-        hpa = by[("HorizontalPodAutoscaler", name)]["spec"]
-        need(hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": name}, f"{path}: HPA target")
-        down = hpa["behavior"]["scaleDown"]
+        need(int(cm["FLEET_MQTT_SESSION_EXPIRY_SECONDS"]) <= 300, f"{path}: short session expiry")
+        target = {"apiVersion": "apps/v1" if sts else "argoproj.io/v1alpha1", "kind": w["kind"], "name": name}
+        if ("ScaledObject", name) in by:
+            need(("HorizontalPodAutoscaler", name) not in by, f"{path}: the ScaledObject replaces the HPA")
+            so = by[("ScaledObject", name)]["spec"]
+            need(so["scaleTargetRef"] == target, f"{path}: ScaledObject target")
+            kinds = {t["type"] for t in so["triggers"]}
+            queries = " ".join(t["metadata"].get("query", "") for t in so["triggers"])
+            need("cpu" in kinds and "prometheus" in kinds, f"{path}: ScaledObject scales on CPU and Prometheus")
+            need("fleet_broker_messages_stored" in queries and "fleet_tracking_device_to_commit_lag_seconds_bucket" in queries,
+                 f"{path}: ScaledObject triggers on the broker backlog and the ingest lag")
+            need(all("{{" not in t["metadata"].get("query", "") for t in so["triggers"]), f"{path}: unrendered template in a trigger query")
+            down = so["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]
+        else:
+            hpa = by[("HorizontalPodAutoscaler", name)]["spec"]
+            need(hpa["scaleTargetRef"] == target, f"{path}: HPA target")
+            down = hpa["behavior"]["scaleDown"]
         need(down["stabilizationWindowSeconds"] >= 300 and down["policies"] and all(p["type"] == "Pods" and p["value"] == 1 for p in down["policies"]),
              f"{path}: conservative scale-down")
+        need(path.endswith(".ci.yaml") <= (pod.get("nodeSelector", {}).get("fleet.dev/pool") == "ingest"
+             and any(t["key"] == "fleet.dev/ingest" and t["effect"] == "NoSchedule" for t in pod.get("tolerations", []))), f"{path}: ingest pool (ci values)")
     if name == "fleet-health":
         env = {e["name"]: e for e in ctr["env"]}
         need(w["kind"] == "StatefulSet" and env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name",
@@ -380,6 +437,15 @@ phase_k8s() {
         check "kubernetes-validate --strict, Kubernetes $v" \
             kubernetes-validate --strict --quiet -k "$v" "$WORK"/manifests/*.yaml || rc=1
     done
+    # Custom resources (Rollout, ScaledObject, ServiceMonitor, ExternalSecret...) against deploy/crd-schemas/.
+    check "validate_crds.py (every non-core kind of every rendered chart)" \
+        "$PY" scripts/deploy/validate_crds.py "$WORK"/manifests/*.yaml || rc=1
+    printf 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {}\n' >"$WORK/crd-unknown.yaml"
+    must_fail "a custom kind without a schema" "$PY" scripts/deploy/validate_crds.py "$WORK/crd-unknown.yaml" || rc=1
+    sed 's/^  maxReplicaCount:/  maxReplicaCont:/' "$WORK/manifests/fleet-tracking.yaml" >"$WORK/crd-misspelt.yaml"
+    must_fail "a misspelt ScaledObject field" "$PY" scripts/deploy/validate_crds.py "$WORK/crd-misspelt.yaml" || rc=1
+    sed 's/terminationGracePeriodSeconds:/terminationGracePeriodSecond:/' "$WORK/manifests/fleet-tracking.yaml" >"$WORK/crd-pod.yaml"
+    must_fail "a misspelt field in a Rollout's pod template" "$PY" scripts/deploy/validate_crds.py "$WORK/crd-pod.yaml" || rc=1
     check "checkov kubernetes (rendered, default and ci values)" \
         checkov -d "$WORK/manifests" --framework kubernetes --skip-download --compact --quiet || rc=1
     # checkov's helm runner renders without a namespace (everything lands in "default"):

@@ -19,11 +19,23 @@ data:
   FLEET_POSTGRES_DATABASE: {{ .database | quote }}
   FLEET_POSTGRES_TLS: {{ .tls | quote }}
   FLEET_POSTGRES_POOL_SIZE: {{ .poolSize | int | quote }}
+  {{- if and .caBundle .caBundle.enabled }}
+  # `require` verifies the server against this bundle instead of the system roots (Amazon RDS CA).
+  FLEET_POSTGRES_TLS_CA_FILE: {{ printf "%s/%s" (include "fleet-lib.postgresCADir" $) .caBundle.key | quote }}
+  {{- end }}
   {{- end }}
   {{- end }}
   {{- with .Values.mqtt }}
   FLEET_MQTT_HOST: {{ .host | quote }}
+  {{- if and .tls .tls.enabled }}
+  FLEET_MQTT_PORT: {{ .tls.port | int | quote }}
+  FLEET_MQTT_TLS: "require"
+  {{- if .tls.ca.name }}
+  FLEET_MQTT_TLS_CA_FILE: {{ printf "%s/%s" (include "fleet-lib.mqttCADir" $) .tls.ca.key | quote }}
+  {{- end }}
+  {{- else }}
   FLEET_MQTT_PORT: {{ .port | int | quote }}
+  {{- end }}
   {{- with .username }}
   FLEET_MQTT_USERNAME: {{ . | quote }}
   {{- end }}

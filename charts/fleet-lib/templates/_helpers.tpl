@@ -59,3 +59,25 @@ labels:
 {{- define "fleet-lib.autoscaled" -}}
 {{- if and .Values.autoscaling .Values.autoscaling.enabled -}}true{{- end -}}
 {{- end -}}
+
+{{/* Where the CA bundles are mounted (outside /etc/fleet, which holds the `files` ConfigMap). */}}
+{{- define "fleet-lib.mqttCADir" -}}/etc/fleet-tls/mqtt{{- end -}}
+{{- define "fleet-lib.postgresCADir" -}}/etc/fleet-tls/postgres{{- end -}}
+
+{{/* apiVersion of the workload kind (for scaleTargetRef). */}}
+{{- define "fleet-lib.workloadAPIVersion" -}}
+{{- if eq .Values.workloadKind "Rollout" -}}argoproj.io/v1alpha1{{- else -}}apps/v1{{- end -}}
+{{- end -}}
+
+{{- define "fleet-lib.kedaEnabled" -}}
+{{- if and (include "fleet-lib.autoscaled" .) .Values.autoscaling.keda .Values.autoscaling.keda.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{- define "fleet-lib.analysisEnabled" -}}
+{{- if and .Values.analysis .Values.analysis.enabled -}}
+{{- if not .Values.serviceMonitor.enabled -}}
+{{- fail "analysis.enabled needs serviceMonitor.enabled: the analysis queries the series Prometheus scrapes through it (job, namespace and pod-template-hash labels)" -}}
+{{- end -}}
+true
+{{- end -}}
+{{- end -}}

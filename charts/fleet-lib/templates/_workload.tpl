@@ -1,7 +1,9 @@
 {{/*
 The workload: a StatefulSet (services with a persistent MQTT session: a stable pod name is a stable
 FLEET_MQTT_CLIENT_ID, so a restarted replica resumes its own session and the messages the broker
-queued for it) or a Deployment (fleet-sim: clean session, nothing to resume).
+queued for it), an Argo Rollouts Rollout (ReplicaSet pods rolled out as an analysed canary: only
+where a pod-name session is clean or expires quickly and nothing is lost when a name is not reused,
+docs/deployment/progressive-delivery.md) or a Deployment.
 
 The pod and container security settings are fixed, not values: the image runs as UID/GID 10001
 (Dockerfile) and writes nothing but /tmp.
@@ -9,7 +11,7 @@ The pod and container security settings are fixed, not values: the image runs as
 {{- define "fleet-lib.workload" -}}
 {{- $fullname := include "fleet-lib.fullname" . -}}
 {{- $kind := .Values.workloadKind -}}
-apiVersion: apps/v1
+apiVersion: {{ include "fleet-lib.workloadAPIVersion" . }}
 kind: {{ $kind }}
 metadata:
   {{- include "fleet-lib.metadata" (list . "") | nindent 2 }}
@@ -31,6 +33,12 @@ spec:
   podManagementPolicy: Parallel
   updateStrategy:
     type: RollingUpdate
+    rollingUpdate:
+      # Pods with an ordinal >= partition take the new revision: a partition above 0 is a canary
+      # of the highest ordinals (docs/deployment/progressive-delivery.md).
+      partition: {{ .Values.statefulSet.partition | default 0 }}
+  {{- else if eq $kind "Rollout" }}
+  {{- include "fleet-lib.rolloutStrategy" . | nindent 2 }}
   {{- else }}
   strategy:
     {{- toYaml (.Values.strategy | default (dict "type" "RollingUpdate")) | nindent 4 }}
@@ -139,6 +147,16 @@ spec:
               mountPath: /etc/fleet
               readOnly: true
             {{- end }}
+            {{- if and .Values.mqtt.tls .Values.mqtt.tls.enabled .Values.mqtt.tls.ca.name }}
+            - name: mqtt-ca
+              mountPath: {{ include "fleet-lib.mqttCADir" . }}
+              readOnly: true
+            {{- end }}
+            {{- if and .Values.postgres.enabled .Values.postgres.caBundle .Values.postgres.caBundle.enabled }}
+            - name: postgres-ca
+              mountPath: {{ include "fleet-lib.postgresCADir" . }}
+              readOnly: true
+            {{- end }}
             {{- with .Values.extraVolumeMounts }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -151,6 +169,29 @@ spec:
           configMap:
             name: {{ $fullname }}-files
         {{- end }}
+        {{- with .Values.mqtt.tls }}
+        {{- if and .enabled .ca.name }}
+        - name: mqtt-ca
+          {{- if eq .ca.kind "Secret" }}
+          secret:
+            secretName: {{ .ca.name }}
+            items: [{key: {{ .ca.key | quote }}, path: {{ .ca.key | quote }}}]
+          {{- else }}
+          configMap:
+            name: {{ .ca.name }}
+            items: [{key: {{ .ca.key | quote }}, path: {{ .ca.key | quote }}}]
+          {{- end }}
+        {{- end }}
+        {{- end }}
+        {{- if and .Values.postgres.enabled .Values.postgres.caBundle .Values.postgres.caBundle.enabled }}
+        {{- with .Values.postgres.caBundle }}
+        # The PostgreSQL CA bundle (fleet-postgres chart / docs/deployment/cluster.md: Amazon RDS bundle).
+        - name: postgres-ca
+          configMap:
+            name: {{ .configMap }}
+            items: [{key: {{ .key | quote }}, path: {{ .key | quote }}}]
+        {{- end }}
+        {{- end }}
         {{- with .Values.extraVolumes }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -162,11 +203,15 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "fleet-lib.selectorLabels" . | nindent 14 }}
-      {{- with .Values.nodeSelector }}
+      {{- $ingest := and .Values.ingestPool .Values.ingestPool.enabled | default false | eq true }}
+      {{- /* The ingest node pool (terraform modules/eks): label fleet.dev/pool=ingest, taint fleet.dev/ingest=true:NoSchedule. */}}
+      {{- $nodeSelector := merge (dict) (.Values.nodeSelector | default dict) (ternary (dict "fleet.dev/pool" "ingest") (dict) $ingest) }}
+      {{- with $nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with .Values.tolerations }}
+      {{- $tolerations := concat (.Values.tolerations | default list) (ternary (list (dict "key" "fleet.dev/ingest" "operator" "Equal" "value" "true" "effect" "NoSchedule")) (list) $ingest) }}
+      {{- with $tolerations }}
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
