@@ -14,8 +14,9 @@
 #   docker build --target fleet-sim     --build-arg PRODUCT=fleet-sim     --build-arg HTTP_PORT=8089 -t fleet-sim:dev-base .
 #   (then the road network on top of the last two: config/docker/road-network.Dockerfile)
 #
-# Works with BuildKit (DOCKER_BUILDKIT=1, the default since Docker 23), which skips the stages a target does not
-# need, and with Debian's docker.io 20.10. Do not add a `# syntax=` line: it makes BuildKit pull a frontend image.
+# Needs BuildKit (DOCKER_BUILDKIT=1, the default since Docker 23; Debian's docker.io 20.10 has it built in): the
+# build stage uses a cache mount, and BuildKit skips the stages a target does not need.
+# Do not add a `# syntax=` line: it makes BuildKit pull a frontend image.
 #
 # Base images are pulled from a registry in real CI (docker.io/library/swift, .../debian). Offline,
 # pass locally imported ones: --build-arg SWIFT_IMAGE=local/swift:6.3-bookworm
@@ -41,12 +42,18 @@ WORKDIR /src
 COPY . .
 # ONE release build of every product (no PRODUCT here): the stage is then the same for every image, so the build
 # cache builds the package once and each image only picks its binary (per-product builds would compile the shared
-# dependencies once per image). --static-swift-stdlib: the runtime image needs no Swift toolchain. SwiftPM resource
-# bundles (fleet_<Target>.resources) must sit next to the executable: Bundle.module looks for them in the
-# executable's directory, so EVERY bundle is copied, not only the service target's own (fleet-health needs
-# fleet_FleetHealth, fleet_FleetHealthRules and fleet_FleetPrognostics). `fleet-service` is the
-# product-independent entry point name (exec-form ENTRYPOINT cannot expand a build arg).
-RUN swift build -c release --static-swift-stdlib \
+# dependencies once per image). The products are built one after the other with `--product` (a plain `swift build`
+# would also build the test-support library, which needs the Testing module); they share the build folder, so each
+# compiles only what the previous ones did not. The build folder is a BuildKit cache mount: an interrupted or failed
+# build resumes where it stopped, and a source change recompiles only what it touches. --static-swift-stdlib: the
+# runtime image needs no Swift toolchain. SwiftPM resource bundles (fleet_<Target>.resources) must sit next to the
+# executable: Bundle.module looks for them in the executable's directory, so EVERY bundle is copied, not only the
+# service target's own (fleet-health needs fleet_FleetHealth, fleet_FleetHealthRules and fleet_FleetPrognostics).
+# `fleet-service` is the product-independent entry point name (exec-form ENTRYPOINT cannot expand a build arg).
+RUN --mount=type=cache,id=fleet-swift-release,target=/src/.build \
+    for product in fleet-tracking fleet-control fleet-alerting fleet-health fleet-routing fleet-sim fleetctl; do \
+        swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
     && bin="$(swift build -c release --show-bin-path)" \
     && for product in fleet-tracking fleet-control fleet-alerting fleet-health fleet-routing fleet-sim fleetctl; do \
         mkdir -p "/out/$product" \
