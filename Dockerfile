@@ -49,7 +49,9 @@ COPY . .
 # runtime image needs no Swift toolchain. SwiftPM resource bundles (fleet_<Target>.resources) must sit next to the
 # executable: Bundle.module looks for them in the executable's directory, so EVERY bundle is copied, not only the
 # service target's own (fleet-health needs fleet_FleetHealth, fleet_FleetHealthRules and fleet_FleetPrognostics).
-# `fleet-service` is the product-independent entry point name (exec-form ENTRYPOINT cannot expand a build arg).
+# The binaries lose their debug information (DWARF: about a third of their size, 183 -> 120 MB for fleet-control)
+# but keep their symbols, so crash backtraces
+# still name functions. `fleet-service` is the product-independent entry point name (exec-form ENTRYPOINT cannot expand a build arg).
 RUN --mount=type=cache,id=fleet-swift-release,target=/src/.build \
     for product in fleet-tracking fleet-control fleet-alerting fleet-health fleet-routing fleet-sim fleetctl; do \
         swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
@@ -57,7 +59,7 @@ RUN --mount=type=cache,id=fleet-swift-release,target=/src/.build \
     && bin="$(swift build -c release --show-bin-path)" \
     && for product in fleet-tracking fleet-control fleet-alerting fleet-health fleet-routing fleet-sim fleetctl; do \
         mkdir -p "/out/$product" \
-        && cp "$bin/$product" "/out/$product/" \
+        && strip --strip-debug -o "/out/$product/$product" "$bin/$product" \
         && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} "/out/$product/" \; \
         && ln -s "$product" "/out/$product/fleet-service" || exit 1; \
     done
