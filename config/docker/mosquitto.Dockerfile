@@ -22,5 +22,6 @@ RUN apt-get update \
     && chown -R 10001:10001 /mosquitto/data /mosquitto/log /mosquitto/auth
 USER 10001:10001
 EXPOSE 1883 8883
-ENTRYPOINT ["/usr/sbin/mosquitto"]
-CMD ["-c", "/mosquitto/config/mosquitto.conf"]
+# A command, not an entrypoint, as in eclipse-mosquitto: compose and the chart give the whole command line (the
+# broker, or init-dynsec.sh in the one-shot/init container).
+CMD ["/usr/sbin/mosquitto", "-c", "/mosquitto/config/mosquitto.conf"]

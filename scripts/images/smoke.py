@@ -137,10 +137,15 @@ class Smoke:
         creds = json.loads(self.fleetctl("vehicles", "provision", VEHICLE, "--api", "http://fleet-control:8082",
                                          "--tag", "smoke", "-o", "json").stdout)
         mqtt = creds["mqtt"]
+        # fleet-alerting resolves a destination when the subscription is made (it refuses names that do not resolve),
+        # but the receiver needs the secret the subscription returns: a receiver without it holds the name meanwhile.
+        receive = [self.docker, "run", "-d", "--name", self.receiver, "--network", self.network, f"fleetctl:{self.tag}",
+                   "webhooks", "receive", "--host", "0.0.0.0", "--port", "9099"]
+        self.run(*receive)
         secret = json.loads(self.fleetctl("webhooks", "create", f"http://{self.receiver}:9099/", "--url",
                                           "http://fleet-alerting:8083", "--event", "alert.firing", "--json").stdout)["secret"]
-        self.run(self.docker, "run", "-d", "--name", self.receiver, "--network", self.network, f"fleetctl:{self.tag}",
-                 "webhooks", "receive", "--host", "0.0.0.0", "--port", "9099", "--secret", secret)
+        self.run(self.docker, "rm", "-f", self.receiver)
+        self.run(*receive, "--secret", secret)
         now = int(time.time() * 1000)
         lines = []
         for seq in range(1, 4):
