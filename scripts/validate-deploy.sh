@@ -4,7 +4,7 @@
 # first install (why these validators: shared/notes/offline-validation.md beside the repository).
 #
 #   scripts/validate-deploy.sh                # every check below
-#   scripts/validate-deploy.sh --with-apply   # plus terraform apply + destroy against moto (~5 min)
+#   scripts/validate-deploy.sh --with-apply   # plus terraform apply + destroy against moto (~7 min)
 #
 # Phases (each timed; the script goes on after a failure and exits 1 if any failed):
 #   tools      pinned validators into a venv (FLEET_DEPLOY_TOOLS, default .stack/deploy-tools), an
@@ -24,7 +24,9 @@
 #              promtool on the rendered rules
 #   jenkins    jenkins/Jenkinsfile: Groovy syntax, stages, ShellCheck on every sh script
 #              (scripts/deploy/GroovySyntax.groovy; needs Debian's groovy)
-#   terraform  fmt -check, init (provider mirror) + validate + plan per environment, checkov
+#   terraform  fmt -check, init (provider mirror) + validate + offline plan of envs bootstrap, dev,
+#              prod with assertions (terraform/checks/check_plan.py), guard cases, checkov;
+#              --with-apply: bootstrap, then dev and prod in its S3 backend, against moto
 #
 # Nothing is written to the working tree except the tools folder; renders go to a temp folder.
 # Environment: FLEET_DEPLOY_TOOLS, TF_MIRROR (folder with registry.terraform.io/hashicorp/aws;
@@ -93,7 +95,8 @@ must_fail() {
 }
 cleanup() {
     local rc=$?
-    if [[ -n "$MOTO_PID" ]]; then kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; fi
+    local pid
+    for pid in $MOTO_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     if [[ -n "${FLEET_DEPLOY_KEEP:-}" ]]; then echo "renders kept in $WORK"; else rm -rf "$WORK"; fi
     print_phases
     if [[ ${#FAILED[@]} -gt 0 ]]; then
@@ -791,23 +794,74 @@ extract_and_shellcheck() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# terraform/envs/*: bootstrap (state bucket + lock table), dev and prod. All are checked in one copy
+# of terraform/ ($WORK/tf): init writes .terraform/ and a lock file (only this platform's hashes from
+# the mirror, so it is not committed), and the offline plan needs a local backend and fake
+# credentials. terraform/checks/check_plan.py holds the assertions on plans and applied states.
+TF_CI_STATE_BUCKET=fleet-terraform-state-ci
 phase_terraform() {
-    local rc=0 env name dir
+    local rc=0 env
     check "terraform fmt -check -recursive" terraform fmt -check -recursive -diff terraform || rc=1
+    printf 'resource "aws_s3_bucket" "x" {\nbucket = "x"\n}\n' >"$WORK/unformatted.tf"
+    must_fail "terraform fmt: a file that is not formatted" terraform fmt -check -no-color "$WORK/unformatted.tf" || rc=1
+    rm -rf "$WORK/tf"
+    cp -r terraform "$WORK/tf"
+    # The environments are independent: check them in parallel (each mostly waits on the provider
+    # loading its schema), then print their reports in order.
+    local names=() pids=() i
     for env in terraform/envs/*/; do
-        name="$(basename "$env")"
-        # A copy: init writes .terraform/ and a lock file (only this platform's hashes from the
-        # mirror, so it is not committed), and the plan needs a local backend override.
-        rm -rf "$WORK/tf"
-        cp -r terraform "$WORK/tf"
-        dir="$WORK/tf/envs/$name"
-        check "$name: terraform init (mirror: $TF_MIRROR)" quietly terraform -chdir="$dir" init -backend=false -no-color || { rc=1; continue; }
-        check "$name: terraform validate" terraform -chdir="$dir" validate -no-color || rc=1
-        cat >"$dir/validate_override.tf" <<'TF'
-terraform {
-  backend "local" {}
+        names+=("$(basename "$env")")
+        tf_env "${names[-1]}" >"$WORK/tf-${names[-1]}.log" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!names[@]}"; do
+        wait "${pids[$i]}" || rc=1
+        cat "$WORK/tf-${names[$i]}.log"
+    done
+    # The assertions must catch a broken plan, and the variables refuse what they promise to.
+    must_fail "plan assertions: ingest pool without its taint" "$PY" terraform/checks/check_plan.py dev "$WORK/plan-dev.json" --doctor ingest-untainted || rc=1
+    must_fail "plan assertions: RDS publicly accessible" "$PY" terraform/checks/check_plan.py prod "$WORK/plan-prod.json" --doctor rds-public || rc=1
+    must_fail "plan assertions: archive bucket policy not blocked" "$PY" terraform/checks/check_plan.py prod "$WORK/plan-prod.json" --doctor archive-not-blocked || rc=1
+    must_fail "plan assertions: state bucket without KMS" "$PY" terraform/checks/check_plan.py bootstrap "$WORK/plan-bootstrap.json" --doctor state-unencrypted || rc=1
+    must_fail "second-plan check: a plan that still creates everything" "$PY" terraform/checks/check_plan.py dev "$WORK/plan-dev.json" --replan || rc=1
+    must_fail "dev: Kubernetes API open to 0.0.0.0/0 (variable validation)" \
+        terraform -chdir="$WORK/tf/envs/dev" plan -no-color -var-file=ci.tfvars -var 'eks_public_access_cidrs=["0.0.0.0/0"]' || rc=1
+    must_fail "prod: a single availability zone (variable validation)" \
+        terraform -chdir="$WORK/tf/envs/prod" plan -no-color -var-file=ci.tfvars -var 'availability_zones=["eu-west-1a"]' || rc=1
+    if [[ $WITH_APPLY -eq 1 ]]; then
+        check "terraform apply + destroy against moto (bootstrap, then dev and prod in its S3 backend)" apply_against_moto || rc=1
+    fi
+    check "checkov terraform" checkov -d terraform --framework terraform --skip-download --compact --quiet || rc=1
+    mkdir -p "$WORK/checkov-guard"
+    printf 'resource "aws_s3_bucket" "open" {\n  bucket = "open"\n}\n' >"$WORK/checkov-guard/main.tf"
+    must_fail "checkov terraform: a bare S3 bucket" checkov -d "$WORK/checkov-guard" --framework terraform --skip-download --compact --quiet || rc=1
+    return $rc
 }
 
+# tf_env ENV: init (provider mirror, local backend), validate, offline plan + assertions.
+tf_env() {
+    local name="$1" dir="$WORK/tf/envs/$1"
+    printf 'terraform {\n  backend "local" {}\n}\n\n' >"$dir/validate_override.tf"
+    tf_fake_credentials >>"$dir/validate_override.tf"
+    if [[ $name == bootstrap ]]; then
+        printf 'state_bucket_name = "%s"\n' "$TF_CI_STATE_BUCKET" >"$dir/ci.tfvars"
+    else
+        printf 'archive_bucket_name = "fleet-%s-archive-ci"\n' "$name" >"$dir/ci.tfvars"
+    fi
+    check "$name: terraform init (mirror: $TF_MIRROR, local backend)" tf_quietly "$name-init" terraform -chdir="$dir" init -no-color || return 1
+    check "$name: terraform validate" terraform -chdir="$dir" validate -no-color || return 1
+    check "$name: terraform plan (offline, fake credentials) + assertions" tf_plan "$name"
+}
+
+# tf_quietly LOGNAME COMMAND...: like quietly, with a log of its own (tf_env runs in parallel).
+tf_quietly() {
+    local log="$WORK/$1.log"
+    shift
+    "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
+}
+
+tf_fake_credentials() {
+    cat <<'TF'
 provider "aws" {
   access_key                  = "validate-deploy"
   secret_key                  = "validate-deploy"
@@ -816,84 +870,119 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 TF
-        cat >"$dir/ci.tfvars" <<'TF'
-vpc_id                    = "vpc-0123456789abcdef0"
-private_subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
-cluster_security_group_id = "sg-0123456789abcdef0"
-TF
-        check "$name: terraform init (local backend)" quietly terraform -chdir="$dir" init -reconfigure -no-color || { rc=1; continue; }
-        check "$name: terraform plan (offline, fake credentials)" plan_summary "$dir" || rc=1
-        must_fail "$name: variable validation (a subnet id that is not one)" \
-            terraform -chdir="$dir" plan -no-color -var-file=ci.tfvars -var 'private_subnet_ids=["subnet-1"]' || rc=1
-        if [[ $WITH_APPLY -eq 1 ]]; then
-            check "$name: terraform apply + destroy against moto" apply_against_moto "$dir" || rc=1
-        fi
+}
+
+# tf_plan ENV: offline plan of one environment, then check_plan.py on it.
+tf_plan() {
+    local name="$1" dir="$WORK/tf/envs/$1"
+    terraform -chdir="$dir" plan -no-color -var-file=ci.tfvars -out=tfplan >"$WORK/plan-$name.log" || { cat "$WORK/plan-$name.log"; return 1; }
+    grep -E '^Plan:' "$WORK/plan-$name.log"
+    terraform -chdir="$dir" show -json tfplan >"$WORK/plan-$name.json"
+    "$PY" terraform/checks/check_plan.py "$name" "$WORK/plan-$name.json"
+}
+
+# Apply + destroy for real against moto on loopback: envs/bootstrap (local state) makes the state
+# bucket and lock table; dev and prod (in parallel) init their S3 backend in that bucket with the
+# DynamoDB lock, apply, get their applied state checked (IRSA trust, policies scoped by ARN), plan
+# again (must be empty), destroy; then bootstrap is destroyed. prod's resources go to a second moto:
+# moto gives every RDS instance the same DbiResourceId, and the provider, which looks instances up
+# by it, waits forever when it finds two. moto has no EKS add-on API, so the add-ons are off
+# (eks_addons_enabled=false); deletion protection is off so that destroy works.
+apply_against_moto() {
+    local start=$SECONDS rc=0 name pids=() state_url prod_url
+    start_moto state || return 1
+    state_url="$MOTO_URL"
+    start_moto prod || return 1
+    prod_url="$MOTO_URL"
+    moto_override "$state_url" >"$WORK/tf/envs/bootstrap/moto_override.tf"
+    moto_override "$state_url" >"$WORK/tf/envs/dev/moto_override.tf"
+    moto_override "$prod_url" >"$WORK/tf/envs/prod/moto_override.tf"
+    local boot=(-chdir="$WORK/tf/envs/bootstrap")
+    if terraform "${boot[@]}" apply -no-color -auto-approve -var-file=ci.tfvars -var deletion_protection=false >"$WORK/moto-bootstrap.log" 2>&1; then
+        echo "bootstrap: applied in $((SECONDS - start)) s"
+        # moto evaluates the TLS-only Deny (aws:SecureTransport = false) as matching every request,
+        # so it would refuse the backend's own reads: drop that policy, in the emulator only.
+        "$PY" -c 'import sys, boto3; boto3.client("s3", region_name="eu-west-1", endpoint_url=sys.argv[1], aws_access_key_id="x", aws_secret_access_key="x").delete_bucket_policy(Bucket=sys.argv[2])' \
+            "$state_url" "$TF_CI_STATE_BUCKET"
+        for name in dev prod; do
+            moto_env "$name" "$state_url" >"$WORK/moto-$name.log" 2>&1 &
+            pids+=($!)
+        done
+        for name in 0 1; do wait "${pids[$name]}" || rc=1; done
+        for name in dev prod; do
+            printf -- '- %s:\n' "$name"
+            grep -E '^(ok|FAILED) |^Error|^[a-z]+: |Apply complete|Destroy complete|No changes' "$WORK/moto-$name.log" | sed 's/^/    /'
+        done
+    else
+        tail -n 30 "$WORK/moto-bootstrap.log"
+        rc=1
+    fi
+    terraform "${boot[@]}" destroy -no-color -auto-approve -var-file=ci.tfvars -var deletion_protection=false >"$WORK/moto-bootstrap-destroy.log" 2>&1 ||
+        { tail -n 20 "$WORK/moto-bootstrap-destroy.log"; rc=1; }
+    for name in $MOTO_PID; do
+        kill "$name" 2>/dev/null || true
+        wait "$name" 2>/dev/null || true
     done
-    check "checkov terraform" checkov -d terraform --framework terraform --skip-download --compact --quiet || rc=1
+    MOTO_PID=""
+    echo "apply + destroy against moto: $((SECONDS - start)) s"
     return $rc
 }
 
-plan_summary() {
-    local dir="$1"
-    terraform -chdir="$dir" plan -no-color -var-file=ci.tfvars -out=tfplan >"$WORK/plan.log" || { cat "$WORK/plan.log"; return 1; }
-    grep -E '^Plan:' "$WORK/plan.log"
-    terraform -chdir="$dir" show -json tfplan >"$WORK/plan.json"
-    "$PY" - "$WORK/plan.json" <<'PY'
-import json, sys
-plan = json.load(open(sys.argv[1]))
-res = {r["address"]: r["change"]["after"] for r in plan["resource_changes"]}
-db = res["module.postgres.aws_db_instance.this"]
-checks = {
-    "PostgreSQL 15": db["engine"] == "postgres" and db["engine_version"].split(".")[0] == "15",
-    "encrypted": db["storage_encrypted"] is True,
-    "private": db["publicly_accessible"] is False,
-    "password managed by RDS in Secrets Manager": db["manage_master_user_password"] is True and not db.get("password"),
-    "backups": db["backup_retention_period"] >= 1,
-    "deletion protection": db["deletion_protection"] is True,
-    "TLS enforced": any(p["name"] == "rds.force_ssl" and p["value"] == "1"
-                        for p in res["module.postgres.aws_db_parameter_group.this"]["parameter"]),
-    "5432 from the cluster security group only": [
-        (r["from_port"], r["to_port"], r["referenced_security_group_id"])
-        for a, r in res.items() if a.startswith("module.postgres.aws_vpc_security_group_ingress_rule.")
-    ] == [(5432, 5432, "sg-0123456789abcdef0")],
-    "ECR scan on push, immutable tags": all(
-        r["image_scanning_configuration"][0]["scan_on_push"] and r["image_tag_mutability"] == "IMMUTABLE"
-        for a, r in res.items() if a.startswith("module.images.aws_ecr_repository.")),
-}
-for name, ok in checks.items(): print(("ok      " if ok else "FAILED  ") + name)
-sys.exit(0 if all(checks.values()) else 1)
-PY
+# start_moto NAME: a moto server on a free loopback port; adds its pid to MOTO_PID (killed on exit),
+# sets MOTO_URL.
+start_moto() {
+    local port pid
+    port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    MOTO_URL="http://127.0.0.1:$port"
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true "$PY" -m moto.server -H 127.0.0.1 -p "$port" >"$WORK/moto-$1-server.log" 2>&1 &
+    pid=$!
+    MOTO_PID="${MOTO_PID:+$MOTO_PID }$pid"
+    for _ in $(seq 100); do curl -sf "$MOTO_URL/moto-api/" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    echo "moto ($1) did not start:"
+    cat "$WORK/moto-$1-server.log"
+    return 1
 }
 
-apply_against_moto() {
-    local dir="$1" port=45660
-    MOTO_IAM_LOAD_MANAGED_POLICIES=true "$PY" -m moto.server -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
-    MOTO_PID=$!
-    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break; sleep 0.2; done
-    local svc endpoints=""
-    for svc in ec2 rds kms iam ecr sts secretsmanager; do endpoints+="    $svc = \"http://127.0.0.1:$port\""$'\n'; done
-    printf 'provider "aws" {\n  endpoints {\n%s  }\n}\n' "$endpoints" >"$dir/moto_override.tf"
-    # The cluster's VPC, subnets and security group come from outside: make them in moto.
-    "$PY" - "$port" >"$dir/moto.tfvars" <<'PY'
-import sys, boto3
-ec2 = boto3.client("ec2", region_name="eu-west-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
-                   aws_access_key_id="validate-deploy", aws_secret_access_key="validate-deploy")
-vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"eu-west-1{z}")["Subnet"]["SubnetId"]
-           for i, z in ((1, "a"), (2, "b"))]
-sg = ec2.create_security_group(GroupName="cluster", Description="cluster nodes", VpcId=vpc)["GroupId"]
-print(f'vpc_id = "{vpc}"\nprivate_subnet_ids = ["{subnets[0]}", "{subnets[1]}"]\ncluster_security_group_id = "{sg}"')
-PY
-    local rc=0
-    terraform -chdir="$dir" apply -no-color -auto-approve -var-file=moto.tfvars -var db_deletion_protection=false \
-        >"$WORK/apply.log" 2>&1 || rc=1
-    tail -n 20 "$WORK/apply.log"
-    terraform -chdir="$dir" destroy -no-color -auto-approve -var-file=moto.tfvars -var db_deletion_protection=false \
-        >"$WORK/destroy.log" 2>&1 || rc=1
-    tail -n 3 "$WORK/destroy.log"
-    kill "$MOTO_PID" 2>/dev/null || true
-    wait "$MOTO_PID" 2>/dev/null || true
-    MOTO_PID=""
+# moto_override URL: provider override sending every AWS API the configurations use to URL.
+moto_override() {
+    local svc
+    printf 'provider "aws" {\n  s3_use_path_style = true\n  endpoints {\n'
+    for svc in dynamodb ec2 ecr eks iam kms logs rds s3 secretsmanager sts; do printf '    %s = "%s"\n' "$svc" "$1"; done
+    printf '  }\n}\n'
+}
+
+# moto_env ENV URL: one environment against the emulator, in the S3 backend bootstrap made.
+moto_env() {
+    local name="$1" url="$2" dir="$WORK/tf/envs/$1" t=$SECONDS rc=0
+    local vars=(-var-file=ci.tfvars -var deletion_protection=false -var eks_addons_enabled=false)
+    tf_fake_credentials >"$dir/validate_override.tf" # back to the S3 backend of versions.tf
+    terraform -chdir="$dir" init -reconfigure -no-color -backend-config=backend.hcl \
+        -backend-config="bucket=$TF_CI_STATE_BUCKET" -backend-config="endpoints={s3=\"$url\",dynamodb=\"$url\"}" \
+        -backend-config=use_path_style=true -backend-config=access_key=validate-deploy -backend-config=secret_key=validate-deploy \
+        -backend-config=skip_credentials_validation=true -backend-config=skip_requesting_account_id=true \
+        -backend-config=skip_metadata_api_check=true >"$WORK/moto-$name-init.log" 2>&1 || { cat "$WORK/moto-$name-init.log"; return 1; }
+    if terraform -chdir="$dir" apply -no-color -auto-approve "${vars[@]}" >"$WORK/moto-$name-apply.log" 2>&1; then
+        grep -E '^Apply complete' "$WORK/moto-$name-apply.log"
+        echo "$name: applied in $((SECONDS - t)) s"
+        terraform -chdir="$dir" show -json >"$WORK/state-$name.json"
+        "$PY" terraform/checks/check_plan.py "$name" "$WORK/state-$name.json" --applied || rc=1
+        # A second plan must change nothing but what moto does not give back (check_plan.py --replan).
+        if terraform -chdir="$dir" plan -no-color -out=replan "${vars[@]}" >"$WORK/moto-$name-replan.log" 2>&1; then
+            terraform -chdir="$dir" show -json replan >"$WORK/replan-$name.json"
+            "$PY" terraform/checks/check_plan.py "$name" "$WORK/replan-$name.json" --replan || rc=1
+        else
+            tail -n 20 "$WORK/moto-$name-replan.log"
+            rc=1
+        fi
+    else
+        tail -n 30 "$WORK/moto-$name-apply.log"
+        rc=1
+    fi
+    t=$SECONDS
+    terraform -chdir="$dir" destroy -no-color -auto-approve "${vars[@]}" >"$WORK/moto-$name-destroy.log" 2>&1 ||
+        { tail -n 20 "$WORK/moto-$name-destroy.log"; return 1; }
+    grep -E '^Destroy complete' "$WORK/moto-$name-destroy.log"
+    echo "$name: destroyed in $((SECONDS - t)) s"
     return $rc
 }
 

@@ -1,5 +1,5 @@
 variable "region" {
-  description = "AWS region of the environment (the Kubernetes cluster's)."
+  description = "AWS region of the environment."
   type        = string
   default     = "eu-west-1"
 
@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "environment" {
-  description = "Environment name, used in resource names and tags."
+  description = "Environment name, used in resource names (fleet-<environment>), secret names and tags."
   type        = string
   default     = "dev"
 
@@ -20,19 +20,76 @@ variable "environment" {
   }
 }
 
-variable "vpc_id" {
-  description = "VPC of the Kubernetes cluster (created outside this configuration)."
-  type        = string
-}
-
-variable "private_subnet_ids" {
-  description = "Private subnets of the cluster's VPC, in at least two availability zones, for the database."
+variable "availability_zones" {
+  description = "Zones of the subnets (two at least)."
   type        = list(string)
+  default     = ["eu-west-1a", "eu-west-1b"]
 }
 
-variable "cluster_security_group_id" {
-  description = "Security group of the cluster's nodes (or pods, with security groups for pods): the only source allowed to reach PostgreSQL."
+variable "vpc_cidr_block" {
+  description = "IPv4 /16 of the VPC."
   type        = string
+  default     = "10.40.0.0/16"
+}
+
+variable "nat_gateway_per_az" {
+  description = "One NAT gateway per zone (true) or one shared (false: dev, cheaper)."
+  type        = bool
+  default     = false
+}
+
+variable "kubernetes_version" {
+  description = "EKS Kubernetes version."
+  type        = string
+  default     = "1.33"
+}
+
+variable "eks_public_access_cidrs" {
+  description = "CIDRs that may reach the Kubernetes API over the internet (operators, CI); empty = private endpoint only."
+  type        = list(string)
+  default     = []
+}
+
+variable "eks_addons_enabled" {
+  description = "Install the EKS managed add-ons (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver). Off only against an emulator without the add-on API."
+  type        = bool
+  default     = true
+}
+
+variable "general_instance_types" {
+  description = "Instance types of the general node group."
+  type        = list(string)
+  default     = ["t3.large"]
+}
+
+variable "general_min_size" {
+  description = "Minimum (and initial) nodes of the general group."
+  type        = number
+  default     = 2
+}
+
+variable "general_max_size" {
+  description = "Maximum nodes of the general group."
+  type        = number
+  default     = 3
+}
+
+variable "ingest_instance_types" {
+  description = "Instance types of the ingest node group (fleet-tracking only)."
+  type        = list(string)
+  default     = ["c6i.large"]
+}
+
+variable "ingest_min_size" {
+  description = "Minimum (and initial) nodes of the ingest group."
+  type        = number
+  default     = 1
+}
+
+variable "ingest_max_size" {
+  description = "Maximum nodes of the ingest group."
+  type        = number
+  default     = 2
 }
 
 variable "db_instance_class" {
@@ -42,7 +99,7 @@ variable "db_instance_class" {
 }
 
 variable "db_multi_az" {
-  description = "Run a standby in a second availability zone."
+  description = "Run a database standby in a second availability zone."
   type        = bool
   default     = false
 }
@@ -53,14 +110,41 @@ variable "db_backup_retention_days" {
   default     = 7
 }
 
-variable "db_deletion_protection" {
-  description = "Protect the database from deletion."
+variable "deletion_protection" {
+  description = "Protect the database from deletion, refuse to destroy non-empty buckets, keep deleted secrets 30 days. Set false only to tear the environment down (or in the emulator test)."
   type        = bool
   default     = true
 }
 
+variable "archive_bucket_name" {
+  description = "Globally unique name of the telemetry archive bucket."
+  type        = string
+}
+
+variable "archive_glacier_after_days" {
+  description = "Days after which archived objects move to Glacier."
+  type        = number
+  default     = 30
+}
+
+variable "app_secrets" {
+  description = "Application secrets created in Secrets Manager as fleet/<environment>/<name> (values are put by an operator)."
+  type        = map(string)
+  default = {
+    # charts/fleet-secrets (mode prod) reads these two: prod.mqttSecret and prod.remote.*.key.
+    mqtt    = "JSON: one property per broker account of config/mosquitto/service-accounts, plus dynsec-admin"
+    control = "JSON: admin-token (fleet-control bootstrap admin token), routing-control-token (a commands:write token for fleet-routing)"
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days VPC flow logs and EKS control-plane logs are kept."
+  type        = number
+  default     = 365
+}
+
 variable "image_repositories" {
-  description = "ECR repositories to create, one per service image; empty to use another registry."
+  description = "ECR repositories to create (fleet/<name>), one per image the pipeline pushes; empty to use another registry."
   type        = set(string)
-  default     = ["fleet-tracking", "fleet-control", "fleet-alerting", "fleet-health", "fleet-routing", "fleet-sim"]
+  default     = ["fleet-tracking", "fleet-control", "fleet-alerting", "fleet-health", "fleet-routing", "fleet-sim", "fleetctl", "fleet-mosquitto", "fleet-postgres"]
 }

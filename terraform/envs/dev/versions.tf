@@ -8,14 +8,10 @@ terraform {
     }
   }
 
-  # State in S3 with native locking (Terraform >= 1.10). Partial configuration: pass the rest at
-  # init, e.g.
-  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="key=fleet/dev.tfstate" \
-  #                  -backend-config="region=eu-west-1"
-  backend "s3" {
-    encrypt      = true
-    use_lockfile = true
-  }
+  # State in the bucket envs/bootstrap makes; partial configuration, the rest at init:
+  #   terraform init -backend-config=backend.hcl \
+  #     -backend-config="bucket=$(terraform -chdir=../bootstrap output -raw state_bucket)"
+  backend "s3" {}
 }
 
 provider "aws" {

@@ -77,13 +77,14 @@ resource "aws_security_group" "this" {
   tags        = merge(var.tags, { Name = "${var.identifier}-postgres" })
 }
 
-# No egress rule: the database initiates no connections.
+# No egress rule: the database initiates no connections. count, not for_each: the client groups
+# are usually made in the same apply (the EKS node group), so their ids are unknown at plan time.
 resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each = toset(var.client_security_group_ids)
+  count = length(var.client_security_group_ids)
 
   security_group_id            = aws_security_group.this.id
-  description                  = "PostgreSQL from ${each.value}"
-  referenced_security_group_id = each.value
+  description                  = "PostgreSQL from the cluster"
+  referenced_security_group_id = var.client_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
