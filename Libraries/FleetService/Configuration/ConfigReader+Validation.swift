@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 
 /// Strict readers: a missing key yields the default, a present but malformed value throws.
 ///
@@ -52,5 +53,18 @@ extension ConfigReader {
             throw ConfigurationError(key: key, reason: "\"\(raw)\" is not one of: \(allowed)")
         }
         return value
+    }
+
+    /// The path of a readable file, or `nil` when the key is unset or empty. Checked at start-up, so a certificate
+    /// bundle that was not mounted stops the rollout with its variable named instead of failing every connection.
+    public func fleetReadableFile(_ key: String) throws -> String? {
+        guard let path = fleetOptionalString(key) else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            FileManager.default.isReadableFile(atPath: path)
+        else {
+            throw ConfigurationError(key: key, reason: "\(path) is not a readable file")
+        }
+        return path
     }
 }

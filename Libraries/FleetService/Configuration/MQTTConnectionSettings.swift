@@ -13,8 +13,18 @@ import Configuration
 /// | `fleet.mqtt.username` | `FLEET_MQTT_USERNAME` | unset (anonymous) | User name. |
 /// | `fleet.mqtt.password` | `FLEET_MQTT_PASSWORD` | unset | Password (secret: redacted in access logs). |
 /// | `fleet.mqtt.clientID` | `FLEET_MQTT_CLIENT_ID` | `<service>-<host name>` | MQTT client identifier; must be unique per connection. |
+/// | `fleet.mqtt.tls` | `FLEET_MQTT_TLS` | `disable` | `disable` (plain TCP) or `require` (TLS; certificate and host name verified). |
+/// | `fleet.mqtt.tlsCaFile` | `FLEET_MQTT_TLS_CA_FILE` | unset (system trust roots, `/etc/ssl/certs`) | PEM bundle the broker certificate is verified against instead. |
 /// | `fleet.mqtt.sessionExpirySeconds` | `FLEET_MQTT_SESSION_EXPIRY_SECONDS` | `86400` | How long the broker keeps a service's persistent session after a disconnect. |
 public struct MQTTConnectionSettings: Sendable, Equatable {
+    /// Whether the broker connection is encrypted.
+    public enum TLSMode: String, Sendable, CaseIterable {
+        /// Plain TCP: the broker is on the same host or private network.
+        case disable
+        /// TLS with the broker's certificate and host name verified; no fallback to plain TCP.
+        case require
+    }
+
     /// Broker host name or IP.
     public var host: String
     /// Broker TCP port.
@@ -28,6 +38,10 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
     /// How long the broker keeps a service's persistent session (subscriptions and queued QoS 1 messages) after a
     /// disconnect. Keep it short for autoscaled replicas with generated ids: a dead replica's session keeps its share.
     public var sessionExpirySeconds: UInt32
+    /// Transport security.
+    public var tls: TLSMode
+    /// PEM file of the certificate authorities that verify the broker, or `nil` for the system trust roots.
+    public var tlsCAFile: String?
 
     /// Creates settings from explicit values; defaults match the development stack.
     public init(
@@ -36,7 +50,9 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
         username: String? = nil,
         password: String? = nil,
         clientID: String,
-        sessionExpirySeconds: UInt32 = 86_400
+        sessionExpirySeconds: UInt32 = 86_400,
+        tls: TLSMode = .disable,
+        tlsCAFile: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -44,6 +60,8 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
         self.password = password
         self.clientID = clientID
         self.sessionExpirySeconds = sessionExpirySeconds
+        self.tls = tls
+        self.tlsCAFile = tlsCAFile
     }
 
     /// Reads `fleet.mqtt.*` (see the type documentation for keys and defaults).
@@ -61,12 +79,14 @@ public struct MQTTConnectionSettings: Sendable, Equatable {
         self.clientID = try reader.fleetString("fleet.mqtt.clientID", default: defaultClientID)
         self.sessionExpirySeconds = UInt32(
             try reader.fleetInt("fleet.mqtt.sessionExpirySeconds", default: 86_400, range: 0...Int(UInt32.max)))
+        self.tls = try reader.fleetEnum("fleet.mqtt.tls", default: .disable)
+        self.tlsCAFile = try reader.fleetReadableFile("fleet.mqtt.tlsCaFile")
     }
 }
 
 extension MQTTConnectionSettings: CustomStringConvertible {
     /// A description safe to log: the password is never included.
     public var description: String {
-        "mqtt://\(username.map { "\($0)@" } ?? "")\(host):\(port) (client \(clientID))"
+        "\(tls == .require ? "mqtts" : "mqtt")://\(username.map { "\($0)@" } ?? "")\(host):\(port) (client \(clientID))"
     }
 }

@@ -12,7 +12,8 @@ import PostgresNIO
 /// | `fleet.postgres.password` | `FLEET_POSTGRES_PASSWORD` | `fleet` | Password (secret: redacted in access logs). |
 /// | `fleet.postgres.database` | `FLEET_POSTGRES_DATABASE` | `fleet` | Database name. |
 /// | `fleet.postgres.poolSize` | `FLEET_POSTGRES_POOL_SIZE` | `10` | Maximum pooled connections, 1...1000. |
-/// | `fleet.postgres.tls` | `FLEET_POSTGRES_TLS` | `disable` | `disable`, `prefer` or `require` (system trust roots). |
+/// | `fleet.postgres.tls` | `FLEET_POSTGRES_TLS` | `disable` | `disable`, `prefer` or `require` (certificate and host name verified). |
+/// | `fleet.postgres.tlsCaFile` | `FLEET_POSTGRES_TLS_CA_FILE` | unset (system trust roots) | PEM bundle the server certificate is verified against instead, e.g. the Amazon RDS bundle. |
 /// | `fleet.postgres.connectTimeoutSeconds` | `FLEET_POSTGRES_CONNECT_TIMEOUT_SECONDS` | `10` | Connection establishment timeout. |
 public struct PostgresConfiguration: Sendable, Equatable {
     /// Whether the connection is encrypted.
@@ -21,7 +22,8 @@ public struct PostgresConfiguration: Sendable, Equatable {
         case disable
         /// Use TLS when the server offers it, otherwise plain TCP.
         case prefer
-        /// Refuse to connect without TLS; the certificate is verified against the system trust roots.
+        /// Refuse to connect without TLS; the certificate and host name are verified against the system trust roots or
+        /// ``PostgresConfiguration/tlsCAFile``.
         case require
     }
 
@@ -41,6 +43,9 @@ public struct PostgresConfiguration: Sendable, Equatable {
     public var tls: TLSMode
     /// Connection establishment timeout.
     public var connectTimeout: Duration
+    /// PEM file of the certificate authorities that verify the server, or `nil` for the system trust roots. Managed
+    /// databases often sign with a private CA (Amazon RDS does) that Debian's `ca-certificates` does not hold.
+    public var tlsCAFile: String?
 
     /// Creates a configuration from explicit values; defaults match the development stack.
     public init(
@@ -51,7 +56,8 @@ public struct PostgresConfiguration: Sendable, Equatable {
         database: String = "fleet",
         poolSize: Int = 10,
         tls: TLSMode = .disable,
-        connectTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(10),
+        tlsCAFile: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -61,6 +67,7 @@ public struct PostgresConfiguration: Sendable, Equatable {
         self.poolSize = poolSize
         self.tls = tls
         self.connectTimeout = connectTimeout
+        self.tlsCAFile = tlsCAFile
     }
 
     /// Reads `fleet.postgres.*` (see the type documentation for keys and defaults).
@@ -77,6 +84,7 @@ public struct PostgresConfiguration: Sendable, Equatable {
         self.tls = try reader.fleetEnum("fleet.postgres.tls", default: defaults.tls)
         let timeout = try reader.fleetInt("fleet.postgres.connectTimeoutSeconds", default: 10, range: 1...600)
         self.connectTimeout = .seconds(timeout)
+        self.tlsCAFile = try reader.fleetReadableFile("fleet.postgres.tlsCaFile")
     }
 
     /// The PostgresNIO client configuration for these settings.
@@ -85,14 +93,16 @@ public struct PostgresConfiguration: Sendable, Equatable {
     /// at most ``poolSize``. With `searchPath` (a schema name), every connection resolves unqualified names in that
     /// schema, which is what lets a service's prepared statements (whose SQL is fixed) work in any configured schema.
     public func clientConfiguration(searchPath: String? = nil) -> PostgresClient.Configuration {
+        var verification = TLSConfiguration.makeClientConfiguration()
+        if let tlsCAFile { verification.trustRoots = .file(tlsCAFile) }
         let tlsConfiguration: PostgresClient.Configuration.TLS
         switch tls {
         case .disable:
             tlsConfiguration = .disable
         case .prefer:
-            tlsConfiguration = .prefer(.makeClientConfiguration())
+            tlsConfiguration = .prefer(verification)
         case .require:
-            tlsConfiguration = .require(.makeClientConfiguration())
+            tlsConfiguration = .require(verification)
         }
         var configuration = PostgresClient.Configuration(
             host: host,
@@ -112,6 +122,7 @@ public struct PostgresConfiguration: Sendable, Equatable {
 extension PostgresConfiguration: CustomStringConvertible {
     /// A description safe to log: the password is never included.
     public var description: String {
-        "postgres://\(username)@\(host):\(port)/\(database) (pool \(poolSize), tls \(tls.rawValue))"
+        "postgres://\(username)@\(host):\(port)/\(database) (pool \(poolSize), tls \(tls.rawValue)"
+            + (tlsCAFile.map { ", ca \($0)" } ?? "") + ")"
     }
 }

@@ -24,10 +24,20 @@ extension MQTTConnectionSettings {
             clientID: clientID,
             username: username,
             password: password,
+            tls: tlsConfiguration,
             cleanStart: cleanStart,
             sessionExpirySeconds: sessionExpirySeconds ?? self.sessionExpirySeconds,
             will: will,
             metricsLabel: metricsLabel
         )
+    }
+
+    /// FleetMQTT's TLS settings for ``tls``: libmosquitto needs a CA file or a CA directory, so without
+    /// ``tlsCAFile`` it is given Debian's hashed system certificate directory.
+    var tlsConfiguration: MQTTConfiguration.TLS? {
+        switch tls {
+        case .disable: nil
+        case .require: MQTTConfiguration.TLS(caFile: tlsCAFile, caPath: tlsCAFile == nil ? "/etc/ssl/certs" : nil)
+        }
     }
 }
