@@ -3,10 +3,11 @@
 # docker-compose suite up and drives a smoke test through it. Works on a machine that reaches no container registry
 # (this project's CI kind): base images are made from Debian's mirror and this machine's Swift toolchain.
 #
-#   scripts/images.sh all            engine + base + build + check + smoke, then a table of figures (~25 min cold)
+#   scripts/images.sh all            engine + base + build + check + smoke, then a table of figures
 #   scripts/images.sh engine start   start a private dockerd (data under .stack/docker) unless DOCKER_HOST answers
 #   scripts/images.sh engine stop    stop the dockerd this script started
-#   scripts/images.sh base           local/debian:bookworm (debootstrap) and local/swift:6.3-bookworm (the toolchain
+#   scripts/images.sh base           local/debian:bookworm (debootstrap), local/debian:bookworm-slim (the runtime
+#                                    base: no docs, manuals, translations) and local/swift:6.3-bookworm (the toolchain
 #                                    and Swift package mirror of this machine, copied into the Debian image)
 #   scripts/images.sh build [NAME…]  the images (all by default): fleet-tracking fleet-control fleet-alerting
 #                                    fleet-health fleet-routing fleet-sim fleetctl fleet-mosquitto fleet-postgres
@@ -81,8 +82,7 @@ engine_start() {
         --data-root="$DK/data" --exec-root="$DK/exec" -H "unix://$DK/docker.sock" --pidfile "$DK/dockerd.pid" \
         >"$DK/dockerd.log" 2>&1 &
     export DOCKER_HOST="unix://$DK/docker.sock"
-    local i
-    for i in $(seq 1 60); do
+    for _ in $(seq 1 60); do
         engine_answers && { log "started dockerd (pid $(cat "$DK/dockerd.pid"), data in $DK/data)"; return 0; }
         sleep 0.5
     done
@@ -111,7 +111,7 @@ debian_mirror() {
 
 base() {
     engine_start
-    local start=$SECONDS
+    local start=$SECONDS cid
     if ! "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then
         command -v debootstrap >/dev/null || die "no debootstrap: run 'scripts/stack.sh install'"
         local rootfs="$DK/rootfs-bookworm"
@@ -123,9 +123,34 @@ base() {
         rm -rf "$rootfs"
     fi
     figure base local/debian:bookworm "$((SECONDS - start)) s"
+    # The runtime base, like Debian's official -slim images: dpkg leaves out documentation, manual pages and
+    # translations (also of the packages each image installs later), apt keeps no package lists or archives.
+    start=$SECONDS
+    if ! "$DOCKER" image inspect local/debian:bookworm-slim >/dev/null 2>&1; then
+        local ctx
+        ctx="$(mktemp -d)"
+        cat >"$ctx/Dockerfile" <<'EOF'
+FROM local/debian:bookworm
+RUN printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+        'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+        'path-include /usr/share/locale/locale.alias' >/etc/dpkg/dpkg.cfg.d/fleet-slim \
+    && printf '%s\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };' \
+        'APT::Keep-Downloaded-Packages "false";' >/etc/apt/apt.conf.d/fleet-slim \
+    && find /usr/share/doc -mindepth 1 -type f ! -name copyright -delete \
+    && rm -rf /usr/share/man/* /usr/share/info/* /usr/share/locale/* /var/lib/apt/lists/* /var/cache/apt/*.bin
+EOF
+        "$DOCKER" build -q --network none -t local/debian:bookworm-slim-build "$ctx" >/dev/null
+        # Flattened into one layer, so the files deleted above do not stay in a lower layer.
+        cid="$("$DOCKER" create local/debian:bookworm-slim-build true)"
+        "$DOCKER" export "$cid" | "$DOCKER" import - local/debian:bookworm-slim >/dev/null
+        "$DOCKER" rm "$cid" >/dev/null
+        "$DOCKER" rmi local/debian:bookworm-slim-build >/dev/null
+        rm -rf "$ctx"
+    fi
+    figure base local/debian:bookworm-slim "$((SECONDS - start)) s"
     start=$SECONDS
     if ! "$DOCKER" image inspect local/swift:6.3-bookworm >/dev/null 2>&1; then
-        local swift_root packages ctx cid
+        local swift_root packages ctx
         swift_root="$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")"
         packages="${FLEET_SWIFT_PACKAGES:-/opt/swift-packages}"
         [[ -d "$swift_root/usr/bin" ]] || die "no Swift toolchain found (swift on PATH)"
@@ -160,7 +185,7 @@ base_args() {
     ((PRINT_ONLY)) && return 0
     local swift="${FLEET_SWIFT_IMAGE:-}" runtime="${FLEET_RUNTIME_IMAGE:-}"
     if [[ -z "$swift" ]] && "$DOCKER" image inspect local/swift:6.3-bookworm >/dev/null 2>&1; then swift=local/swift:6.3-bookworm; fi
-    if [[ -z "$runtime" ]] && "$DOCKER" image inspect local/debian:bookworm >/dev/null 2>&1; then runtime=local/debian:bookworm; fi
+    if [[ -z "$runtime" ]] && "$DOCKER" image inspect local/debian:bookworm-slim >/dev/null 2>&1; then runtime=local/debian:bookworm-slim; fi
     [[ -n "$swift" ]] && printf '%s\n' --build-arg "SWIFT_IMAGE=$swift"
     [[ -n "$runtime" ]] && printf '%s\n' --build-arg "RUNTIME_IMAGE=$runtime"
     return 0

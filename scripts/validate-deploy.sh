@@ -133,7 +133,7 @@ phase_tools() {
     command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; return 1; }
     command -v git >/dev/null || { echo "git is not on PATH (argocd-source-lint needs it)" >&2; return 1; }
     terraform version | sed -n 1p
-    check "shellcheck scripts/validate-deploy.sh scripts/lib/phases.sh" "$VENV/bin/shellcheck" -x scripts/validate-deploy.sh scripts/lib/phases.sh
+    check "shellcheck scripts/validate-deploy.sh scripts/lib/phases.sh scripts/images.sh config/docker/postgres-entrypoint.sh" "$VENV/bin/shellcheck" -x scripts/validate-deploy.sh scripts/lib/phases.sh scripts/images.sh config/docker/postgres-entrypoint.sh
 }
 
 # An offline `helm` for lint/template/dependency (what checkov, argocheck and this script call):
@@ -275,8 +275,12 @@ SHIM
 # ---------------------------------------------------------------------------------------------
 phase_docker() {
     local rc=0
-    check "hadolint Dockerfile" hadolint Dockerfile || rc=1
-    check "checkov dockerfile" checkov -f Dockerfile --framework dockerfile --skip-download --compact --quiet || rc=1
+    local file
+    # The service images and the broker, database, Prometheus/Alertmanager and road-network images (scripts/images.sh).
+    for file in Dockerfile config/docker/*.Dockerfile; do
+        check "hadolint $file" hadolint "$file" || rc=1
+        check "checkov dockerfile $file" checkov -f "$file" --framework dockerfile --skip-download --compact --quiet || rc=1
+    done
     local entry
     for entry in .build .stack .git; do
         check ".dockerignore excludes $entry" grep -qxF "$entry" .dockerignore || rc=1

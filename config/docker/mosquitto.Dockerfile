@@ -14,7 +14,8 @@ FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends mosquitto mosquitto-clients \
     && rm -rf /var/lib/apt/lists/* \
-    && plugin="$(dpkg -L mosquitto | grep '/mosquitto_dynamic_security.so$')" \
+    && plugin="$(find /usr/lib -path '*-linux-gnu/mosquitto_dynamic_security.so' -print -quit)" \
+    && test -n "$plugin" \
     && ln -s "$plugin" /usr/lib/mosquitto_dynamic_security.so \
     && groupadd --system --gid 10001 fleet \
     && useradd --system --uid 10001 --gid fleet --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin fleet \
