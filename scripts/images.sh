@@ -25,6 +25,7 @@
 # Environment: FLEET_IMAGE_TAG (dev); FLEET_SWIFT_IMAGE / FLEET_RUNTIME_IMAGE: the Dockerfile's base images (default:
 # the local ones when `base` made them, else the Dockerfile's registry defaults, as in CI with a registry);
 # FLEET_ROAD_NETWORK_DIR (../shared/data/road_network beside the repository); FLEET_DOCKER_DIR (.stack/docker);
+# FLEET_DEBIAN_MIRROR (default: the archive apt uses here) for debootstrap;
 # DOCKER_HOST (an engine to use instead of starting one). Figures of each step go to $FLEET_DOCKER_DIR/figures.tsv.
 # Needs root for `engine` and `base` (dockerd, debootstrap); `scripts/stack.sh install` installs docker.io,
 # docker-compose and debootstrap.
@@ -103,10 +104,13 @@ engine_stop() {
 }
 
 # --- base images ----------------------------------------------------------------------------------------------------
+# The Debian archive apt uses on this machine (the first URIs/deb line naming a .../debian archive, comments skipped),
+# or FLEET_DEBIAN_MIRROR.
 debian_mirror() {
     local uri
-    uri="$(grep -h -m1 -o 'https\?://[^ ]*debian/\?' /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null | head -n1 || true)"
-    printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+    uri="$(grep -h -v '^[[:space:]]*#' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+        | grep -o -m1 'https\?://[^ ]*/debian/\?$' | head -n1 || true)"
+    printf '%s\n' "${FLEET_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
 }
 
 base() {
