@@ -3,6 +3,11 @@ apiVersion: v1
 kind: ServiceAccount
 metadata:
   {{- include "fleet-lib.metadata" (list . "") | nindent 2 }}
+  {{- with (.Values.serviceAccount).annotations }}
+  # e.g. eks.amazonaws.com/role-arn: the IAM role of this service account (terraform output irsa_role_arns).
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 # The services never call the Kubernetes API.
 automountServiceAccountToken: false
 {{- end -}}
