@@ -28,6 +28,14 @@ def resources(module, out):
     return out
 
 
+# Where the modules are in the plans: envs/dev and envs/prod call modules/fleet-environment as
+# module "environment"; s3-archive and state-backend make their bucket with modules/secure-bucket
+# (module "bucket").
+ENV = "module.environment"
+ARCHIVE_BUCKET = f"{ENV}.module.archive.module.bucket"
+STATE_BUCKET = "module.state.module.bucket"
+
+
 def of_type(res, module, rtype):
     """Every instance (count/for_each) of one resource: ADDRESS, ADDRESS[0], ADDRESS["key"]."""
     base = f"{module}.{rtype}"
@@ -40,18 +48,18 @@ def one(res, address):
     return res[address]
 
 
-def bucket_checks(res, module):
-    """Encrypted with KMS, versioned, public access blocked, TLS-only policy."""
+def bucket_checks(res, module, label):
+    """Encrypted with KMS, versioned, public access blocked, TLS-only policy (modules/secure-bucket)."""
     sse = one(res, f"{module}.aws_s3_bucket_server_side_encryption_configuration.this")["rule"][0]
     pab = one(res, f"{module}.aws_s3_bucket_public_access_block.this")
     ver = one(res, f"{module}.aws_s3_bucket_versioning.this")["versioning_configuration"][0]
     policy = json.loads(one(res, f"{module}.aws_s3_bucket_policy.this")["policy"])
     return {
-        f"{module}: SSE-KMS": sse["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms",
-        f"{module}: public access blocked": all(
+        f"{label}: SSE-KMS": sse["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms",
+        f"{label}: public access blocked": all(
             pab[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")),
-        f"{module}: versioned": ver["status"] == "Enabled",
-        f"{module}: TLS-only policy": any(
+        f"{label}: versioned": ver["status"] == "Enabled",
+        f"{label}: TLS-only policy": any(
             s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
             and s["Principal"] == "*" and s["Action"] == "s3:*" and len(s["Resource"]) == 2
             for s in policy["Statement"]),
@@ -63,9 +71,9 @@ def env_checks(env, res, applied):
     checks = {}
 
     # --- network
-    public = of_type(res, "module.network", "aws_subnet.public")
-    private = of_type(res, "module.network", "aws_subnet.private")
-    nats = of_type(res, "module.network", "aws_nat_gateway.this")
+    public = of_type(res, f"{ENV}.module.network", "aws_subnet.public")
+    private = of_type(res, f"{ENV}.module.network", "aws_subnet.private")
+    nats = of_type(res, f"{ENV}.module.network", "aws_nat_gateway.this")
     checks["subnets: public + private in every zone"] = (
         len(public) == len(private) == azs
         and len({s["availability_zone"] for s in private.values()}) == azs)
@@ -74,26 +82,26 @@ def env_checks(env, res, applied):
         and all(s["tags"].get("kubernetes.io/role/internal-elb") == "1" for s in private.values())
         and all(s["tags"].get(f"kubernetes.io/cluster/fleet-{env}") == "shared" for s in [*public.values(), *private.values()]))
     checks[f"NAT gateways: {'one per zone' if env == 'prod' else 'one'}"] = len(nats) == (azs if env == "prod" else 1)
-    checks["VPC flow logs (ALL)"] = one(res, "module.network.aws_flow_log.this")["traffic_type"] == "ALL"
+    checks["VPC flow logs (ALL)"] = one(res, f"{ENV}.module.network.aws_flow_log.this")["traffic_type"] == "ALL"
 
     # --- EKS
-    cluster = one(res, "module.eks.aws_eks_cluster.this")
+    cluster = one(res, f"{ENV}.module.eks.aws_eks_cluster.this")
     vpc = cluster["vpc_config"][0]
     checks["EKS: private endpoint, no public endpoint by default"] = (
         vpc["endpoint_private_access"] is True and vpc["endpoint_public_access"] is False)
     checks["EKS: Secrets encrypted with KMS"] = cluster["encryption_config"][0]["resources"] == ["secrets"]
     checks["EKS: every control-plane log type"] = sorted(cluster["enabled_cluster_log_types"]) == sorted(
         ["api", "audit", "authenticator", "controllerManager", "scheduler"])
-    groups = of_type(res, "module.eks", "aws_eks_node_group.this")
-    ingest = one(res, 'module.eks.aws_eks_node_group.this["ingest"]')
-    general = one(res, 'module.eks.aws_eks_node_group.this["general"]')
+    groups = of_type(res, f"{ENV}.module.eks", "aws_eks_node_group.this")
+    ingest = one(res, f'{ENV}.module.eks.aws_eks_node_group.this["ingest"]')
+    general = one(res, f'{ENV}.module.eks.aws_eks_node_group.this["general"]')
     checks["ingest pool: label fleet.dev/pool=ingest"] = ingest["labels"] == {"fleet.dev/pool": "ingest"}
     checks["ingest pool: taint fleet.dev/ingest=true:NoSchedule"] = [
         (t["key"], t["value"], t["effect"]) for t in ingest.get("taint") or []] == [("fleet.dev/ingest", "true", "NO_SCHEDULE")]
     checks["general pool: no taint"] = len(groups) == 2 and not general.get("taint")
     sizes = ingest["scaling_config"][0]
     checks[f"ingest pool size ({env})"] = (sizes["min_size"], sizes["max_size"]) == ((3, 8) if env == "prod" else (1, 2))
-    templates = of_type(res, "module.eks", "aws_launch_template.node")
+    templates = of_type(res, f"{ENV}.module.eks", "aws_launch_template.node")
     checks["nodes: IMDSv2 only, hop limit 1, encrypted root volume"] = len(templates) == 2 and all(
         t["metadata_options"][0]["http_tokens"] == "required"
         and t["metadata_options"][0]["http_put_response_hop_limit"] == 1
@@ -101,8 +109,8 @@ def env_checks(env, res, applied):
         for t in templates.values())
 
     # --- RDS
-    db = one(res, "module.postgres.aws_db_instance.this")
-    rules = of_type(res, "module.postgres", "aws_vpc_security_group_ingress_rule.postgres")
+    db = one(res, f"{ENV}.module.postgres.aws_db_instance.this")
+    rules = of_type(res, f"{ENV}.module.postgres", "aws_vpc_security_group_ingress_rule.postgres")
     checks["RDS: PostgreSQL 15, encrypted, not public"] = (
         db["engine"] == "postgres" and db["engine_version"].split(".")[0] == "15"
         and db["storage_encrypted"] is True and db["publicly_accessible"] is False)
@@ -112,43 +120,43 @@ def env_checks(env, res, applied):
         checks["RDS: deletion protection"] = db["deletion_protection"] is True
     checks[f"RDS: Multi-AZ {env == 'prod'}"] = db["multi_az"] is (env == "prod")
     checks["RDS: TLS enforced"] = any(
-        p["name"] == "rds.force_ssl" and p["value"] == "1" for p in one(res, "module.postgres.aws_db_parameter_group.this")["parameter"])
+        p["name"] == "rds.force_ssl" and p["value"] == "1" for p in one(res, f"{ENV}.module.postgres.aws_db_parameter_group.this")["parameter"])
     checks["RDS: 5432 from one security group only"] = len(rules) == 1 and all(
         (r["from_port"], r["to_port"], r["ip_protocol"]) == (5432, 5432, "tcp") and not r.get("cidr_ipv4") for r in rules.values())
 
     # --- archive bucket, secrets, images
-    checks.update(bucket_checks(res, "module.archive"))
-    rule = one(res, "module.archive.aws_s3_bucket_lifecycle_configuration.this")["rule"][0]
+    checks.update(bucket_checks(res, ARCHIVE_BUCKET, "archive bucket"))
+    rule = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this")["rule"][0]
     checks["archive: lifecycle to GLACIER"] = rule["status"] == "Enabled" and rule["transition"][0]["storage_class"] == "GLACIER"
-    secrets = of_type(res, "module.secrets", "aws_secretsmanager_secret.this")
+    secrets = of_type(res, f"{ENV}.module.secrets", "aws_secretsmanager_secret.this")
     checks["app secrets: fleet/<env>/control and fleet/<env>/mqtt (charts/fleet-secrets)"] = sorted(
         s["name"] for s in secrets.values()) == [f"fleet/{env}/control", f"fleet/{env}/mqtt"]
     if not applied:
         checks["app secrets: 30-day recovery window"] = all(s["recovery_window_in_days"] == 30 for s in secrets.values())
     checks["ECR: scan on push, immutable tags"] = all(
         r["image_scanning_configuration"][0]["scan_on_push"] and r["image_tag_mutability"] == "IMMUTABLE"
-        for r in of_type(res, "module.images", "aws_ecr_repository.this").values())
+        for r in of_type(res, f"{ENV}.module.images", "aws_ecr_repository.this").values())
 
     if applied:
-        node_sg = one(res, "module.eks.aws_security_group.node")["id"]
+        node_sg = one(res, f"{ENV}.module.eks.aws_security_group.node")["id"]
         checks["RDS admits the EKS node security group"] = [r["referenced_security_group_id"] for r in rules.values()] == [node_sg]
-        oidc = one(res, "module.eks.aws_iam_openid_connect_provider.this")
+        oidc = one(res, f"{ENV}.module.eks.aws_iam_openid_connect_provider.this")
         issuer = oidc["url"].replace("https://", "")
-        roles = of_type(res, "module.iam", "aws_iam_role.this")
+        roles = of_type(res, f"{ENV}.module.iam", "aws_iam_role.this")
         expected = {"fleet-tracking": "fleet:fleet-tracking", "external-secrets": "external-secrets:external-secrets",
                     "ebs-csi": "kube-system:ebs-csi-controller-sa"}
         for key, sa in expected.items():
-            stmt = json.loads(roles[f'module.iam.aws_iam_role.this["{key}"]']["assume_role_policy"])["Statement"]
+            stmt = json.loads(roles[f'{ENV}.module.iam.aws_iam_role.this["{key}"]']["assume_role_policy"])["Statement"]
             cond = stmt[0]["Condition"]["StringEquals"]
             checks[f"IRSA {key}: trusts system:serviceaccount:{sa} only"] = (
                 len(stmt) == 1 and stmt[0]["Principal"]["Federated"] == oidc["arn"]
                 and cond == {f"{issuer}:sub": f"system:serviceaccount:{sa}", f"{issuer}:aud": "sts.amazonaws.com"})
-        bucket_arn = one(res, "module.archive.aws_s3_bucket.this")["arn"]
-        tracking = json.loads(one(res, "module.iam.aws_iam_role_policy.tracking")["policy"])["Statement"]
+        bucket_arn = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket.this")["arn"]
+        tracking = json.loads(one(res, f"{ENV}.module.iam.aws_iam_role_policy.tracking")["policy"])["Statement"]
         scoped = [r for s in tracking for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
         checks["IRSA fleet-tracking: archive bucket and key only"] = set(scoped) == {
-            bucket_arn, f"{bucket_arn}/telemetry/*", one(res, "module.archive.aws_kms_key.this")["arn"]}
-        readable = json.loads(one(res, "module.iam.aws_iam_role_policy.external_secrets")["policy"])["Statement"][0]["Resource"]
+            bucket_arn, f"{bucket_arn}/telemetry/*", one(res, f"{ARCHIVE_BUCKET}.aws_kms_key.this")["arn"]}
+        readable = json.loads(one(res, f"{ENV}.module.iam.aws_iam_role_policy.external_secrets")["policy"])["Statement"][0]["Resource"]
         checks["IRSA external-secrets: the env's secrets only"] = sorted(readable) == sorted(
             [s["arn"] for s in secrets.values()] + [db["master_user_secret"][0]["secret_arn"]])
     return checks
@@ -187,17 +195,17 @@ def replan_checks(doc):
         else:
             ok = "delete" not in actions and changed <= allowed
         label = f"second plan: {rc['address']} {'/'.join(actions)} ({', '.join(sorted(changed))})"
-        checks[label + (f": emulator gap, {why}" if ok else ": perpetual diff")] = ok
+        checks[label + (f": emulator gap, {why}" if ok else ": perpetual dif")] = ok
     if not checks:
         checks["second plan: no changes"] = True
     return checks
 
 
 DOCTOR = {
-    "ingest-untainted": ('module.eks.aws_eks_node_group.this["ingest"]', "taint", []),
-    "rds-public": ("module.postgres.aws_db_instance.this", "publicly_accessible", True),
-    "archive-not-blocked": ("module.archive.aws_s3_bucket_public_access_block.this", "block_public_policy", False),
-    "state-unencrypted": ("module.state.aws_s3_bucket_server_side_encryption_configuration.this", "rule",
+    "ingest-untainted": (f'{ENV}.module.eks.aws_eks_node_group.this["ingest"]', "taint", []),
+    "rds-public": (f"{ENV}.module.postgres.aws_db_instance.this", "publicly_accessible", True),
+    "archive-not-blocked": (f"{ARCHIVE_BUCKET}.aws_s3_bucket_public_access_block.this", "block_public_policy", False),
+    "state-unencrypted": (f"{STATE_BUCKET}.aws_s3_bucket_server_side_encryption_configuration.this", "rule",
                           [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]),
 }
 
@@ -219,7 +227,7 @@ def main():
         one(res, address)[key] = value
     if a.env == "bootstrap":
         lock = one(res, "module.state.aws_dynamodb_table.lock")
-        checks = bucket_checks(res, "module.state")
+        checks = bucket_checks(res, STATE_BUCKET, "state bucket")
         checks["lock table: LockID, encrypted, point-in-time recovery"] = (
             lock["hash_key"] == "LockID" and lock["server_side_encryption"][0]["enabled"]
             and lock["point_in_time_recovery"][0]["enabled"])

@@ -1,119 +1,94 @@
-variable "region" {
-  description = "AWS region of the environment."
-  type        = string
-  default     = "eu-west-1"
+# The inputs of modules/fleet-environment (described and validated there), with prod's values as
+# defaults: the sizes of the environment. Override one with -var NAME=VALUE.
 
-  validation {
-    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-1."
-  }
+variable "region" {
+  type    = string
+  default = "eu-west-1"
 }
 
 variable "environment" {
-  description = "Environment name, used in resource names (fleet-<environment>), secret names and tags."
-  type        = string
-  default     = "prod"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.environment))
-    error_message = "environment must be 2-16 lowercase letters or digits."
-  }
+  type    = string
+  default = "prod"
 }
 
 variable "availability_zones" {
-  description = "Zones of the subnets (two at least)."
-  type        = list(string)
-  default     = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  type    = list(string)
+  default = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 }
 
 variable "vpc_cidr_block" {
-  description = "IPv4 /16 of the VPC."
-  type        = string
-  default     = "10.50.0.0/16"
+  type    = string
+  default = "10.50.0.0/16"
 }
 
 variable "nat_gateway_per_az" {
-  description = "One NAT gateway per zone (true: a zone outage leaves the others online) or one shared (false)."
-  type        = bool
-  default     = true
+  type    = bool
+  default = true
 }
 
 variable "kubernetes_version" {
-  description = "EKS Kubernetes version."
-  type        = string
-  default     = "1.33"
+  type    = string
+  default = "1.33"
 }
 
 variable "eks_public_access_cidrs" {
-  description = "CIDRs that may reach the Kubernetes API over the internet (operators, CI); empty = private endpoint only."
-  type        = list(string)
-  default     = []
+  type    = list(string)
+  default = []
 }
 
 variable "eks_addons_enabled" {
-  description = "Install the EKS managed add-ons (vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver). Off only against an emulator without the add-on API."
-  type        = bool
-  default     = true
+  type    = bool
+  default = true
 }
 
 variable "general_instance_types" {
-  description = "Instance types of the general node group."
-  type        = list(string)
-  default     = ["m6i.xlarge"]
+  type    = list(string)
+  default = ["m6i.xlarge"]
 }
 
 variable "general_min_size" {
-  description = "Minimum (and initial) nodes of the general group."
-  type        = number
-  default     = 3
+  type    = number
+  default = 3
 }
 
 variable "general_max_size" {
-  description = "Maximum nodes of the general group."
-  type        = number
-  default     = 6
+  type    = number
+  default = 6
 }
 
 variable "ingest_instance_types" {
-  description = "Instance types of the ingest node group (fleet-tracking only)."
-  type        = list(string)
-  default     = ["c6i.xlarge"]
+  type    = list(string)
+  default = ["c6i.xlarge"]
 }
 
 variable "ingest_min_size" {
-  description = "Minimum (and initial) nodes of the ingest group."
-  type        = number
-  default     = 3
+  type    = number
+  default = 3
 }
 
 variable "ingest_max_size" {
-  description = "Maximum nodes of the ingest group."
-  type        = number
-  default     = 8
+  type    = number
+  default = 8
 }
 
 variable "db_instance_class" {
-  description = "RDS instance class of the PostgreSQL 15 instance."
-  type        = string
-  default     = "db.m7g.large"
+  type    = string
+  default = "db.m7g.large"
 }
 
 variable "db_multi_az" {
-  description = "Run a database standby in a second availability zone."
-  type        = bool
-  default     = true
+  type    = bool
+  default = true
 }
 
 variable "db_backup_retention_days" {
-  description = "Days of automated backups (point-in-time recovery)."
-  type        = number
-  default     = 14
+  type    = number
+  default = 14
 }
 
 variable "deletion_protection" {
-  description = "Protect the database from deletion, refuse to destroy non-empty buckets, keep deleted secrets 30 days. Set false only to tear the environment down (or in the emulator test)."
-  type        = bool
-  default     = true
+  type    = bool
+  default = true
 }
 
 variable "archive_bucket_name" {
@@ -122,14 +97,12 @@ variable "archive_bucket_name" {
 }
 
 variable "archive_glacier_after_days" {
-  description = "Days after which archived objects move to Glacier."
-  type        = number
-  default     = 30
+  type    = number
+  default = 30
 }
 
 variable "app_secrets" {
-  description = "Application secrets created in Secrets Manager as fleet/<environment>/<name> (values are put by an operator)."
-  type        = map(string)
+  type = map(string)
   default = {
     # charts/fleet-secrets (mode prod) reads these two: prod.mqttSecret and prod.remote.*.key.
     mqtt    = "JSON: one property per broker account of config/mosquitto/service-accounts, plus dynsec-admin"
@@ -138,13 +111,13 @@ variable "app_secrets" {
 }
 
 variable "log_retention_days" {
-  description = "Days VPC flow logs and EKS control-plane logs are kept."
-  type        = number
-  default     = 365
+  type    = number
+  default = 365
 }
 
+# Empty: prod pulls the images envs/dev's repositories hold (same account); list the images when prod
+# has an account of its own.
 variable "image_repositories" {
-  description = "ECR repositories to create (fleet/<name>). Empty: prod pulls the images envs/dev's repositories hold (same account); list the images when prod has an account of its own."
-  type        = set(string)
-  default     = []
+  type    = set(string)
+  default = []
 }

@@ -1,14 +1,14 @@
 output "bucket_name" {
   description = "Name of the archive bucket."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket_name
 }
 
 output "bucket_arn" {
   description = "ARN of the archive bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.bucket_arn
 }
 
 output "kms_key_arn" {
   description = "KMS key of the archive objects."
-  value       = aws_kms_key.this.arn
+  value       = module.bucket.kms_key_arn
 }

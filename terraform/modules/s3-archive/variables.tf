@@ -1,11 +1,6 @@
 variable "bucket_name" {
-  description = "Globally unique bucket name."
+  description = "Globally unique bucket name (checked by modules/secure-bucket)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be 3-63 lowercase letters, digits, dots or hyphens."
-  }
 }
 
 variable "glacier_after_days" {

@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "State bucket (-backend-config bucket=...)."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket_name
 }
 
 output "lock_table_name" {
@@ -10,5 +10,5 @@ output "lock_table_name" {
 
 output "kms_key_arn" {
   description = "KMS key of the state objects (-backend-config kms_key_id=...)."
-  value       = aws_kms_key.this.arn
+  value       = module.bucket.kms_key_arn
 }

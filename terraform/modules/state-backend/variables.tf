@@ -1,11 +1,6 @@
 variable "bucket_name" {
-  description = "Globally unique name of the state bucket."
+  description = "Globally unique name of the state bucket (checked by modules/secure-bucket)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "bucket_name must be 3-63 lowercase letters, digits, dots or hyphens."
-  }
 }
 
 variable "lock_table_name" {
