@@ -20,8 +20,7 @@
 #
 # Base images are pulled from a registry in real CI (docker.io/library/swift, .../debian). Offline,
 # pass locally imported ones: --build-arg SWIFT_IMAGE=local/swift:6.3-bookworm
-# --build-arg RUNTIME_IMAGE=local/debian:bookworm (shared/notes/offline-validation.md §5, beside
-# the repository, says how to make them).
+# --build-arg RUNTIME_IMAGE=local/debian:bookworm-slim (`scripts/images.sh base` makes both).
 # Package.swift declares swift-tools-version 6.2, so the builder must be Swift 6.2 or newer.
 # checkov:skip=CKV_DOCKER_2:No HEALTHCHECK on purpose: Kubernetes probes /health/live and /health/ready.
 # checkov:skip=CKV_DOCKER_7:The base images are build args whose defaults carry explicit tags (6.2-bookworm, bookworm-slim).

@@ -77,7 +77,7 @@ struct TLSConnectionTests {
         #expect(try await readinessFailure(configuration) != nil)
     }
 
-    @Test("MQTT: require + the broker's CA connects and delivers; the system roots, plain TCP and a wrong host name do not")
+    @Test("MQTT: require + the broker's CA connects and delivers; the system roots and plain TCP do not")
     func mqtt() async throws {
         let authority = try CertificateAuthority.make()
         let broker = try TestBroker { port, directory in
@@ -108,16 +108,39 @@ struct TLSConnectionTests {
         }
         #expect(received == "over tls")
 
-        // The certificate names 127.0.0.1 and localhost only: "127.0.0.2" reaches the same listener under another name.
-        for refused in [
-            settings(tls: .require, caFile: nil),
-            settings(tls: .disable, caFile: nil),
-            settings(host: "127.0.0.2", tls: .require, caFile: authority.caFile),
-        ] {
+        for refused in [settings(tls: .require, caFile: nil), settings(tls: .disable, caFile: nil)] {
             await #expect(throws: (any Error).self) {
                 try await MQTTClient.withConnection(configuration: refused, logger: logger, connectTimeout: .seconds(2)) { _ in }
             }
         }
+    }
+
+    @Test("MQTT: a certificate of our CA for another host name is refused, and only for its name")
+    func mqttHostName() async throws {
+        let authority = try CertificateAuthority.make()
+        let broker = try TestBroker { port, directory in
+            try authority.issueServerCertificate(in: directory, subjectAltName: "DNS:broker.elsewhere.invalid")
+            return (TestBroker.baseConfiguration(port: port, directory: directory) + [
+                "cafile \(authority.caFile)",
+                "certfile \(directory.path)/server.pem",
+                "keyfile \(directory.path)/server.key",
+                "allow_anonymous true",
+            ]).joined(separator: "\n") + "\n"
+        }
+        var configuration = MQTTConnectionSettings(
+            host: "127.0.0.1", port: broker.port, clientID: "tls-\(UUID().uuidString.prefix(8))", tls: .require,
+            tlsCAFile: authority.caFile
+        ).clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "test")
+        configuration.reconnectDelayMin = .milliseconds(50)
+        await #expect(throws: (any Error).self) {
+            try await MQTTClient.withConnection(configuration: configuration, logger: logger, connectTimeout: .seconds(2)) { _ in }
+        }
+        // The same connection without the host-name check succeeds: the name was the only reason.
+        configuration.tls?.insecureSkipHostnameVerification = true
+        let connected = try await MQTTClient.withConnection(configuration: configuration, logger: logger) { client in
+            client.isConnected
+        }
+        #expect(connected)
     }
 
     private func withClient<Result: Sendable>(
@@ -167,14 +190,14 @@ struct CertificateAuthority {
         return authority
     }
 
-    /// Writes `server.pem` and `server.key` into `target`, signed by this authority.
-    func issueServerCertificate(in target: URL) throws {
+    /// Writes `server.pem` and `server.key` into `target`, signed by this authority, for the names in `subjectAltName`.
+    func issueServerCertificate(in target: URL, subjectAltName: String = "IP:127.0.0.1,DNS:localhost") throws {
         let key = target.appendingPathComponent("server.key").path
         let request = target.appendingPathComponent("server.csr").path
         let extensions = target.appendingPathComponent("server.ext")
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+        try "subjectAltName=\(subjectAltName)\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
             .write(to: extensions, atomically: true, encoding: .utf8)
-        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", request])
+        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=fleet-test-server", "-keyout", key, "-out", request])
         try Self.openssl([
             "x509", "-req", "-in", request, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial", "-days", "2",
             "-extfile", extensions.path, "-out", target.appendingPathComponent("server.pem").path,
