@@ -80,22 +80,9 @@ struct TLSConnectionTests {
     @Test("MQTT: require + the broker's CA connects and delivers; the system roots and plain TCP do not")
     func mqtt() async throws {
         let authority = try CertificateAuthority.make()
-        let broker = try TestBroker { port, directory in
-            try authority.issueServerCertificate(in: directory)
-            return (TestBroker.baseConfiguration(port: port, directory: directory) + [
-                "cafile \(authority.caFile)",
-                "certfile \(directory.path)/server.pem",
-                "keyfile \(directory.path)/server.key",
-                "allow_anonymous true",
-            ]).joined(separator: "\n") + "\n"
-        }
-        func settings(host: String = "127.0.0.1", tls: MQTTConnectionSettings.TLSMode, caFile: String?) -> MQTTConfiguration {
-            var configuration = MQTTConnectionSettings(
-                host: host, port: broker.port, clientID: "tls-\(UUID().uuidString.prefix(8))", tls: tls, tlsCAFile: caFile
-            ).clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "test")
-            configuration.reconnectDelayMin = .milliseconds(50)
-            configuration.reconnectDelayMax = .milliseconds(200)
-            return configuration
+        let broker = try tlsBroker(authority)
+        func settings(tls: MQTTConnectionSettings.TLSMode, caFile: String?) -> MQTTConfiguration {
+            clientConfiguration(broker, tls: tls, caFile: caFile)
         }
 
         let received = try await MQTTClient.withConnection(
@@ -118,20 +105,8 @@ struct TLSConnectionTests {
     @Test("MQTT: a certificate of our CA for another host name is refused, and only for its name")
     func mqttHostName() async throws {
         let authority = try CertificateAuthority.make()
-        let broker = try TestBroker { port, directory in
-            try authority.issueServerCertificate(in: directory, subjectAltName: "DNS:broker.elsewhere.invalid")
-            return (TestBroker.baseConfiguration(port: port, directory: directory) + [
-                "cafile \(authority.caFile)",
-                "certfile \(directory.path)/server.pem",
-                "keyfile \(directory.path)/server.key",
-                "allow_anonymous true",
-            ]).joined(separator: "\n") + "\n"
-        }
-        var configuration = MQTTConnectionSettings(
-            host: "127.0.0.1", port: broker.port, clientID: "tls-\(UUID().uuidString.prefix(8))", tls: .require,
-            tlsCAFile: authority.caFile
-        ).clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "test")
-        configuration.reconnectDelayMin = .milliseconds(50)
+        let broker = try tlsBroker(authority, subjectAltName: "DNS:broker.elsewhere.invalid")
+        var configuration = clientConfiguration(broker, tls: .require, caFile: authority.caFile)
         await #expect(throws: (any Error).self) {
             try await MQTTClient.withConnection(configuration: configuration, logger: logger, connectTimeout: .seconds(2)) { _ in }
         }
@@ -141,6 +116,33 @@ struct TLSConnectionTests {
             client.isConnected
         }
         #expect(connected)
+    }
+
+    /// A Mosquitto whose only listener speaks TLS with a certificate of `authority` for `subjectAltName`.
+    private func tlsBroker(
+        _ authority: CertificateAuthority, subjectAltName: String = "IP:127.0.0.1,DNS:localhost"
+    ) throws -> TestBroker {
+        try TestBroker { port, directory in
+            try authority.issueServerCertificate(in: directory, subjectAltName: subjectAltName)
+            return (TestBroker.baseConfiguration(port: port, directory: directory) + [
+                "cafile \(authority.caFile)",
+                "certfile \(directory.path)/server.pem",
+                "keyfile \(directory.path)/server.key",
+                "allow_anonymous true",
+            ]).joined(separator: "\n") + "\n"
+        }
+    }
+
+    /// What a service would connect to `broker` with (127.0.0.1), reconnecting quickly.
+    private func clientConfiguration(
+        _ broker: TestBroker, tls: MQTTConnectionSettings.TLSMode, caFile: String?
+    ) -> MQTTConfiguration {
+        var configuration = MQTTConnectionSettings(
+            host: "127.0.0.1", port: broker.port, clientID: "tls-\(UUID().uuidString.prefix(8))", tls: tls, tlsCAFile: caFile
+        ).clientConfiguration(cleanStart: true, sessionExpirySeconds: 0, metricsLabel: "test")
+        configuration.reconnectDelayMin = .milliseconds(50)
+        configuration.reconnectDelayMax = .milliseconds(200)
+        return configuration
     }
 
     private func withClient<Result: Sendable>(
