@@ -96,7 +96,8 @@ struct AlertingComponents: Sendable {
     }
 }
 
-/// The HTTP routes: standard endpoints plus `/v1/alerts`, `/v1/platform-alerts`, `/v1/rules`, `/v1/webhooks`.
+/// The HTTP routes: standard endpoints plus `/v1/alerts`, `/v1/platform-alerts`, `/v1/rules`, `/v1/webhooks`,
+/// `/v1/report-data`.
 func buildRouter(
     runtime: FleetServiceRuntime, configuration: AlertingConfiguration, components c: AlertingComponents
 ) -> Router<AppRequestContext> {
@@ -112,6 +113,8 @@ func buildRouter(
     v1.addRoutes(
         WebhookController(repository: c.webhooks, policy: c.policy, signal: c.signal, metrics: c.metrics).endpoints,
         atPath: "webhooks")
+    let reports = PostgresAlertRepository(client: c.postgres, schema: configuration.schema, logger: runtime.logger)
+    v1.addRoutes(ReportDataController(repository: reports).endpoints, atPath: "report-data")
     return router
 }
 

@@ -117,6 +117,7 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: ControlConfigurati
         credentials: c.credentials, broker: c.dynamicSecurity, brokerHost: runtime.configuration.mqtt.host, brokerPort: runtime.configuration.mqtt.port
     ).addRoutes(to: v1)
     AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
+    ReportDataController(commands: c.commands).addRoutes(to: v1)
     return router
 }
 
