@@ -109,6 +109,7 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: HealthConfiguratio
     HealthController(
         repository: c.repository, faultCodes: c.faultCodes, thresholds: configuration.thresholds, statsWindowDays: configuration.statsWindowDays
     ).addRoutes(to: v1)
+    HealthReportController(repository: c.repository, faultCodes: c.faultCodes, thresholds: configuration.thresholds).addRoutes(to: v1)
     return router
 }
 

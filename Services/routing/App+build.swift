@@ -136,6 +136,7 @@ func buildRouter(runtime: FleetServiceRuntime, configuration: RoutingConfigurati
     ).addRoutes(to: v1)
     RoadMapController<AppRequestContext>(document: c.roadMap).addRoutes(to: v1)
     AuditController<PostgresAuditRepository, AppRequestContext>(audit: c.audit).addRoutes(to: v1)
+    RoutingReportController(repository: c.repository).addRoutes(to: v1)
     return router
 }
 
