@@ -56,6 +56,8 @@ let package = Package(
         .library(name: "FleetHealthRules", targets: ["FleetHealthRules"]),
         .library(name: "FleetVRP", targets: ["FleetVRP"]),
         .library(name: "FleetTraffic", targets: ["FleetTraffic"]),
+        .library(name: "FleetReports", targets: ["FleetReports"]),
+        .library(name: "FleetObjectStore", targets: ["FleetObjectStore"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
         .executable(name: "fleet-tracking", targets: ["FleetTracking"]),
         .executable(name: "fleet-sim", targets: ["FleetSim"]),
@@ -215,6 +217,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Weekly fleet reports: the records services exchange for a report, the statistics made of them, and the CSV
+        // and self-contained HTML (SVG charts) renderings. Pure: no I/O.
+        .target(
+            name: "FleetReports",
+            path: "Libraries/FleetReports",
+            swiftSettings: swiftSettings
+        ),
+        // S3-compatible object storage (AWS Signature V4 over AsyncHTTPClient) and gzip streams: the cold archive's and
+        // the reports' storage.
+        .target(
+            name: "FleetObjectStore",
+            dependencies: [
+                "CZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Libraries/FleetObjectStore",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "fleetctl",
@@ -257,22 +282,25 @@ let package = Package(
 
         // MARK: Services
         service("FleetTracking", folder: "tracking", dependencies: [
+            "FleetReports", "FleetObjectStore",
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         service("FleetAlerting", folder: "alerting", dependencies: [
+            "FleetReports",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         service("FleetControl", folder: "control", dependencies: [
+            "FleetReports",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         service("FleetHealth", folder: "health", dependencies: [
-            "FleetHealthRules", "FleetPrognostics", "FleetAnomaly",
+            "FleetHealthRules", "FleetPrognostics", "FleetAnomaly", "FleetReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         service("FleetRouting", folder: "routing", dependencies: [
-            "FleetVRP", "FleetGeo", "FleetTraffic",
+            "FleetVRP", "FleetGeo", "FleetTraffic", "FleetReports",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -283,6 +311,8 @@ let package = Package(
             name: "FleetTestSupport",
             dependencies: [
                 "FleetCore",
+                "FleetObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "FleetService",
                 "FleetMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -388,6 +418,21 @@ let package = Package(
             name: "FleetTrafficTests",
             dependencies: ["FleetTraffic", "FleetGeo", "FleetCore"],
             path: "Tests/FleetTrafficTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetReportsTests",
+            dependencies: ["FleetReports"],
+            path: "Tests/FleetReportsTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FleetObjectStoreTests",
+            dependencies: [
+                "FleetObjectStore", "FleetTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/FleetObjectStoreTests",
             swiftSettings: swiftSettings
         ),
         // fleetctl against the real fleet-control binary (built by `swift build --build-tests`).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fleet local stack: Mosquitto 2.0 + PostgreSQL 15 on loopback, all state under .stack/.
+# Fleet local stack: Mosquitto 2.0 + PostgreSQL 15 + an S3-compatible object store (moto's server mode, from PyPI)
+# on loopback, all state under .stack/.
 #
 #   scripts/stack.sh install          apt-get install whatever is missing (Debian 12)
 #   scripts/stack.sh start            initialise on first use, start both, wait until ready
@@ -9,7 +10,7 @@
 #   scripts/stack.sh env              print `export` lines:  eval "$(scripts/stack.sh env)"
 #   scripts/stack.sh wipe             stop and delete all stack state
 #
-# Environment: FLEET_MQTT_PORT (default 11883), FLEET_POSTGRES_PORT (default 15432),
+# Environment: FLEET_MQTT_PORT (default 11883), FLEET_POSTGRES_PORT (default 15432), FLEET_S3_PORT (default 14566),
 # FLEET_STACK_DIR (default <repo>/.stack). Progress goes to stderr; stdout carries only the
 # output of `env` and `status`. See docs/local-stack.md and config/mosquitto/dynsec/README.md.
 set -euo pipefail
@@ -39,7 +40,7 @@ DYNSEC_RESPONSE_TOPIC="$DYNSEC_TOPIC/response"
 # Debian's mirror, since no container registry is reachable).
 APT_PACKAGES=(mosquitto mosquitto-clients libmosquitto-dev postgresql-15 postgresql-client-15 pkg-config zlib1g-dev
     prometheus prometheus-alertmanager docker-compose libjs-leaflet chromium chromium-driver groovy
-    docker.io debootstrap)
+    docker.io debootstrap curl python3-venv)
 
 MQ_DIR="$STACK_DIR/mosquitto"
 MQ_CONF="$MQ_DIR/mosquitto.conf"
@@ -47,6 +48,15 @@ MQ_DYNSEC="$MQ_DIR/dynamic-security.json"
 MQ_PID="$MQ_DIR/mosquitto.pid"
 MQ_DATA="$MQ_DIR/data"
 LOG_DIR="$STACK_DIR/logs"
+# The object store: moto's S3 server keeps objects in memory (a restart empties it; point FLEET_ARCHIVE_S3_* at MinIO
+# for archives that must survive). moto[server] is used from the system Python when it has it, else from a venv here.
+S3_DIR="$STACK_DIR/s3"
+S3_PID="$S3_DIR/moto.pid"
+S3_HOST=127.0.0.1
+S3_ACCESS_KEY=fleet-local
+S3_SECRET_KEY=fleet-local-secret
+S3_BUCKET=fleet-archive
+MOTO_REQUIREMENT='moto[server]==5.2.1'
 MQ_LOG="$LOG_DIR/mosquitto.log"
 CREDENTIALS="$STACK_DIR/credentials.env"
 PORTS_FILE="$STACK_DIR/ports.env"
@@ -61,19 +71,22 @@ is_root() { [[ "$(id -u)" == 0 ]]; }
 # Ports: an explicit FLEET_*_PORT wins; otherwise the ports recorded by the last `start`;
 # otherwise the defaults.
 load_ports() {
-    local rec_mqtt="" rec_pg=""
+    local rec_mqtt="" rec_pg="" rec_s3=""
     if [[ -f "$PORTS_FILE" ]]; then
         rec_mqtt="$(sed -n 's/^MQTT_PORT=//p' "$PORTS_FILE")"
         rec_pg="$(sed -n 's/^POSTGRES_PORT=//p' "$PORTS_FILE")"
+        rec_s3="$(sed -n 's/^S3_PORT=//p' "$PORTS_FILE")"
     fi
     MQTT_PORT="${FLEET_MQTT_PORT:-${rec_mqtt:-11883}}"
     PG_PORT="${FLEET_POSTGRES_PORT:-${rec_pg:-15432}}"
+    S3_PORT="${FLEET_S3_PORT:-${rec_s3:-14566}}"
+    [[ "$S3_PORT" =~ ^[0-9]+$ ]] || die "FLEET_S3_PORT must be a number (got '$S3_PORT')"
     [[ "$MQTT_PORT" =~ ^[0-9]+$ ]] || die "FLEET_MQTT_PORT must be a number (got '$MQTT_PORT')"
     [[ "$PG_PORT" =~ ^[0-9]+$ ]] || die "FLEET_POSTGRES_PORT must be a number (got '$PG_PORT')"
 }
 
 record_ports() {
-    printf 'MQTT_PORT=%s\nPOSTGRES_PORT=%s\n' "$MQTT_PORT" "$PG_PORT" >"$PORTS_FILE"
+    printf 'MQTT_PORT=%s\nPOSTGRES_PORT=%s\nS3_PORT=%s\n' "$MQTT_PORT" "$PG_PORT" "$S3_PORT" >"$PORTS_FILE"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -540,6 +553,72 @@ mosquitto_stop() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# S3-compatible object store (moto server mode)
+s3_python() {
+    if python3 -c 'import moto.server, flask' 2>/dev/null; then
+        command -v python3
+        return 0
+    fi
+    if [[ ! -x "$S3_DIR/venv/bin/python" ]] || ! "$S3_DIR/venv/bin/python" -c 'import moto.server' 2>/dev/null; then
+        log "installing $MOTO_REQUIREMENT into $S3_DIR/venv (PyPI)"
+        rm -rf "$S3_DIR/venv"
+        python3 -m venv "$S3_DIR/venv" >&2
+        "$S3_DIR/venv/bin/pip" install --quiet --disable-pip-version-check "$MOTO_REQUIREMENT" >&2
+    fi
+    printf '%s\n' "$S3_DIR/venv/bin/python"
+}
+
+s3_pid() {
+    local pid
+    [[ -f "$S3_PID" ]] || return 1
+    pid="$(cat "$S3_PID")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    printf '%s\n' "$pid"
+}
+
+s3_url() { printf 'http://%s:%s' "$S3_HOST" "$S3_PORT"; }
+
+# A signed request through curl's SigV4 (moto does not check signatures; real stores do).
+s3_curl() {
+    curl -sS --max-time 5 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$@"
+}
+
+s3_start() {
+    mkdir -p "$S3_DIR" "$LOG_DIR"
+    local pid python i
+    if pid="$(s3_pid)"; then
+        log "S3 server already running (pid $pid)"
+    else
+        python="$(s3_python)"
+        log "starting the S3 server (moto) on $S3_HOST:$S3_PORT"
+        # setsid: the server outlives this script and is stopped by 'stop' through its pid file.
+        setsid "$python" -m moto.server -H "$S3_HOST" -p "$S3_PORT" >>"$LOG_DIR/s3.log" 2>&1 </dev/null &
+        echo $! >"$S3_PID"
+    fi
+    for i in $(seq 1 120); do
+        if s3_curl -o /dev/null -X PUT "$(s3_url)/$S3_BUCKET" 2>/dev/null \
+            && s3_curl -f -o /dev/null "$(s3_url)/$S3_BUCKET?list-type=2" 2>/dev/null; then
+            log "S3 ready: $(s3_url) (bucket $S3_BUCKET, pid $(s3_pid || echo '?'))"
+            return 0
+        fi
+        s3_pid >/dev/null || { tail -n 20 "$LOG_DIR/s3.log" >&2; die "the S3 server exited during start-up (log: $LOG_DIR/s3.log)"; }
+        sleep 0.25
+    done
+    die "the S3 server does not answer on $(s3_url) after 30 s (log: $LOG_DIR/s3.log)"
+}
+
+s3_stop() {
+    local pid
+    if pid="$(s3_pid)"; then
+        log "stopping the S3 server (pid $pid)"
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$S3_PID"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Subcommands
 cmd_install() {
     local missing=() pkg sudo=()
@@ -582,6 +661,7 @@ cmd_start() {
     record_ports
     mosquitto_start
     pg_start
+    s3_start
     log "stack up (state in $STACK_DIR). Use: eval \"\$(scripts/stack.sh env)\""
 }
 
@@ -594,6 +674,7 @@ cmd_stop() {
     resolve_pg_base
     mosquitto_stop TERM
     pg_stop
+    s3_stop
 }
 
 cmd_restart_broker() {
@@ -633,7 +714,13 @@ cmd_status() {
         echo "postgresql:  stopped (data $PG_DATA)"
         ok=1
     fi
-    echo "logs:        $MQ_LOG, $PG_LOG"
+    if s3_pid >/dev/null && s3_curl -f -o /dev/null "$(s3_url)/$S3_BUCKET?list-type=2" 2>/dev/null; then
+        echo "s3:          running $(s3_url) bucket $S3_BUCKET (moto, pid $(s3_pid))"
+    else
+        echo "s3:          stopped"
+        ok=1
+    fi
+    echo "logs:        $MQ_LOG, $PG_LOG, $LOG_DIR/s3.log"
     return "$ok"
 }
 
@@ -663,6 +750,11 @@ cmd_env() {
     resolve_pg_base
     printf 'export FLEET_STACK_POSTGRES_CA_FILE=%q\n' "$PG_BASE/tls/ca.pem"
     printf 'export FLEET_POSTGRES_URL=%q\n' "postgres://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
+    # The object store (tests make buckets of their own in it; the local suite archives into $S3_BUCKET).
+    printf 'export FLEET_STACK_S3_ENDPOINT=%q\n' "$(s3_url)"
+    printf 'export FLEET_STACK_S3_BUCKET=%q\n' "$S3_BUCKET"
+    printf 'export FLEET_STACK_S3_ACCESS_KEY_ID=%q\n' "$S3_ACCESS_KEY"
+    printf 'export FLEET_STACK_S3_SECRET_ACCESS_KEY=%q\n' "$S3_SECRET_KEY"
 }
 
 cmd_wipe() {

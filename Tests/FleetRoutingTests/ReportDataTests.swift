@@ -57,7 +57,7 @@ struct ReportDataTests {
         ]
         for (stop, served, onTime, late) in cases {
             let record = RouteRecord(planID: "p", createdMillis: 7, vehicles: 1, stops: [stop])
-            #expect([record.stops, record.served, record.onTime, record.late] == [1, served, onTime, late], "\(stop)")
+            #expect([record.stops, record.served, record.onTime, record.late] as [Int] == [1, served, onTime, late] as [Int], "\(stop)")
         }
         // Served 8: on time 4, late 2, early 2.
         let all = RouteRecord(planID: "p", createdMillis: 7, vehicles: 3, stops: cases.map { $0.0 })
