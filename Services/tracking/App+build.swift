@@ -1,5 +1,7 @@
 import FleetCore
+import AsyncHTTPClient
 import FleetMQTT
+import FleetObjectStore
 import FleetService
 import Foundation
 import Hummingbird
@@ -22,6 +24,10 @@ struct TrackingComponents: Sendable {
     let writer: TelemetryWriter<PostgresTrackingRepository>
     let relay: OutboxRelay
     let maintenance: MaintenanceService<PostgresTrackingRepository>
+    /// The cold archive, when an object store is configured.
+    let archiver: TelemetryArchiver<PostgresTrackingRepository>?
+    /// The object store's S3 view, to create a missing bucket at start-up when configured to.
+    let objectStore: S3ObjectStore?
     let migrations: MigrationRunner
     let auth: FleetAuthentication
     let audit: PostgresAuditRepository
@@ -40,7 +46,7 @@ struct TrackingComponents: Sendable {
         postgres = runtime.makePostgresClient(searchPath: configuration.schema)
         repository = PostgresTrackingRepository(client: postgres, schema: configuration.schema, logger: logger)
         migrations = try MigrationRunner(
-            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module) + [.auditLog(version: 4)], logger: logger)
+            client: postgres, schema: configuration.schema, migrations: try PostgresTrackingRepository.migrations(), logger: logger)
         geofences = GeofenceCache()
 
         let mqtt = runtime.configuration.mqtt
@@ -63,9 +69,24 @@ struct TrackingComponents: Sendable {
         let commits = CommitPublisher(
             client: publisherClient, interval: .milliseconds(configuration.commitIntervalMillis), metrics: metrics, logger: logger)
         live = LiveHub(interval: .milliseconds(configuration.liveIntervalMillis), metrics: metrics)
+        var clients: [any Service] = []
+        if let storeConfiguration = configuration.archive.store {
+            let http = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(120))))
+            let store = try S3ObjectStore(configuration: storeConfiguration, httpClient: http, logger: logger)
+            objectStore = store
+            archiver = TelemetryArchiver(
+                repository: repository, store: store, configuration: configuration.archive, owner: mqtt.clientID,
+                metrics: ArchiveMetrics(), manifests: ManifestCache(), logger: logger)
+            clients.append(HTTPClientService(client: http))
+        } else {
+            objectStore = nil
+            archiver = nil
+        }
         maintenance = MaintenanceService(
-            repository: repository, configuration: configuration, geofences: geofences, commits: commits, relay: relay, metrics: metrics,
-            logger: logger)
+            repository: repository, configuration: configuration, archiver: archiver, geofences: geofences, commits: commits,
+            relay: relay, metrics: metrics, logger: logger)
         writer = TelemetryWriter(
             repository: repository, configuration: configuration, knownVehicles: KnownVehicles(), geofences: geofences, commits: commits,
             relay: relay, live: live, deadLetters: deadLetters, metrics: metrics, logger: logger)
@@ -77,14 +98,17 @@ struct TrackingComponents: Sendable {
             subscription: stateSubscription, repository: repository, relay: relay, deadLetters: deadLetters, logger: logger)
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
-        services = [postgres, consumerClient, publisherClient, commits, live]
+        services = [postgres, consumerClient, publisherClient, commits, live] + clients
         gatedServices = [relay, telemetryConsumer, stateConsumer] + maintenance.services()
     }
 
     /// Before traffic and ingest: migrations, today's partitions, the geofence cache.
     func prepare(configuration: TrackingConfiguration, logger: Logger) async throws {
         try await migrations.migrate()
-        try await maintenance.maintainPartitions(nowMillis: TimestampPolicy.millis(from: .now))
+        try await maintenance.ensurePartitions(nowMillis: TimestampPolicy.millis(from: .now))
+        if configuration.archive.createBucket, let objectStore {
+            try await objectStore.createBucketIfMissing()
+        }
         try await geofences.refresh(from: repository)
         logger.info("Tracking schema ready", metadata: ["schema": "\(configuration.schema)"])
     }
@@ -104,7 +128,8 @@ func buildRouter(
         validator: c.validator, writer: c.writer, maxItems: configuration.maxHTTPBatchItems,
         maxBodyBytes: runtime.configuration.http.maxBodyBytes
     ).addRoutes(to: v1)
-    VehiclesController(repository: c.repository).addRoutes(to: v1)
+    VehiclesController(repository: c.repository, archiver: c.archiver).addRoutes(to: v1)
+    ArchiveController(repository: c.repository, archiver: c.archiver, retentionDays: configuration.retentionDays).addRoutes(to: v1)
     GeofencesController(repository: c.repository, cache: c.geofences).addRoutes(to: v1)
     DeadLettersController(repository: c.repository).addRoutes(to: v1)
     LiveController<PostgresTrackingRepository>.addFallbackRoute(to: v1)

@@ -44,6 +44,8 @@ struct TrackingConfiguration: Sendable, Equatable {
     var liveIntervalMillis = 500
     /// The operator console served at `/console/`.
     var console = ConsoleConfiguration()
+    /// The cold archive (`FLEET_ARCHIVE_*`); off without an endpoint.
+    var archive = ArchiveConfiguration()
 
     init() {}
 
@@ -69,5 +71,6 @@ struct TrackingConfiguration: Sendable, Equatable {
         maxHTTPBatchItems = try reader.fleetInt("fleet.tracking.maxHttpBatchItems", default: maxHTTPBatchItems, range: 1...100_000)
         liveIntervalMillis = try reader.fleetInt("fleet.tracking.liveIntervalMillis", default: liveIntervalMillis, range: 50...60_000)
         console = try ConsoleConfiguration(reader: reader)
+        archive = try ArchiveConfiguration(reader: reader)
     }
 }

@@ -1,11 +1,14 @@
 import FleetCore
 import FleetService
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// `/v1/vehicles…` and `/v1/fleet/summary`.
-struct VehiclesController<Repository: TrackingRepository, Context: AuthenticatedRequestContext>: Sendable {
+struct VehiclesController<Repository: TrackingRepository & ArchiveRepository, Context: AuthenticatedRequestContext>: Sendable {
     let repository: Repository
+    /// Reads days whose partitions were dropped after archiving; nil without an archive.
+    let archiver: TelemetryArchiver<Repository>?
     /// Largest history window one request may read.
     var maxPositions = 10_000
 
@@ -64,7 +67,23 @@ struct VehiclesController<Repository: TrackingRepository, Context: Authenticated
         return record
     }
 
-    private func history(_ request: Request, context: Context) async throws -> [PositionSample] {
+    /// Where a history answer came from, for the `Fleet-Archive-*` headers.
+    struct HistorySource {
+        /// Archived days read from object storage.
+        var archivedDays: [ArchiveDay] = []
+        var archiveMillis: Int64 = 0
+
+        /// `Fleet-Data-Source: hot` or `hot+archive`, and for archive reads the days and time spent (archive reads are
+        /// slower: one object-store request per day).
+        func apply(to headers: inout HTTPFields) {
+            headers[.fleetDataSource] = archivedDays.isEmpty ? "hot" : "hot+archive"
+            guard !archivedDays.isEmpty else { return }
+            headers[.fleetArchiveDays] = archivedDays.map(\.iso).joined(separator: ",")
+            headers[.fleetArchiveReadMillis] = "\(archiveMillis)"
+        }
+    }
+
+    private func history(_ request: Request, context: Context) async throws -> ([PositionSample], HistorySource) {
         let id = try vehicleID(context)
         let now = TimestampPolicy.millis(from: .now)
         let to = try request.timeMillis("to", default: now)
@@ -74,13 +93,31 @@ struct VehiclesController<Repository: TrackingRepository, Context: Authenticated
         guard try await repository.vehicle(id) != nil else {
             throw HTTPError(.notFound, message: "unknown vehicle '\(id)'")
         }
-        return try await repository.positions(vehicleID: id, fromMillis: from, toMillis: to, limit: limit)
+        var samples = try await repository.positions(vehicleID: id, fromMillis: from, toMillis: to, limit: limit)
+        var source = HistorySource()
+        guard let archiver else { return (samples, source) }
+        // Days whose partitions are gone: the archive is their only copy.
+        let dropped = try await repository.archiveDays(from: ArchiveDay(containing: from), to: ArchiveDay(containing: to))
+            .filter { $0.state == .dropped && !$0.hot }.compactMap(\.archiveDay)
+        guard !dropped.isEmpty else { return (samples, source) }
+        let started = ContinuousClock.now
+        let archived: [PositionSample]
+        do {
+            archived = try await archiver.positions(vehicleID: id, days: dropped, fromMillis: from, toMillis: to)
+        } catch {
+            throw HTTPError(.badGateway, message: "archived history could not be read: \(error)")
+        }
+        source.archivedDays = dropped
+        source.archiveMillis = Int64((ContinuousClock.now - started).seconds * 1000)
+        samples = Array(
+            (samples + archived).sorted { ($0.deviceTimeMillis, $0.seq) < ($1.deviceTimeMillis, $1.seq) }.prefix(limit))
+        return (samples, source)
     }
 
     /// GeoJSON FeatureCollection: one LineString of the track, then one Point per sample.
     @Sendable func positions(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let samples = try await history(request, context: context)
+        let (samples, source) = try await history(request, context: context)
         var features: [[String: Any]] = []
         if samples.count >= 2 {
             features.append([
@@ -99,21 +136,33 @@ struct VehiclesController<Repository: TrackingRepository, Context: Authenticated
             ])
         }
         let body = try JSONSerialization.data(withJSONObject: ["type": "FeatureCollection", "features": features], options: [])
-        return Response(
-            status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/geo+json"]
+        source.apply(to: &headers)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    @Sendable func trips(_ request: Request, context: Context) async throws -> TripSegmenter.Segmentation {
+    @Sendable func trips(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let samples = try await history(request, context: context)
+        let (samples, source) = try await history(request, context: context)
         var segmenter = TripSegmenter()
         if let radius = try request.number("stop_radius_m", range: 0...100_000) { segmenter.stopRadiusMeters = radius }
         if let seconds = try request.number("min_stop_s", range: 0...86_400) { segmenter.minStopSeconds = seconds }
-        return segmenter.segment(samples)
+        var response = try segmenter.segment(samples).response(from: request, context: context)
+        source.apply(to: &response.headers)
+        return response
     }
 
     @Sendable func summary(_ request: Request, context: Context) async throws -> FleetSummary {
         _ = try context.require(.fleetRead)
         return try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
     }
+}
+
+extension HTTPField.Name {
+    /// `hot` or `hot+archive`: whether a history answer read archived days.
+    static let fleetDataSource = HTTPField.Name("Fleet-Data-Source")!
+    /// The archived days a history answer read, `YYYY-MM-DD,…`.
+    static let fleetArchiveDays = HTTPField.Name("Fleet-Archive-Days")!
+    /// Milliseconds spent reading the archive for this answer.
+    static let fleetArchiveReadMillis = HTTPField.Name("Fleet-Archive-Read-Ms")!
 }

@@ -7,9 +7,11 @@ import ServiceLifecycle
 
 /// Periodic upkeep (``services()``), safe to run on every replica: daily partitions ahead and the retention drop,
 /// geofence reloads, sequence gaps that outlived the gap timeout, and the fleet freshness gauge.
-struct MaintenanceService<Repository: TrackingRepository>: Sendable {
+struct MaintenanceService<Repository: TrackingRepository & ArchiveRepository>: Sendable {
     let repository: Repository
     let configuration: TrackingConfiguration
+    /// Archives expired days before their partitions go; nil when no object store is configured.
+    let archiver: TelemetryArchiver<Repository>?
     let geofences: GeofenceCache
     let commits: CommitPublisher
     let relay: OutboxRelay
@@ -18,11 +20,31 @@ struct MaintenanceService<Repository: TrackingRepository>: Sendable {
 
     static var dayMillis: Int64 { 86_400_000 }
 
-    /// Creates partitions for the whole accepted device-time window and drops expired ones.
+    /// Creates the partitions for the whole accepted device-time window (at start-up; archiving waits for the loop).
+    func ensurePartitions(nowMillis: Int64) async throws {
+        let retention = Int64(configuration.retentionDays) * Self.dayMillis
+        _ = try await repository.ensurePartitions(fromMillis: nowMillis - retention, toMillis: nowMillis + 2 * Self.dayMillis)
+    }
+
+    /// Creates partitions for the whole accepted device-time window; archives expired ones and drops them once their
+    /// archive is verified (without an archive configured, drops them outright).
     func maintainPartitions(nowMillis: Int64) async throws {
         let retention = Int64(configuration.retentionDays) * Self.dayMillis
         let created = try await repository.ensurePartitions(fromMillis: nowMillis - retention, toMillis: nowMillis + 2 * Self.dayMillis)
-        let dropped = try await repository.dropPartitions(endingBeforeMillis: nowMillis - retention)
+        var dropped: [String] = []
+        if let archiver {
+            let outcomes = try await archiver.archiveExpired(nowMillis: nowMillis, retentionDays: configuration.retentionDays)
+            dropped = outcomes.filter(\.dropped).map(\.day)
+        } else {
+            for day in try await repository.expiredPartitionDays(endingBefore: nowMillis - retention) {
+                try await repository.dropPartitionUnarchived(day)
+                dropped.append(day.iso)
+            }
+            if !dropped.isEmpty {
+                logger.warning(
+                    "Expired telemetry dropped without an archive (FLEET_ARCHIVE_S3_ENDPOINT is not set)", metadata: ["days": "\(dropped)"])
+            }
+        }
         if !created.isEmpty || !dropped.isEmpty {
             logger.info("Telemetry partitions maintained", metadata: ["created": "\(created.count)", "dropped": "\(dropped)"])
         }

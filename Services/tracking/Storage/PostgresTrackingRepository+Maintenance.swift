@@ -36,17 +36,13 @@ extension PostgresTrackingRepository {
         return created
     }
 
-    func dropPartitions(endingBeforeMillis beforeMillis: Int64) async throws -> [String] {
-        var dropped: [String] = []
-        for partition in try await partitions() where partition.endMillis <= beforeMillis {
-            try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(schema).\(partition.name)"), logger: logger)
-            dropped.append(partition.name)
-        }
-        return dropped
-    }
-
     /// The telemetry partitions with the end of their range.
     private func partitions() async throws -> [(name: String, endMillis: Int64)] {
+        try await partitionNames().compactMap { name in Self.day(ofPartition: name).map { (name, $0.endMillis) } }
+    }
+
+    /// Names of the telemetry table's partitions.
+    func partitionNames() async throws -> [String] {
         let rows = try await client.query(
             """
             SELECT c.relname FROM pg_inherits i
@@ -55,19 +51,9 @@ extension PostgresTrackingRepository {
             JOIN pg_namespace n ON n.oid = p.relnamespace
             WHERE n.nspname = \(schema) AND p.relname = 'telemetry'
             """, logger: logger)
-        var result: [(String, Int64)] = []
-        for try await name in rows.decode(String.self) {
-            // telemetry_YYYYMMDD: the partition covers that UTC day.
-            let digits = name.dropFirst("telemetry_".count)
-            guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
-                let day = Int(digits.suffix(2))
-            else { continue }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            guard let start = calendar.date(from: DateComponents(year: year, month: month, day: day)) else { continue }
-            result.append((name, Self.millis(start) + Self.dayMillis))
-        }
-        return result
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
     }
 
     private func isoDay(_ millis: Int64) -> String {

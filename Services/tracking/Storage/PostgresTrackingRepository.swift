@@ -20,6 +20,11 @@ struct PostgresTrackingRepository: TrackingRepository {
         self.outbox = EventOutbox(schema: schema, logger: logger)
     }
 
+    /// The schema's migrations: the bundled files and the kit's audit log (version 4).
+    static func migrations() throws -> [Migration] {
+        try Migration.bundled(in: .module) + [.auditLog(version: 4)]
+    }
+
     /// ISO 8601 with milliseconds, UTC: how timestamps appear in API responses.
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon).dateSeparator(.dash))

@@ -33,8 +33,6 @@ protocol TrackingRepository: Sendable {
     // Maintenance
     /// Creates the daily partitions covering `fromMillis...toMillis`; returns the names created.
     func ensurePartitions(fromMillis: Int64, toMillis: Int64) async throws -> [String]
-    /// Drops daily partitions that end before `beforeMillis`; returns the names dropped.
-    func dropPartitions(endingBeforeMillis beforeMillis: Int64) async throws -> [String]
     /// Moves watermarks past gaps older than `olderThanSeconds` (their `sequence_gap` events go to the outbox in the same
     /// transaction); returns (vehicle, skipped from, new watermark).
     func skipStaleGaps(olderThanSeconds: Int) async throws -> [(vehicleID: String, skippedFrom: Int64, committed: Int64)]
