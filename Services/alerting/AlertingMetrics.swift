@@ -18,6 +18,7 @@ struct AlertingMetrics: Sendable {
     private let oldestPending = Gauge(label: "fleet_alerting_webhook_oldest_pending_seconds")
     private let circuitsOpen = Gauge(label: "fleet_alerting_webhook_circuits_open")
     private let platformAlerts = CounterFamily("fleet_alerting_platform_alerts_total", labels: "status", "outcome")
+    private let reportMessageCount = Counter(label: "fleet_alerting_report_messages_total")
 
     init() {
         // Every series of a fixed label set from the start (see ``CounterFamily/makeAll(_:)``).
@@ -70,6 +71,12 @@ struct AlertingMetrics: Sendable {
     /// (accepted), already applied (duplicate: a repeated notification) or refused (invalid).
     func platformAlert(status: String, outcome: String, _ count: Int = 1) {
         platformAlerts.increment(status, outcome, by: count)
+    }
+    /// `fleet_alerting_report_messages_total`: `report.ready` webhook messages queued (one per report and subscribed
+    /// webhook; a republished `report_ready` event queues none).
+    func reportMessages(_ count: Int) {
+        guard count > 0 else { return }
+        reportMessageCount.increment(by: count)
     }
     /// Outbox gauges: queue depth, dead letters, age of the oldest pending delivery, open circuits.
     func outbox(_ stats: OutboxStats, openCircuits: Int) {

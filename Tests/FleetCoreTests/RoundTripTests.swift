@@ -109,4 +109,36 @@ struct RoundTripTests {
         #expect(WireFormat.sniff(Fixtures.bytes("[]")) == nil)
         #expect(WireFormat.sniff([UInt8]()) == nil)
     }
+
+    @Test("a report_ready event (no vehicle, the report's attributes) round-trips; every event type has its own binary code")
+    func reportReadyEvent() throws {
+        let event = FleetEvent(
+            id: .random(), type: .reportReady, severity: .info, vehicleID: nil, timeMillis: 1_765_152_000_123,
+            attributes: [
+                "report_id": "rep_2026w49", "title": "Weekly fleet report", "kind": "weekly", "from_ms": "1764547200000",
+                "to_ms": "1765152000000", "html": "/v1/reports/rep_2026w49/files/report.html",
+                "files": "report.html,report.json,vehicles.csv", "vehicles": "12", "unavailable": "",
+            ])
+        for format in WireFormat.allCases {
+            let problem = RoundTripTests.roundTripProblem(event, format: format)
+            #expect(problem == nil, "\(format): \(problem ?? "")")
+        }
+        let json = String(decoding: try FleetCodec.encode(event, format: .json), as: UTF8.self)
+        #expect(json.contains(#""type":"report_ready""#) && json.contains(#""unavailable":"""#))
+        #expect(!json.contains("vehicle_id"))
+        #expect(FleetTopics.events(.reportReady) == "fleet/v1/events/report_ready")
+
+        // The same event under every type: the binary encodings differ only in the type code, so they are all distinct,
+        // and each decodes back to its own type.
+        var encodings: [[UInt8]] = []
+        for type in FleetEventType.allCases {
+            var copy = event
+            copy.type = type
+            encodings.append(try FleetCodec.encode(copy, format: .binary))
+        }
+        #expect(Set(encodings).count == FleetEventType.allCases.count)
+        for (type, bytes) in zip(FleetEventType.allCases, encodings) {
+            #expect(try FleetCodec.decode(FleetEvent.self, from: bytes, format: .binary).type == type)
+        }
+    }
 }

@@ -59,6 +59,12 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
     case platformAlert = "platform_alert"
     /// That platform alert resolved (same attributes).
     case platformAlertResolved = "platform_alert_resolved"
+    /// fleet-tracking finished a fleet report (weekly or on demand); not a vehicle's event and not an alert:
+    /// fleet-alerting delivers it to webhooks as a `report.ready` message. Severity `info`, no vehicle. Attributes (all
+    /// strings): `report_id`, `title`, `kind` (`weekly` or `on_demand`), `from_ms`, `to_ms`, `tag` (absent for a
+    /// fleet-wide report), `html` (API path of the HTML page), `files` (comma-separated file names), `vehicles`
+    /// (count), `unavailable` (comma-separated names of sections without data; may be empty).
+    case reportReady = "report_ready"
 
     var wireCode: UInt8 {
         switch self {
@@ -90,6 +96,7 @@ public enum FleetEventType: String, Hashable, Sendable, CaseIterable {
         case .trafficCleared: 25
         case .platformAlert: 26
         case .platformAlertResolved: 27
+        case .reportReady: 28
         }
     }
 

@@ -6,8 +6,10 @@ struct EventOutcome: Sendable, Equatable {
     var deduplicated = 0
     var throttled = 0
     var resolved = 0
-    /// Webhook deliveries written to the outbox.
+    /// Webhook deliveries written to the outbox (alert and report messages).
     var deliveries = 0
+    /// The part of ``deliveries`` that are `report.ready` messages.
+    var reportMessages = 0
     /// Events dropped because their id was applied before (a republished event).
     var duplicates = 0
 
@@ -18,6 +20,7 @@ struct EventOutcome: Sendable, Equatable {
         throttled += other.throttled
         resolved += other.resolved
         deliveries += other.deliveries
+        reportMessages += other.reportMessages
         duplicates += other.duplicates
     }
 }
@@ -49,7 +52,10 @@ struct AlertFilter: Sendable {
 protocol AlertRepository: Sendable {
     /// Applies `rules` to `events` (in order) atomically: fires, de-duplicates, throttles and auto-resolves alerts with
     /// the same result as applying the events one at a time; on failure nothing of the batch is applied. An event whose
-    /// id was applied before is dropped (``EventOutcome/duplicates``).
+    /// id was applied before (or earlier in the batch) is dropped (``EventOutcome/duplicates``).
+    ///
+    /// `report_ready` events are not alerts: no rule sees them. Each becomes one `report.ready` message for every
+    /// enabled webhook that takes it, in the same transaction (``EventOutcome/reportMessages``).
     func apply(_ events: [FleetEvent], rules: [AlertRule]) async throws -> EventOutcome
     /// Alerts matching `filter`, most recently changed first (oldest first with `updatedAfter`).
     func list(_ filter: AlertFilter) async throws -> [AlertResource]

@@ -4,7 +4,8 @@ import FleetMQTT
 import Logging
 import ServiceLifecycle
 
-/// Reads fleet events from the shared subscription and applies the rules; malformed events are counted and skipped.
+/// Reads fleet events from the shared subscription and applies the rules (`report_ready` events become `report.ready`
+/// webhook messages instead); malformed events are counted and skipped.
 ///
 /// Events are applied by ``partitions`` workers, partitioned by vehicle, so one vehicle's events stay in order while
 /// different vehicles are applied concurrently. A free worker takes everything queued for it, up to ``maxBatch``
@@ -64,16 +65,30 @@ struct EventConsumer: Service {
         return Int(hash % UInt64(count))
     }
 
-    /// Decodes a message; a malformed one is counted, logged and skipped.
+    /// Decodes a message; a malformed one, or a `report_ready` event whose attributes break the report contract, is
+    /// counted, logged and skipped.
     func decode(_ message: MQTTMessage) -> FleetEvent? {
+        let event: FleetEvent
         do {
-            return try FleetCodec.decode(FleetEvent.self, from: message.payload)
+            event = try FleetCodec.decode(FleetEvent.self, from: message.payload)
         } catch {
             metrics.event("rejected")
             metrics.rejected(error.kind.rawValue)
             logger.warning("Rejected malformed fleet event", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
             return nil
         }
+        if event.type == .reportReady {
+            do throws(ReportEventError) {
+                _ = try WebhookPayload.ReportContext(event: event)
+            } catch {
+                metrics.event("rejected")
+                metrics.rejected(error.kind.rawValue)
+                logger.warning(
+                    "Rejected report_ready event", metadata: ["event.id": "\(event.id)", "error": "\(error)"])
+                return nil
+            }
+        }
+        return event
     }
 
     /// Applies a batch of events (in order); a database failure rolls the whole batch back and it is retried with
@@ -91,6 +106,7 @@ struct EventConsumer: Service {
         metrics.event("duplicate", outcome.duplicates)
         metrics.eventBatch(events.count)
         metrics.applied(outcome)
+        metrics.reportMessages(outcome.reportMessages)
         if outcome.deliveries > 0 { signal.fire() }
     }
 }

@@ -15,14 +15,25 @@ struct PostgresAlertRepository: AlertRepository {
         """
 
     func apply(_ events: [FleetEvent], rules: [AlertRule]) async throws -> EventOutcome {
-        let everything = EventBatchPlan(events: events, rules: rules)
+        // Report announcements never reach the rules (they are not alerts); they become report.ready messages.
+        let reports = events.filter { $0.type == .reportReady }
+        let alerting = reports.isEmpty ? events : events.filter { $0.type != .reportReady }
+        let everything = EventBatchPlan(events: alerting, rules: rules)
         // Events no rule cares about cost nothing, repeated or not.
-        guard !everything.isEmpty else { return EventOutcome() }
+        guard !everything.isEmpty || !reports.isEmpty else { return EventOutcome() }
         return try await client.withTransaction(logger: logger) { connection in
-            let fresh = try await recordSeen(events, on: connection)
+            // The events that change something here; only their ids are recorded.
+            let considered = everything.isEmpty ? reports : events
+            let fresh = try await recordSeen(considered, on: connection)
             var outcome = EventOutcome()
-            outcome.duplicates = events.count - fresh.count
-            let plan = fresh.count == events.count ? everything : EventBatchPlan(events: events.filter { fresh.contains($0.id.rawValue) }, rules: rules)
+            outcome.duplicates = considered.count - fresh.count
+            // New ids, each once: an event republished so quickly that both copies are in this batch counts as a duplicate.
+            var taken = Set<String>()
+            let applied = considered.filter { fresh.contains($0.id.rawValue) && taken.insert($0.id.rawValue).inserted }
+            let freshReports = applied.filter { $0.type == .reportReady }
+            if !freshReports.isEmpty { outcome.add(try await announce(freshReports, on: connection)) }
+            let plan = applied.count == considered.count
+                ? everything : EventBatchPlan(events: applied.filter { $0.type != .reportReady }, rules: rules)
             guard !plan.isEmpty else { return outcome }
             try await lock(plan.keys, on: connection)
             for round in plan.rounds {

@@ -17,9 +17,14 @@ extension AlertRule {
         .platformAlert: [.platformAlertResolved],
     ]
 
+    /// Event types that are announcements, not alerts: no rule may name them, none matches or clears on them
+    /// (`report_ready` becomes a `report.ready` webhook message instead).
+    static let notAlertable: Set<FleetEventType> = [.reportReady]
+
     /// Whether `event` fires this rule.
     func matches(_ event: FleetEvent) -> Bool {
-        guard enabled, eventTypes.contains(event.type.rawValue), event.severity >= minSeverity else { return false }
+        guard enabled, eventTypes.contains(event.type.rawValue), event.severity >= minSeverity, !Self.notAlertable.contains(event.type)
+        else { return false }
         if !vehicles.isEmpty {
             guard let vehicle = event.vehicleID?.rawValue, vehicles.contains(vehicle) else { return false }
         }
@@ -39,7 +44,7 @@ extension AlertRule {
     /// Whether `event` clears this rule's alert for the event's dedup key (vehicle filters apply, tags do not:
     /// a clearing event often carries no tags).
     func clears(_ event: FleetEvent) -> Bool {
-        guard enabled, clearingTypes.contains(event.type.rawValue) else { return false }
+        guard enabled, clearingTypes.contains(event.type.rawValue), !Self.notAlertable.contains(event.type) else { return false }
         if !vehicles.isEmpty {
             guard let vehicle = event.vehicleID?.rawValue, vehicles.contains(vehicle) else { return false }
         }

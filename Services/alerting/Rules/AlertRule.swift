@@ -92,9 +92,16 @@ struct AlertRule: Codable, Sendable, Hashable {
         guard MessageID(validating: id) != nil else { throw RuleError("id must match [A-Za-z0-9._-]{1,64}") }
         guard !name.isEmpty, name.count <= 200 else { throw RuleError("name must be 1-200 characters") }
         guard !eventTypes.isEmpty else { throw RuleError("event_types must name at least one event type") }
-        for type in eventTypes + (resolveOn ?? []) where FleetEventType(rawValue: type) == nil {
-            let known = FleetEventType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw RuleError("unknown event type \"\(type)\" (known: \(known))")
+        for type in eventTypes + (resolveOn ?? []) {
+            guard let known = FleetEventType(rawValue: type) else {
+                let names = FleetEventType.allCases.filter { !Self.notAlertable.contains($0) }.map(\.rawValue).joined(separator: ", ")
+                throw RuleError("unknown event type \"\(type)\" (known: \(names))")
+            }
+            guard !Self.notAlertable.contains(known) else {
+                throw RuleError(
+                    "\(type) is not an alert event and no rule can name it: each finished fleet report reaches the webhooks "
+                        + "subscribed to \(WebhookFields.reportReady) (or to every type) as a \(WebhookFields.reportReady) message")
+            }
         }
         for vehicle in vehicles where !VehicleID.isValid(vehicle) {
             throw RuleError("vehicles: \"\(vehicle)\" is not a valid vehicle id")

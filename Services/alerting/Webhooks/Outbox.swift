@@ -4,11 +4,12 @@ import PostgresNIO
 
 /// Writes webhook messages into the `deliveries` outbox, inside the caller's transaction.
 enum Outbox {
-    /// One message about one alert, for every webhook that wants it.
+    /// One message (about one alert, or one report), for every webhook that wants it.
     struct Message: Sendable {
         var payload: WebhookPayload
-        /// The alert's severity (webhooks filter on it).
-        var severity: String
+        /// The alert's severity (webhooks filter on it); `nil` for messages that have none (`report.ready`), which
+        /// every webhook taking the type gets whatever its `min_severity`.
+        var severity: String?
         var alertID: String?
     }
 
@@ -24,7 +25,8 @@ enum Outbox {
     }
 
     /// Inserts the deliveries of every message in one statement, in message order (`created_at` increases along the
-    /// list, so the dispatcher sends them oldest first); returns how many were written.
+    /// list, so the dispatcher sends them oldest first); returns how many were written. A message without severity is
+    /// bound as `''` (PostgresNIO binds no optional array elements) and passes every webhook's `min_severity`.
     @discardableResult
     static func enqueue(_ messages: [Message], schema: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         guard !messages.isEmpty else { return 0 }
@@ -36,7 +38,7 @@ enum Outbox {
             alertIDs.append(message.alertID ?? "")
             types.append(message.payload.type)
             bodies.append(try message.payload.encoded())
-            severities.append(message.severity)
+            severities.append(message.severity ?? "")
         }
         let rows = try await connection.query(
             """
@@ -48,7 +50,7 @@ enum Outbox {
             JOIN \(unescaped: schema).webhooks w
               ON w.enabled
              AND (cardinality(w.event_types) = 0 OR m.type = ANY(w.event_types))
-             AND \(unescaped: severityRank("w.min_severity")) <= \(unescaped: severityRank("m.severity"))
+             AND (m.severity = '' OR \(unescaped: severityRank("w.min_severity")) <= \(unescaped: severityRank("m.severity")))
             ORDER BY m.n
             RETURNING id
             """,

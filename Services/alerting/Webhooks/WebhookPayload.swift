@@ -34,20 +34,43 @@ struct WebhookPayload: Codable, Sendable {
         var attributes: [String: String]
     }
 
+    /// A finished fleet report (`report.ready`), from fleet-tracking's `report_ready` event
+    /// (``init(event:)`` in `WebhookPayload+Report.swift`).
+    struct ReportContext: Codable, Sendable, Equatable {
+        var id: String
+        var title: String
+        /// `weekly` or `on_demand`.
+        var kind: String
+        /// The period, ISO 8601: `from` included, `to` excluded.
+        var from: String
+        var to: String
+        /// The tag the report is limited to; absent for a fleet-wide report.
+        var tag: String?
+        /// Vehicles in the report.
+        var vehicles: Int
+        /// API path of the HTML page (fleet-tracking, `fleet:read`).
+        var html: String
+        /// File names, each served at `/v1/reports/{id}/files/{name}`.
+        var files: [String]
+        /// Sections without data (a service did not answer); empty when the report is complete.
+        var unavailable: [String]
+    }
+
     struct Data: Codable, Sendable {
         var alert: AlertResource?
         var vehicle: VehicleContext?
         var event: EventContext?
         var webhookID: String?
         var message: String?
+        var report: ReportContext? = nil
 
         enum CodingKeys: String, CodingKey {
-            case alert, vehicle, event, message
+            case alert, vehicle, event, message, report
             case webhookID = "webhook_id"
         }
     }
 
-    /// `alert.firing`, `alert.acknowledged`, `alert.resolved`, `alert.escalated` or `webhook.test`.
+    /// `alert.firing`, `alert.acknowledged`, `alert.resolved`, `alert.escalated`, `report.ready` or `webhook.test`.
     var type: String
     /// When the message was created (ISO 8601).
     var timestamp: String
