@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, health, incidents, routes, the broker and benchmarks.
+/// The Fleet command line: vehicles, commands, tokens, audit, alerts, webhooks, health, incidents, routes, archive, reports, the broker and benchmarks.
 @main
 struct Fleetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,14 +10,15 @@ struct Fleetctl: AsyncParsableCommand {
         discussion: """
             Connection settings come from flags or the FLEET_MQTT_* environment (eval "$(scripts/stack.sh env)"); the control
             API from --api/--token or FLEET_CONTROL_URL/FLEET_CONTROL_TOKEN; fleet-health (health, incidents) from --health or
-            FLEET_HEALTH_URL; all of them also from the fleetctl login profile.
+            FLEET_HEALTH_URL; fleet-tracking (archive, reports) from --tracking-url or FLEET_TRACKING_URL; all of them also from the
+            fleetctl login profile.
             Exit status: 0 success, 1 a command was rejected/failed/expired (or another failure), 2 usage, 3 API unreachable,
             4 unauthorised (401/403), 5 not found (404), 6 request refused (400/409/422/429), 7 not answered within --wait.
             """,
         subcommands: [
             MQTTCommand.self, BenchCommand.self, VehiclesCommand.self, PauseCommand.self, ResumeCommand.self, CommandsCommand.self,
             TokensCommand.self, AuditCommand.self, AlertsCommand.self, WebhooksCommand.self, LoginCommand.self, LogoutCommand.self,
-            HealthCommand.self, IncidentsCommand.self, RoutesCommand.self, BrokerCommand.self,
+            HealthCommand.self, IncidentsCommand.self, RoutesCommand.self, ArchiveCommand.self, ReportsCommand.self, BrokerCommand.self,
         ]
     )
 
