@@ -283,6 +283,10 @@ let package = Package(
         // MARK: Services
         service("FleetTracking", folder: "tracking", dependencies: [
             "FleetReports", "FleetObjectStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "DequeModule", package: "swift-collections"),
         ]),

@@ -102,6 +102,9 @@ struct ReportsCommand: AsyncParsableCommand {
                 var body: [String: Any] = ["from": Int(requested.fromMillis), "to": Int(requested.toMillis)]
                 if let tag { body["tag"] = tag }
                 if let title { body["title"] = title }
+                // A whole ISO week asked for as such is the weekly report: made once per week and tag (the service answers
+                // 200 with the existing one when it was made already, so the CronJob may run again).
+                if lastWeek || week != nil { body["kind"] = "weekly" }
                 let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
                 let reply = try await tracking.client(defaultTimeout: 300).post("/v1/reports", body: bytes)
                 if tracking.isJSON { return emit(reply.text) }

@@ -28,6 +28,8 @@ struct TrackingComponents: Sendable {
     let archiver: TelemetryArchiver<PostgresTrackingRepository>?
     /// The object store's S3 view, to create a missing bucket at start-up when configured to.
     let objectStore: S3ObjectStore?
+    /// Fleet reports, when an object store is configured.
+    let reports: ReportGenerator<PostgresTrackingRepository>?
     let migrations: MigrationRunner
     let auth: FleetAuthentication
     let audit: PostgresAuditRepository
@@ -76,13 +78,18 @@ struct TrackingComponents: Sendable {
                 configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(120))))
             let store = try S3ObjectStore(configuration: storeConfiguration, httpClient: http, logger: logger)
             objectStore = store
-            archiver = TelemetryArchiver(
+            let archiver = TelemetryArchiver(
                 repository: repository, store: store, configuration: configuration.archive, owner: mqtt.clientID,
                 metrics: ArchiveMetrics(), manifests: ManifestCache(), logger: logger)
+            self.archiver = archiver
+            reports = ReportGenerator(
+                repository: repository, archiver: archiver, configuration: configuration.reports,
+                movingThreshold: configuration.movingThresholdMetersPerSecond, httpClient: http, metrics: ReportMetrics(), logger: logger)
             clients.append(HTTPClientService(client: http))
         } else {
             objectStore = nil
             archiver = nil
+            reports = nil
         }
         maintenance = MaintenanceService(
             repository: repository, configuration: configuration, archiver: archiver, geofences: geofences, commits: commits,
@@ -99,7 +106,18 @@ struct TrackingComponents: Sendable {
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
         services = [postgres, consumerClient, publisherClient, commits, live] + clients
-        gatedServices = [relay, telemetryConsumer, stateConsumer] + maintenance.services()
+        var upkeep = maintenance.services()
+        if configuration.reports.weekly, let reports {
+            let tags: [String?] = [nil] + configuration.reports.weeklyTags.map { Optional($0) }
+            upkeep.append(
+                PeriodicService(name: "Weekly report", interval: .seconds(900), logger: logger) {
+                    let week = ReportSchedule.lastCompleteWeek(before: TimestampPolicy.millis(from: .now))
+                    for tag in tags {
+                        _ = try await reports.generate(.init(period: week, tag: tag, title: nil, kind: "weekly"))
+                    }
+                })
+        }
+        gatedServices = [relay, telemetryConsumer, stateConsumer] + upkeep
     }
 
     /// Before traffic and ingest: migrations, today's partitions, the geofence cache.
@@ -130,6 +148,7 @@ func buildRouter(
     ).addRoutes(to: v1)
     VehiclesController(repository: c.repository, archiver: c.archiver).addRoutes(to: v1)
     ArchiveController(repository: c.repository, archiver: c.archiver, retentionDays: configuration.retentionDays).addRoutes(to: v1)
+    ReportController(repository: c.repository, generator: c.reports).addRoutes(to: v1)
     GeofencesController(repository: c.repository, cache: c.geofences).addRoutes(to: v1)
     DeadLettersController(repository: c.repository).addRoutes(to: v1)
     LiveController<PostgresTrackingRepository>.addFallbackRoute(to: v1)

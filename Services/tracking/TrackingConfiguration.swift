@@ -46,6 +46,8 @@ struct TrackingConfiguration: Sendable, Equatable {
     var console = ConsoleConfiguration()
     /// The cold archive (`FLEET_ARCHIVE_*`); off without an endpoint.
     var archive = ArchiveConfiguration()
+    /// Fleet reports (`FLEET_REPORTS_*`), written to the archive's object store.
+    var reports = ReportConfiguration()
 
     init() {}
 
@@ -72,5 +74,6 @@ struct TrackingConfiguration: Sendable, Equatable {
         liveIntervalMillis = try reader.fleetInt("fleet.tracking.liveIntervalMillis", default: liveIntervalMillis, range: 50...60_000)
         console = try ConsoleConfiguration(reader: reader)
         archive = try ArchiveConfiguration(reader: reader)
+        reports = try ReportConfiguration(reader: reader)
     }
 }

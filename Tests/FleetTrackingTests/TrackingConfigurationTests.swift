@@ -1,4 +1,5 @@
 import Configuration
+import FleetObjectStore
 import FleetService
 import Testing
 
@@ -53,5 +54,53 @@ struct TrackingConfigurationTests {
     ])
     func malformed(variable: String, value: String) {
         #expect(throws: ConfigurationError.self) { try read([variable: value]) }
+    }
+}
+
+@Suite("fleet-tracking archive and report configuration")
+struct ArchiveConfigurationTests {
+    func read(_ environment: [String: String]) throws -> TrackingConfiguration {
+        try TrackingConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+    }
+
+    @Test("Off by default; every documented variable is read; AWS_* credentials are the fallback")
+    func variables() throws {
+        #expect(try read([:]).archive.store == nil)
+        #expect(try read([:]).reports == ReportConfiguration())
+        let configuration = try read([
+            "FLEET_ARCHIVE_S3_ENDPOINT": "https://s3.eu-west-1.amazonaws.com", "FLEET_ARCHIVE_S3_BUCKET": "fleet-archive-prod",
+            "FLEET_ARCHIVE_S3_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret",
+            "FLEET_ARCHIVE_S3_SESSION_TOKEN": "tok", "FLEET_ARCHIVE_S3_PATH_STYLE": "false", "FLEET_ARCHIVE_PREFIX": "eu/fleet",
+            "FLEET_ARCHIVE_PART_ROWS": "5000", "FLEET_ARCHIVE_RESTORE_DAYS": "3", "FLEET_ARCHIVE_VERIFY_DOWNLOAD": "false",
+            "FLEET_ARCHIVE_CREATE_BUCKET": "true",
+            "FLEET_REPORTS_ALERTING_URL": "http://alerting:8083/", "FLEET_REPORTS_CONTROL_URL": "http://control:8082",
+            "FLEET_REPORTS_HEALTH_URL": "http://health:8084", "FLEET_REPORTS_ROUTING_URL": "https://routing",
+            "FLEET_REPORTS_TOKEN": "fleet_x", "FLEET_REPORTS_WEEKLY": "true", "FLEET_REPORTS_WEEKLY_TAGS": "north, vans",
+            "FLEET_REPORTS_OFFLINE_GAP_SECONDS": "600", "FLEET_REPORTS_MIN_STOP_SECONDS": "60", "FLEET_REPORTS_RECORD_LIMIT": "1000",
+        ])
+        let store = try #require(configuration.archive.store)
+        #expect(store.endpoint == "https://s3.eu-west-1.amazonaws.com" && store.bucket == "fleet-archive-prod" && store.region == "eu-west-1")
+        #expect(store.accessKeyID == "AKID" && store.secretAccessKey == "secret" && store.sessionToken == "tok" && !store.pathStyle)
+        #expect(configuration.archive.prefix == "eu/fleet" && configuration.archive.partRows == 5000)
+        #expect(configuration.archive.restoreDays == 3 && !configuration.archive.verifyDownload && configuration.archive.createBucket)
+        let reports = configuration.reports
+        #expect(reports.alertingURL == "http://alerting:8083" && reports.controlURL == "http://control:8082")
+        #expect(reports.healthURL == "http://health:8084" && reports.routingURL == "https://routing" && reports.token == "fleet_x")
+        #expect(reports.weekly && reports.weeklyTags == ["north", "vans"])
+        #expect(reports.offlineGapSeconds == 600 && reports.minStopSeconds == 60 && reports.recordLimit == 1000)
+    }
+
+    @Test("Malformed archive and report settings stop start-up", arguments: [
+        ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x"],  // no bucket
+        ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x", "FLEET_ARCHIVE_S3_BUCKET": "b"],  // no credentials
+        ["FLEET_ARCHIVE_S3_ENDPOINT": "ftp://x", "FLEET_ARCHIVE_S3_BUCKET": "b", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s"],
+        ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x", "FLEET_ARCHIVE_S3_BUCKET": "b", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s",
+         "FLEET_ARCHIVE_PREFIX": "/abs"],
+        ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x", "FLEET_ARCHIVE_S3_BUCKET": "b", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s",
+         "FLEET_ARCHIVE_PART_ROWS": "0"],
+        ["FLEET_REPORTS_ALERTING_URL": "alerting:8083"], ["FLEET_REPORTS_WEEKLY": "sometimes"], ["FLEET_REPORTS_OFFLINE_GAP_SECONDS": "1"],
+    ])
+    func malformed(environment: [String: String]) {
+        #expect(throws: ConfigurationError.self) { try read(environment) }
     }
 }

@@ -66,9 +66,18 @@ extension Request {
     /// An optional time, as for ``timeMillis(_:default:)``.
     public func timeMillis(_ name: String) throws -> Int64? {
         guard let raw = query(name) else { return nil }
+        guard let millis = Self.parseTimeMillis(raw) else {
+            throw Self.invalidQuery(name, "milliseconds since the epoch or an ISO 8601 time")
+        }
+        return millis
+    }
+
+    /// Milliseconds since the epoch given as such or as ISO 8601 (years 0001-9999), or nil; shared by query parameters
+    /// and JSON bodies that take the same time values.
+    public static func parseTimeMillis(_ raw: String) -> Int64? {
         if let millis = Int64(raw) { return millis }
-        if let date = Self.parseISO8601(raw) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        throw Self.invalidQuery(name, "milliseconds since the epoch or an ISO 8601 time")
+        if let date = parseISO8601(raw) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        return nil
     }
 
     /// An optional ISO 8601 time (or milliseconds since the epoch).

@@ -349,3 +349,18 @@ extension Duration {
     /// The duration in seconds.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension TelemetryArchiver {
+    /// Every archived row of a dropped day, part after part (vehicles in byte order, each in device-time order); each
+    /// part's SHA-256 is checked before its rows are used.
+    func forEachArchivedRow(_ day: ArchiveDay, _ body: (ArchivedRow) async throws -> Void) async throws {
+        guard let manifest = try await loadManifest(manifestKey(day)) else { throw ArchiveError.notArchived(day.iso) }
+        for part in manifest.parts {
+            let bytes = try await store.get(part.key)
+            guard Self.sha256(bytes) == part.sha256 else {
+                throw ArchiveError.verification("\(part.key): SHA-256 differs from the manifest")
+            }
+            for row in try ArchivedRow.decode(lines: try Gunzip.inflate(bytes)) { try await body(row) }
+        }
+    }
+}
