@@ -24,8 +24,8 @@ cd "$REPO_ROOT"
 # Long-running service executables, started in this order. Example line:
 #   fleet-tracking:svc-tracking
 SERVICES=(
+    fleet-control:svc-control   # first: the others check tokens with it, and tracking's reports need a token from it
     fleet-tracking:svc-tracking
-    fleet-control:svc-control
     fleet-alerting:svc-alerting
     fleet-health:svc-health
     fleet-routing:svc-routing
@@ -229,6 +229,7 @@ service_token() {
 
 # fleet-health's registry reads: fleet:read.
 registry_token() { service_token "$1" health-registry-token fleet-health-registry fleet:read; }
+reports_token() { service_token "$1" tracking-reports-token fleet-tracking-reports fleet:read; }
 # fleet-routing's dispatch (follow_route commands through fleet-control): commands:write.
 routing_control_token() { service_token "$1" routing-control-token fleet-routing-dispatch commands:write; }
 
@@ -312,6 +313,18 @@ cmd_start() {
         fi
         # FLEET_CONTROL_ADMIN_TOKEN is fleet-control's alone; the others check tokens with it.
         if [[ "$svc" == fleet-control ]]; then extra+=(FLEET_CONTROL_ADMIN_TOKEN="$FLEET_CONTROL_ADMIN_TOKEN"); fi
+        # fleet-tracking archives expired days into the stack's S3 server (moto) and makes the weekly report on its own
+        # timer, asking the other services for their records with a fleet:read token of its own.
+        if [[ "$svc" == fleet-tracking ]]; then
+            extra+=(FLEET_ARCHIVE_S3_ENDPOINT="${FLEET_ARCHIVE_S3_ENDPOINT:-$FLEET_STACK_S3_ENDPOINT}"
+                FLEET_ARCHIVE_S3_BUCKET="${FLEET_ARCHIVE_S3_BUCKET:-$FLEET_STACK_S3_BUCKET}"
+                FLEET_ARCHIVE_S3_ACCESS_KEY_ID="${FLEET_ARCHIVE_S3_ACCESS_KEY_ID:-$FLEET_STACK_S3_ACCESS_KEY_ID}"
+                FLEET_ARCHIVE_S3_SECRET_ACCESS_KEY="${FLEET_ARCHIVE_S3_SECRET_ACCESS_KEY:-$FLEET_STACK_S3_SECRET_ACCESS_KEY}"
+                FLEET_ARCHIVE_CREATE_BUCKET=true
+                FLEET_REPORTS_ALERTING_URL=http://127.0.0.1:8083 FLEET_REPORTS_CONTROL_URL=http://127.0.0.1:8082
+                FLEET_REPORTS_HEALTH_URL=http://127.0.0.1:8084 FLEET_REPORTS_ROUTING_URL=http://127.0.0.1:8085
+                FLEET_REPORTS_WEEKLY="${FLEET_REPORTS_WEEKLY:-true}" FLEET_REPORTS_TOKEN="$(reports_token "$bin_dir")")
+        fi
         # fleet-health reads the registry with a fleet:read token of its own (made once fleet-control is up).
         if [[ "$svc" == fleet-health ]]; then extra+=(FLEET_HEALTH_REGISTRY_TOKEN="$(registry_token "$bin_dir")"); fi
         # fleet-routing dispatches with a commands:write token of its own (made once fleet-control is up).
@@ -350,6 +363,7 @@ Fleet is running.
   Prometheus:   http://127.0.0.1:$PROMETHEUS_PORT  (targets: /targets, alerts: /alerts; rules from config/prometheus/rules)
   Alertmanager: http://127.0.0.1:$ALERTMANAGER_PORT  (forwards to fleet-alerting POST /v1/platform-alerts → your webhooks)
   Broker stats: http://127.0.0.1:$BROKER_EXPORTER_PORT/metrics  (fleetctl broker exporter)
+  Object store: $FLEET_STACK_S3_ENDPOINT bucket $FLEET_STACK_S3_BUCKET (moto, in memory: the cold archive and the reports)
   Grafana:      docker-compose (README.md#observability); the read-only database role fleet_grafana's password is in $STACK_DIR/grafana-db-password
 
 Prometheus targets:
@@ -374,6 +388,8 @@ Use it from a shell:
   fleetctl pause demo-1 --reason "demo"      # then: fleetctl resume demo-1
   fleetctl routes optimize -f request.json   # plan on the roads (README.md#fleet-routing); then: fleetctl routes dispatch <plan id>
   fleetctl routes jams
+  fleetctl reports create --last-week && fleetctl reports list   # weekly fleet report (CSV + HTML); also made on a timer
+  fleetctl archive list                      # days archived to object storage (fleetctl archive restore --day …)
   fleetctl bench mqtt
   fleetctl bench codec
   psql "\$FLEET_POSTGRES_URL"
