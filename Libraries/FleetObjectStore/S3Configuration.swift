@@ -11,11 +11,14 @@ public struct S3Configuration: Sendable, Equatable {
     /// Path-style addressing (`endpoint/bucket/key`): what MinIO and moto expect. Virtual-hosted style otherwise
     /// (`bucket.endpoint/key`), which AWS prefers.
     public var pathStyle: Bool
+    /// Temporary credentials from STS for a role (EKS IRSA) instead of the static keys, which may then be empty.
+    public var webIdentity: WebIdentity?
 
     public init(
         endpoint: String, region: String = "us-east-1", bucket: String, accessKeyID: String, secretAccessKey: String,
-        sessionToken: String? = nil, pathStyle: Bool = true
+        sessionToken: String? = nil, pathStyle: Bool = true, webIdentity: WebIdentity? = nil
     ) {
+        self.webIdentity = webIdentity
         self.endpoint = endpoint
         self.region = region
         self.bucket = bucket

@@ -21,7 +21,9 @@ public struct S3ObjectStore: ObjectStore {
     private let scheme: String
     private let host: String
     private let port: Int?
-    private let signer: SigV4Signer
+    /// Static keys, or nil when ``webIdentity`` supplies temporary ones.
+    private let staticCredentials: SigningCredentials?
+    private let webIdentity: WebIdentityCredentialProvider?
 
     public init(
         configuration: S3Configuration, httpClient: HTTPClient, logger: Logger, timeout: TimeAmount = .seconds(60),
@@ -30,8 +32,8 @@ public struct S3ObjectStore: ObjectStore {
         guard !configuration.bucket.isEmpty, !configuration.bucket.contains("/") else {
             throw ObjectStoreError.configuration("bucket name '\(configuration.bucket)' is empty or holds a '/'")
         }
-        guard !configuration.accessKeyID.isEmpty, !configuration.secretAccessKey.isEmpty else {
-            throw ObjectStoreError.configuration("access key id and secret access key are required")
+        guard configuration.webIdentity != nil || (!configuration.accessKeyID.isEmpty && !configuration.secretAccessKey.isEmpty) else {
+            throw ObjectStoreError.configuration("access key id and secret access key (or a web identity role) are required")
         }
         (scheme, host, port) = try configuration.parsedEndpoint()
         self.configuration = configuration
@@ -39,9 +41,15 @@ public struct S3ObjectStore: ObjectStore {
         self.logger = logger
         self.timeout = timeout
         self.maxObjectBytes = maxObjectBytes
-        signer = SigV4Signer(
-            accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
-            sessionToken: configuration.sessionToken, region: configuration.region)
+        if let identity = configuration.webIdentity {
+            webIdentity = WebIdentityCredentialProvider(identity: identity, httpClient: httpClient, logger: logger)
+            staticCredentials = nil
+        } else {
+            webIdentity = nil
+            staticCredentials = SigningCredentials(
+                accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
+                sessionToken: configuration.sessionToken, expiration: nil)
+        }
     }
 
     // MARK: ObjectStore
@@ -131,6 +139,15 @@ public struct S3ObjectStore: ObjectStore {
         var request = HTTPClientRequest(url: "\(scheme)://\(hostHeader)\(path)\(queryString.isEmpty ? "" : "?" + queryString)")
         request.method = HTTPMethod(rawValue: method)
         let hash = SigV4Signer.payloadHash(body)
+        let credentials: SigningCredentials
+        if let staticCredentials {
+            credentials = staticCredentials
+        } else {
+            credentials = try await webIdentity!.current()
+        }
+        let signer = SigV4Signer(
+            accessKeyID: credentials.accessKeyID, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken,
+            region: configuration.region)
         for (name, value) in signer.headers(
             method: method, host: hostHeader, path: path.isEmpty ? "/" : path, query: query, payloadSHA256: hash,
             epochSeconds: Self.wallClockSeconds())

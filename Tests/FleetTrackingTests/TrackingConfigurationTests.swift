@@ -90,6 +90,21 @@ struct ArchiveConfigurationTests {
         #expect(reports.offlineGapSeconds == 600 && reports.minStopSeconds == 60 && reports.recordLimit == 1000)
     }
 
+    @Test("Without static keys, the pod's web identity role (EKS IRSA) signs: AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the regional STS")
+    func webIdentity() throws {
+        let base = [
+            "FLEET_ARCHIVE_S3_ENDPOINT": "https://s3.eu-west-1.amazonaws.com", "FLEET_ARCHIVE_S3_BUCKET": "b", "FLEET_ARCHIVE_S3_REGION": "eu-west-1",
+            "AWS_ROLE_ARN": "arn:aws:iam::1:role/fleet-tracking", "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+        ]
+        let identity = try #require(try read(base).archive.store?.webIdentity)
+        #expect(identity.roleARN == "arn:aws:iam::1:role/fleet-tracking")
+        #expect(identity.tokenFile == "/var/run/secrets/eks.amazonaws.com/serviceaccount/token")
+        #expect(identity.stsEndpoint == "https://sts.eu-west-1.amazonaws.com")
+        #expect(try read(base.merging(["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:4566"]) { $1 }).archive.store?.webIdentity?.stsEndpoint == "http://127.0.0.1:4566")
+        // Static keys win.
+        #expect(try read(base.merging(["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s"]) { $1 }).archive.store?.webIdentity == nil)
+    }
+
     @Test("Malformed archive and report settings stop start-up", arguments: [
         ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x"],  // no bucket
         ["FLEET_ARCHIVE_S3_ENDPOINT": "http://x", "FLEET_ARCHIVE_S3_BUCKET": "b"],  // no credentials

@@ -30,17 +30,28 @@ struct ArchiveConfiguration: Sendable, Equatable {
             ?? reader.fleetOptionalString("aws.access.key.id", isSecret: true)
         let secretKey = reader.fleetOptionalString("fleet.archive.s3.secretAccessKey", isSecret: true)
             ?? reader.fleetOptionalString("aws.secret.access.key", isSecret: true)
-        guard let accessKey, let secretKey else {
+        let region = try reader.fleetString("fleet.archive.s3.region", default: "us-east-1")
+        // Static keys win; without them, the role of the pod's service account (EKS IRSA sets both variables).
+        var webIdentity: WebIdentity?
+        if accessKey == nil || secretKey == nil, let role = reader.fleetOptionalString("aws.role.arn"),
+            let tokenFile = reader.fleetOptionalString("aws.web.identity.token.file")
+        {
+            webIdentity = WebIdentity(
+                roleARN: role, tokenFile: tokenFile,
+                stsEndpoint: reader.fleetOptionalString("aws.endpoint.url.sts") ?? "https://sts.\(region).amazonaws.com",
+                sessionName: "fleet-tracking")
+        }
+        guard webIdentity != nil || (accessKey != nil && secretKey != nil) else {
             throw ConfigurationError(
                 key: "fleet.archive.s3.accessKeyId",
-                reason: "FLEET_ARCHIVE_S3_ACCESS_KEY_ID and FLEET_ARCHIVE_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) are required")
+                reason: "FLEET_ARCHIVE_S3_ACCESS_KEY_ID and FLEET_ARCHIVE_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE) are required")
         }
         let configuration = S3Configuration(
-            endpoint: endpoint, region: try reader.fleetString("fleet.archive.s3.region", default: "us-east-1"), bucket: bucket,
-            accessKeyID: accessKey, secretAccessKey: secretKey,
+            endpoint: endpoint, region: region, bucket: bucket,
+            accessKeyID: accessKey ?? "", secretAccessKey: secretKey ?? "",
             sessionToken: reader.fleetOptionalString("fleet.archive.s3.sessionToken", isSecret: true)
                 ?? reader.fleetOptionalString("aws.session.token", isSecret: true),
-            pathStyle: try Self.flag(reader, "fleet.archive.s3.pathStyle", default: true))
+            pathStyle: try Self.flag(reader, "fleet.archive.s3.pathStyle", default: true), webIdentity: webIdentity)
         do {
             try configuration.validate()
         } catch {
