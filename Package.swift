@@ -124,6 +124,7 @@ let package = Package(
             dependencies: [
                 "FleetCore",
                 "FleetMQTT",
+                "FleetReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

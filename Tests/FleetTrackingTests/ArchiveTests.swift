@@ -268,14 +268,7 @@ struct ArchiveAPITests {
     @Test("History older than the retention is read from the archive with Fleet-Data-Source: hot+archive; restore brings it back hot")
     func transparentReadsAndRestore() async throws {
         let bucket = TestObjectStore.bucketName()
-        let store = TestObjectStore.configuration(bucket: bucket)
-        let extra: [AbsoluteConfigKey: ConfigValue] = [
-            "fleet.archive.s3.endpoint": .init(.string(store.endpoint), isSecret: false),
-            "fleet.archive.s3.bucket": .init(.string(bucket), isSecret: false),
-            "fleet.archive.s3.accessKeyId": .init(.string(store.accessKeyID), isSecret: false),
-            "fleet.archive.s3.secretAccessKey": .init(.string(store.secretAccessKey), isSecret: true),
-            "fleet.archive.createBucket": .init(.string("true"), isSecret: false),
-        ]
+        let extra = TrackingHarness.archiveValues(bucket: bucket)
         try await TrackingHarness.run(extra: extra) { harness, apis, vehicle in
             let api = apis[0]
             let now = TimestampPolicy.millis(from: .now)

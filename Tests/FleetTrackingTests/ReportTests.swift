@@ -175,16 +175,9 @@ struct ReportAPITests {
     @Test("POST /v1/reports makes the report (201, Location), lists it, serves its files; the report_ready event follows; bad requests are 400/403/404")
     func createListServe() async throws {
         let bucket = TestObjectStore.bucketName()
-        let store = TestObjectStore.configuration(bucket: bucket)
-        let extra: [AbsoluteConfigKey: ConfigValue] = [
-            "fleet.archive.s3.endpoint": .init(.string(store.endpoint), isSecret: false),
-            "fleet.archive.s3.bucket": .init(.string(bucket), isSecret: false),
-            "fleet.archive.s3.accessKeyId": .init(.string(store.accessKeyID), isSecret: false),
-            "fleet.archive.s3.secretAccessKey": .init(.string(store.secretAccessKey), isSecret: true),
-            "fleet.archive.createBucket": .init(.string("true"), isSecret: false),
-            // A service that does not answer: its sections say so, the report is still made.
-            "fleet.reports.alertingUrl": .init(.string("http://127.0.0.1:1"), isSecret: false),
-        ]
+        var extra = TrackingHarness.archiveValues(bucket: bucket)
+        // A service that does not answer: its sections say so, the report is still made.
+        extra["fleet.reports.alertingUrl"] = .init(.string("http://127.0.0.1:1"), isSecret: false)
         try await TrackingHarness.run(extra: extra) { harness, apis, vehicle in
             let api = apis[0]
             let repository = PostgresTrackingRepository(client: harness.admin, schema: harness.schema, logger: silentLogger)

@@ -1,5 +1,6 @@
 import Configuration
 import FleetCore
+import FleetObjectStore
 import FleetMQTT
 import FleetService
 import FleetTestSupport
@@ -71,6 +72,18 @@ struct TrackingHarness: Sendable {
         try await ServiceHarness.test(app, token: try await identity.adminToken()) { client in
             try await nest(replicas: replicas, tracking: tracking, apis: apis + [client], body)
         }
+    }
+
+    /// Configuration values that archive into (and report to) a new bucket of the stack's S3 server, created at start.
+    static func archiveValues(bucket: String) -> [AbsoluteConfigKey: ConfigValue] {
+        let store = TestObjectStore.configuration(bucket: bucket)
+        return [
+            "fleet.archive.s3.endpoint": .init(.string(store.endpoint), isSecret: false),
+            "fleet.archive.s3.bucket": .init(.string(bucket), isSecret: false),
+            "fleet.archive.s3.accessKeyId": .init(.string(store.accessKeyID), isSecret: false),
+            "fleet.archive.s3.secretAccessKey": .init(.string(store.secretAccessKey), isSecret: true),
+            "fleet.archive.createBucket": .init(.string("true"), isSecret: false),
+        ]
     }
 
     /// A valid telemetry sample near Monaco.

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `GET /v1/report-data?from=&to=&limit=` (scope `fleet:read`): the alerts raised in `[from, to)` for fleet-tracking's
 /// fleet reports, as ``ReportData`` with only `alerts` filled: type, severity, vehicle (none for platform alerts),
-/// raise, acknowledge and resolve times in Unix milliseconds, by raise time then id. See ``ReportWindow`` for the query.
+/// raise, acknowledge and resolve times in Unix milliseconds, by raise time then id. See ``ReportDataWindow`` for the query.
 struct ReportDataController<Context: AuthenticatedRequestContext>: Sendable {
     let repository: any AlertReportRepository
 
@@ -16,7 +16,7 @@ struct ReportDataController<Context: AuthenticatedRequestContext>: Sendable {
 
     @Sendable func reportData(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let window = try ReportWindow(request: request)
+        let window = try ReportDataWindow(request: request)
         return try JSONResponse.response(.ok, try await repository.alertReport(for: window.period, limit: window.limit))
     }
 }

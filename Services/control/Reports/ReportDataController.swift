@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `GET /v1/report-data?from=&to=&limit=` (fleet:read): the commands issued in `[from, to)` for fleet-tracking's fleet
 /// reports, as ``ReportData`` with only `commands` filled: vehicle, action, outcome, issue and answer times in Unix
-/// milliseconds, by issue time then id (outcomes: ``CommandReportRepository``; the query: ``ReportWindow``).
+/// milliseconds, by issue time then id (outcomes: ``CommandReportRepository``; the query: ``ReportDataWindow``).
 struct ReportDataController<Commands: CommandReportRepository> {
     typealias Context = AppRequestContext
 
@@ -17,7 +17,7 @@ struct ReportDataController<Commands: CommandReportRepository> {
 
     @Sendable func reportData(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let window = try ReportWindow(request: request)
+        let window = try ReportDataWindow(request: request)
         return try JSONResponse.response(.ok, try await commands.commandReport(for: window.period, limit: window.limit))
     }
 }

@@ -21,7 +21,7 @@ struct HealthReportController<Repository: HealthReportRepository> {
 
     @Sendable func reportData(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let query = try ReportDataQuery(request)
+        let query = try ReportDataWindow(request: request)
         let period = query.period
         // One row more than the limit tells whether there were more.
         let incidents = try await repository.reportIncidents(fromMillis: period.fromMillis, toMillis: period.toMillis, limit: query.limit + 1)

@@ -19,7 +19,7 @@ struct RoutingReportController<Repository: RouteReportRepository> {
 
     @Sendable func reportData(_ request: Request, context: Context) async throws -> Response {
         _ = try context.require(.fleetRead)
-        let query = try ReportDataQuery(request)
+        let query = try ReportDataWindow(request: request)
         // One row more than the limit tells whether there were more.
         let routes = try await repository.routeRecords(fromMillis: query.period.fromMillis, toMillis: query.period.toMillis, limit: query.limit + 1)
         let data = ReportData(period: query.period, routes: Array(routes.prefix(query.limit)), truncated: routes.count > query.limit)

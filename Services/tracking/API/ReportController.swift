@@ -11,8 +11,6 @@ struct ReportController<Repository: TrackingRepository & ArchiveRepository & Rep
     let repository: Repository
     /// Nil without an object store (the report endpoints then answer 503).
     let generator: ReportGenerator<Repository>?
-    /// Longest period one report may cover.
-    var maxDays = 93
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("reports", use: create)
@@ -66,10 +64,11 @@ struct ReportController<Repository: TrackingRepository & ArchiveRepository & Rep
         let body = try await JSONBody.decode(CreateBody.self, from: request, context: context)
         let from = body.from.millis, to = body.to.millis
         guard from < to else { throw HTTPError(.badRequest, message: "'from' must be before 'to'") }
-        guard from >= 0, to <= 253_402_300_799_000 else { throw HTTPError(.badRequest, message: "times must be within years 1970-9999") }
-        guard to - from <= Int64(maxDays) * 86_400_000 else {
-            throw HTTPError(.badRequest, message: "a report covers at most \(maxDays) days")
+        // The same bounds as every service's `GET /v1/report-data`, which the report asks for the same period.
+        guard from >= 0, to <= ReportDataWindow.latestMillis else {
+            throw HTTPError(.badRequest, message: "times must be within years 1970-9999")
         }
+        guard to - from <= ReportDataWindow.maxSpanMillis else { throw HTTPError(.badRequest, message: "a report covers at most 93 days") }
         if let tag = body.tag, VehicleID(validating: tag) == nil {
             throw HTTPError(.badRequest, message: "tag must match \(FleetLimits.identifierPattern)")
         }

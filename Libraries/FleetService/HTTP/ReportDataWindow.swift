@@ -1,29 +1,29 @@
 import FleetReports
-import FleetService
 import Hummingbird
 
-/// The query of `GET /v1/report-data`: the period `[from, to)` and the most records to return.
+/// The query of `GET /v1/report-data` (every service that contributes to fleet reports): the period `[from, to)` and
+/// the most records to return.
 ///
 /// `from` and `to` are required, in milliseconds since the epoch or ISO 8601 (``Request/timeMillis(_:)``); the period
 /// must not be empty or reversed and spans at most ``maxSpanMillis``. Anything else is a 400 that says what is wrong.
-struct ReportWindow: Sendable, Equatable {
+public struct ReportDataWindow: Sendable, Equatable {
     /// The longest period one request may cover: 93 days, a quarter (weekly and monthly reports fit with room to spare).
-    static let maxSpanMillis: Int64 = 93 * 86_400_000
+    public static let maxSpanMillis: Int64 = 93 * 86_400_000
     /// The latest time accepted, 9999-12-31T23:59:59.999Z. Times before 1970 are refused too: no record is that old,
     /// and the bounds keep `to - from` and the database's timestamps far from overflowing.
-    static let latestMillis: Int64 = 253_402_300_799_999
+    public static let latestMillis: Int64 = 253_402_300_799_999
     /// Records returned when `limit` is absent.
-    static let defaultLimit = 200_000
+    public static let defaultLimit = 200_000
     /// The highest `limit` accepted.
-    static let maxLimit = 500_000
+    public static let maxLimit = 500_000
 
     /// `[from, to)` in Unix milliseconds.
-    var period: ReportPeriod
+    public var period: ReportPeriod
     /// The most records to return (`?limit=`, default ``defaultLimit``, 1...``maxLimit``).
-    var limit: Int
+    public var limit: Int
 
     /// Reads `from`, `to` and `limit` from `request`.
-    init(request: Request) throws {
+    public init(request: Request) throws {
         let from = try Self.time("from", of: request)
         let to = try Self.time("to", of: request)
         guard from < to else { throw Request.invalidQuery("to", "after 'from' (the period is [from, to))") }
