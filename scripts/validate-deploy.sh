@@ -322,8 +322,18 @@ phase_helm() {
     must_fail "endless PostSync analysis of a StatefulSet (template)" helm template t charts/fleet-control --set analysis.count=null || rc=1
     must_fail "KEDA without a trigger (schema)" helm template t charts/fleet-tracking --set 'autoscaling.keda.triggers=null' || rc=1
     must_fail "TLS CA file in env (schema)" helm template t charts/fleet-health --set env.FLEET_POSTGRES_TLS_CA_FILE=/x || rc=1
+    # The archive and the weekly report job (fleet-tracking, issue #21).
+    must_fail "archive key id in env (schema)" helm template t charts/fleet-tracking --set env.FLEET_ARCHIVE_S3_ACCESS_KEY_ID=x || rc=1
+    must_fail "secretEnv entry with an unknown field (schema)" helm template t charts/fleet-tracking --set secretEnv.FLEET_REPORTS_TOKEN.optinal=true || rc=1
+    must_fail "archive endpoint without a bucket (template)" helm template t charts/fleet-tracking --set env.FLEET_ARCHIVE_S3_ENDPOINT=https://s3.eu-west-1.amazonaws.com || rc=1
+    must_fail "weekly report job without the archive (template)" helm template t charts/fleet-tracking --set weeklyReport.enabled=true || rc=1
+    must_fail "weekly report job beside the service's weekly timer (template)" helm template t charts/fleet-tracking \
+        -f charts/ci-values/fleet-tracking.yaml --set env.FLEET_REPORTS_WEEKLY=yes || rc=1
+    must_fail "weekly report job without a schedule (schema)" helm template t charts/fleet-tracking -f charts/ci-values/fleet-tracking.yaml --set weeklyReport.schedule=null || rc=1
+    must_fail "object store egress to a host name (schema)" helm template t charts/fleet-tracking --set 'networkPolicy.objectStore.cidrs={s3.amazonaws.com}' || rc=1
     check "contract of the rendered manifests" "$PY" - "$WORK/manifests" <<'PY' || rc=1
-import glob, os, sys, yaml
+import glob, os, re, sys, yaml
+from urllib.parse import urlsplit
 out = sys.argv[1]
 ports = {"fleet-tracking": 8081, "fleet-control": 8082, "fleet-alerting": 8083, "fleet-health": 8084, "fleet-routing": 8085, "fleet-sim": 8089}
 errors = []
@@ -338,7 +348,8 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
     cm = by[("ConfigMap", f"{name}-env")]["data"]
     need(cm["FLEET_HTTP_HOST"] == "0.0.0.0", f"{path}: FLEET_HTTP_HOST")
     need(cm["FLEET_HTTP_PORT"] == str(ports[name]), f"{path}: FLEET_HTTP_PORT")
-    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN", "FLEET_ROUTING_CONTROL_TOKEN")), f"{path}: secret in ConfigMap")
+    need(not any(k in cm for k in ("FLEET_POSTGRES_PASSWORD", "FLEET_MQTT_PASSWORD", "FLEET_CONTROL_ADMIN_TOKEN", "FLEET_HEALTH_REGISTRY_TOKEN", "FLEET_ROUTING_CONTROL_TOKEN",
+                                   "FLEET_REPORTS_TOKEN", "FLEET_ARCHIVE_S3_ACCESS_KEY_ID", "FLEET_ARCHIVE_S3_SECRET_ACCESS_KEY", "FLEET_ARCHIVE_S3_SESSION_TOKEN")), f"{path}: secret in ConfigMap")
     work = [d for d in docs if d["kind"] in ("StatefulSet", "Deployment", "Rollout")]
     need(len(work) == 1, f"{path}: one workload")
     w = work[0]; pod = w["spec"]["template"]["spec"]; ctr = pod["containers"][0]
@@ -349,11 +360,12 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
     need(sc["readOnlyRootFilesystem"] and sc["runAsNonRoot"] and sc["capabilities"]["drop"] == ["ALL"]
          and sc["allowPrivilegeEscalation"] is False, f"{path}: container securityContext")
     for e in ctr.get("env", []):
-        if any(s in e["name"] for s in ("PASSWORD", "TOKEN")):
+        if any(s in e["name"] for s in ("PASSWORD", "TOKEN", "SECRET", "ACCESS_KEY")):
             need("secretKeyRef" in e.get("valueFrom", {}), f"{path}: {e['name']} not from a Secret")
     need(("PodDisruptionBudget", name) in by or name == "fleet-sim", f"{path}: PodDisruptionBudget")
-    # NetworkPolicy: ingress and egress, egress to DNS and the broker at least (fleet-lib networkPolicy).
-    for np in [d for d in docs if d["kind"] == "NetworkPolicy"]:
+    # NetworkPolicy: ingress and egress, egress to DNS and the broker at least (fleet-lib networkPolicy);
+    # the weekly report job's own policy is checked with the job below.
+    for np in [d for d in docs if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == name]:
         sp = np["spec"]
         need(sp["policyTypes"] == ["Ingress", "Egress"] and sp.get("egress"), f"{path}: NetworkPolicy without egress rules")
         eports = [{(p["port"], p["protocol"]) for p in r.get("ports", [])} for r in sp.get("egress", [])]
@@ -410,6 +422,58 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
              f"{path}: conservative scale-down")
         need(path.endswith(".ci.yaml") <= (pod.get("nodeSelector", {}).get("fleet.dev/pool") == "ingest"
              and any(t["key"] == "fleet.dev/ingest" and t["effect"] == "NoSchedule" for t in pod.get("tolerations", []))), f"{path}: ingest pool (ci values)")
+    if name == "fleet-tracking":
+        # Reports and the archive (issue #21): the other services in-cluster, no weekly timer beside the job,
+        # egress to every service asked and, with an archive, to its endpoint's port.
+        for svc, port in (("ALERTING", 8083), ("CONTROL", 8082), ("HEALTH", 8084), ("ROUTING", 8085)):
+            need(cm.get(f"FLEET_REPORTS_{svc}_URL") == f"http://fleet-{svc.lower()}:{port}", f"{path}: FLEET_REPORTS_{svc}_URL in-cluster")
+        need(cm.get("FLEET_REPORTS_WEEKLY") == "false", f"{path}: FLEET_REPORTS_WEEKLY false (the CronJob makes the weekly report)")
+        own_np = by.get(("NetworkPolicy", name))
+        egress = own_np["spec"]["egress"] if own_np else []
+        def egress_to(port, peer):
+            return any((port, "TCP") in {(p["port"], p["protocol"]) for p in r.get("ports", [])} and any(peer(t) for t in r.get("to", [])) for r in egress)
+        for svc, port in (("fleet-alerting", 8083), ("fleet-control", 8082), ("fleet-health", 8084), ("fleet-routing", 8085)):
+            need(not own_np or egress_to(port, lambda t, s=svc: t.get("podSelector", {}).get("matchLabels") == {"app.kubernetes.io/name": s}),
+                 f"{path}: NetworkPolicy egress to {svc}:{port} (reports)")
+        endpoint = cm.get("FLEET_ARCHIVE_S3_ENDPOINT")
+        if endpoint:
+            u = urlsplit(endpoint)
+            need(cm.get("FLEET_ARCHIVE_S3_BUCKET"), f"{path}: archive without a bucket")
+            need(not own_np or egress_to(u.port or (443 if u.scheme == "https" else 80), lambda t: "ipBlock" in t or "podSelector" in t),
+                 f"{path}: NetworkPolicy egress to the archive endpoint's port")
+        jobs = [d for d in docs if d["kind"] == "CronJob"]
+        need(len(jobs) == (1 if path.endswith(".ci.yaml") else 0), f"{path}: weekly report CronJob only with weeklyReport.enabled (ci values)")
+        for cj in jobs:
+            jspec = cj["spec"]; job = jspec["jobTemplate"]["spec"]; jpod = job["template"]["spec"]; jc = jpod["containers"][0]
+            jenv = {e["name"]: e for e in jc["env"]}
+            need(endpoint, f"{path}: weekly report job without an archive")
+            need((jspec["schedule"], jspec["timeZone"], jspec["concurrencyPolicy"]) == ("30 1 * * 1", "Etc/UTC", "Forbid"),
+                 f"{path}: weekly report Monday 01:30 Etc/UTC, concurrencyPolicy Forbid")
+            need((job["backoffLimit"], job["activeDeadlineSeconds"], jspec["successfulJobsHistoryLimit"], jspec["failedJobsHistoryLimit"]) == (3, 900, 3, 3),
+                 f"{path}: weekly report backoffLimit 3, activeDeadlineSeconds 900, history 3/3")
+            need(jc["args"] == ["reports", "create", "--last-week"] and re.sub(r"(@sha256:[0-9a-f]{64}|:[^/:]+)$", "", jc["image"]).endswith("/fleetctl"),
+                 f"{path}: the fleetctl image runs reports create --last-week")
+            need(jenv["FLEET_TRACKING_URL"].get("value") == f"http://{name}:{ports[name]}", f"{path}: FLEET_TRACKING_URL is the release's Service")
+            need("secretKeyRef" in jenv["FLEET_TOKEN"].get("valueFrom", {}) and not jenv["FLEET_TOKEN"]["valueFrom"]["secretKeyRef"].get("optional"),
+                 f"{path}: FLEET_TOKEN from a Secret")
+            jsc = jc["securityContext"]
+            need(jpod["automountServiceAccountToken"] is False and jpod["securityContext"]["runAsNonRoot"] and jsc["readOnlyRootFilesystem"]
+                 and jsc["allowPrivilegeEscalation"] is False and jsc["capabilities"]["drop"] == ["ALL"] and jc["resources"]["limits"],
+                 f"{path}: weekly report pod non-root, read-only, no token, limits")
+            labels = job["template"]["metadata"]["labels"]
+            selector = by[("Service", name)]["spec"]["selector"]
+            need(not all(labels.get(k) == v for k, v in selector.items()), f"{path}: weekly report pods must not match the service's selector")
+            peers = [f for r in (own_np or {"spec": {"ingress": []}})["spec"]["ingress"] for f in r.get("from", [])]
+            need(not own_np or any(f.get("podSelector", {}).get("matchLabels") and all(labels.get(k) == v for k, v in f["podSelector"]["matchLabels"].items())
+                                   for f in peers), f"{path}: the service's NetworkPolicy admits the weekly report pods")
+            jnp = by.get(("NetworkPolicy", f"{name}-weekly-report"))
+            if own_np:
+                jn = jnp["spec"] if jnp else {}
+                jports = [{(p["port"], p["protocol"]) for p in r.get("ports", [])} for r in jn.get("egress", [])]
+                need(jnp and jn["policyTypes"] == ["Ingress", "Egress"] and jn.get("ingress") == []
+                     and all(labels.get(k) == v for k, v in jn["podSelector"]["matchLabels"].items())
+                     and sorted(map(sorted, jports)) == sorted(map(sorted, [{(53, "UDP"), (53, "TCP")}, {(ports[name], "TCP")}])),
+                     f"{path}: weekly report NetworkPolicy: no ingress, egress DNS and {name}:{ports[name]} only")
     if name == "fleet-health":
         env = {e["name"]: e for e in ctr["env"]}
         need(w["kind"] == "StatefulSet" and env["FLEET_MQTT_CLIENT_ID"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name",
@@ -432,6 +496,20 @@ for path in sorted(glob.glob(os.path.join(out, "*.yaml"))):
         map_path = cm.get("FLEET_ROUTING_MAP", "")
         need(map_path == "/opt/fleet/share/road_network/monaco.osm.pbf" or any(map_path.startswith(m) for m in mounts),
              f"{path}: FLEET_ROUTING_MAP ({map_path!r}) is the image's map or on a mounted volume")
+# Every Fleet service a chart calls (NetworkPolicy egress to its pods) admits that chart's pods (default values).
+admits = {}
+for path in sorted(glob.glob(os.path.join(out, "fleet-*.yaml"))):
+    name = os.path.basename(path)[:-5]
+    if name not in ports: continue
+    for np in [d for d in yaml.safe_load_all(open(path)) if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == name]:
+        admits[name] = {f.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") for r in np["spec"]["ingress"] for f in r.get("from", [])}
+for caller in admits:
+    np = next(d for d in yaml.safe_load_all(open(os.path.join(out, f"{caller}.yaml"))) if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == caller)
+    for r in np["spec"]["egress"]:
+        for t in r.get("to", []):
+            callee = t.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name")
+            if callee in ports and "namespaceSelector" not in t:
+                need(callee in admits and caller in admits[callee], f"{caller} calls {callee}, whose NetworkPolicy does not admit it (networkPolicy.callers)")
 for e in errors: print(e)
 sys.exit(1 if errors else 0)
 PY
@@ -476,6 +554,8 @@ phase_cluster_deps() {
     fi
     check "cluster deps: contract + the rendered broker for real" "$PY" "$deps" --broker || rc=1
     must_fail "a Secret a chart reads is not produced" "$PY" "$deps" --set fleet-secrets:secrets.fleet-sim=null || rc=1
+    must_fail "a key only prod's Argo CD values read is not produced (weekly report token)" \
+        "$PY" "$deps" --set fleet-secrets:prod.secrets.fleet-tracking.weekly-report-token=null || rc=1
     must_fail "a service's MQTT password is not its broker account's" \
         "$PY" "$deps" --set fleet-secrets:secrets.fleet-tracking.mqtt-password=mqtt-svc-health || rc=1
     must_fail "the broker NetworkPolicy leaves out a client" "$PY" "$deps" --set 'fleet-mqtt:networkPolicy.clients={fleet-tracking}' || rc=1
@@ -491,14 +571,16 @@ phase_cluster_deps() {
 # ---------------------------------------------------------------------------------------------
 phase_argocd() {
     local rc=0 snap="$WORK/argocd-snapshot" prod_db="services.postgres.host=fleet-prod.c0ffee.eu-west-1.rds.amazonaws.com"
+    local prod_bucket="apps.fleet-tracking.values.env.FLEET_ARCHIVE_S3_BUCKET=fleet-prod-archive-ci"
     mkdir -p "$WORK/argocd"
     check "helm lint --strict argocd/apps (dev)" helm lint argocd/apps --strict -f argocd/apps/values-dev.yaml || rc=1
-    check "helm lint --strict argocd/apps (prod)" helm lint argocd/apps --strict -f argocd/apps/values-prod.yaml --set "$prod_db" || rc=1
+    check "helm lint --strict argocd/apps (prod)" helm lint argocd/apps --strict -f argocd/apps/values-prod.yaml --set "$prod_db" --set "$prod_bucket" || rc=1
     check "render argocd/apps (dev)" render "$WORK/argocd/apps-dev.yaml" fleet argocd/apps -n argocd -f argocd/apps/values-dev.yaml || rc=1
     check "render argocd/apps (prod)" render "$WORK/argocd/apps-prod.yaml" fleet argocd/apps -n argocd \
-        -f argocd/apps/values-prod.yaml --set "$prod_db" --set images.registry=123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet \
+        -f argocd/apps/values-prod.yaml --set "$prod_db" --set "$prod_bucket" --set images.registry=123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet \
         --set images.tag=3f2a9c1d0b7e || rc=1
-    must_fail "prod without a database address (fleet-postgres off)" helm template fleet argocd/apps -f argocd/apps/values-prod.yaml || rc=1
+    must_fail "prod without a database address (fleet-postgres off)" helm template fleet argocd/apps -f argocd/apps/values-prod.yaml --set "$prod_bucket" || rc=1
+    must_fail "prod without the archive bucket (archive on)" helm template fleet argocd/apps -f argocd/apps/values-prod.yaml --set "$prod_db" || rc=1
     check "kubernetes-validate (no CRD schema packaged: Argo CD kinds are only warned about)" \
         kubernetes-validate --strict --quiet --no-warn -k 1.30.0 argocd/projects.yaml argocd/root-*.yaml argocd/argocd-cm-patch.yaml \
         "$WORK"/argocd/*.yaml || rc=1
@@ -845,6 +927,7 @@ phase_terraform() {
     must_fail "plan assertions: ingest pool without its taint" "$PY" terraform/checks/check_plan.py dev "$WORK/plan-dev.json" --doctor ingest-untainted || rc=1
     must_fail "plan assertions: RDS publicly accessible" "$PY" terraform/checks/check_plan.py prod "$WORK/plan-prod.json" --doctor rds-public || rc=1
     must_fail "plan assertions: archive bucket policy not blocked" "$PY" terraform/checks/check_plan.py prod "$WORK/plan-prod.json" --doctor archive-not-blocked || rc=1
+    must_fail "plan assertions: archived telemetry to Glacier Flexible Retrieval (no ranged GETs)" "$PY" terraform/checks/check_plan.py prod "$WORK/plan-prod.json" --doctor archive-flexible-glacier || rc=1
     must_fail "plan assertions: state bucket without KMS" "$PY" terraform/checks/check_plan.py bootstrap "$WORK/plan-bootstrap.json" --doctor state-unencrypted || rc=1
     must_fail "second-plan check: a plan that still creates everything" "$PY" terraform/checks/check_plan.py dev "$WORK/plan-dev.json" --replan || rc=1
     must_fail "dev: Kubernetes API open to 0.0.0.0/0 (variable validation)" \

@@ -16,7 +16,7 @@ allow exactly Application.
   check_argocd_kinds.py [--projects argocd/projects.yaml] [--env NAME=VALUES_FILE[,k=v...]]... [--suggest]
 
 Default environments: dev (argocd/apps/values-dev.yaml) and prod (values-prod.yaml, plus a database
-address: prod refuses to render without one). Needs the validate-deploy venv (helm-python-sdk, PyYAML).
+address and an archive bucket: prod refuses to render without them). Needs the validate-deploy venv (helm-python-sdk, PyYAML).
 """
 import argparse
 import glob
@@ -44,8 +44,10 @@ CLUSTER_SCOPED = {
 }
 DEFAULT_ENVS = [
     "dev=argocd/apps/values-dev.yaml",
-    # A syntactically real RDS address: the check is about kinds, not about this value.
-    "prod=argocd/apps/values-prod.yaml,services.postgres.host=fleet-prod.c0ffee.eu-west-1.rds.amazonaws.com",
+    # A syntactically real RDS address and archive bucket (prod refuses to render without them): the
+# check is about kinds, not about these values.
+    "prod=argocd/apps/values-prod.yaml,services.postgres.host=fleet-prod.c0ffee.eu-west-1.rds.amazonaws.com,"
+    "apps.fleet-tracking.values.env.FLEET_ARCHIVE_S3_BUCKET=fleet-prod-archive-ci",
 ]
 
 

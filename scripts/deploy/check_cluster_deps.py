@@ -6,10 +6,13 @@ service charts, on their rendered manifests (docs/deployment/cluster.md).
 
 Renders every application chart of charts/ with `helm template` (the offline helm of
 scripts/validate-deploy.sh must be on PATH) with its default values, release = chart name,
-namespace fleet, and fleet-secrets also with charts/ci-values/fleet-secrets.yaml (prod). Asserts:
+namespace fleet, and fleet-secrets also with charts/ci-values/fleet-secrets.yaml (prod); the service
+charts also as each environment's Argo CD Application renders them (argocd/apps with
+values-dev.yaml / values-prod.yaml: what an environment turns on, e.g. prod's archive and weekly
+report job, reads Secrets too). Asserts:
   - secrets: the (Secret, key) pairs fleet-secrets produces are exactly those every chart reads
     (secretKeyRef, envFrom, secret volumes; cert-manager's TLS Secrets aside), in dev and in prod
-    (prod: without the dev database's);
+    (prod: without the dev database's); a secretKeyRef marked optional may be produced or not;
   - same values: each service's mqtt-password comes from the same source (store, remote key,
     property) as the broker Secret's key for the service's MQTT username, every postgres-password
     from the database's; dev: every copied property is generated, prod: every remote ref is set;
@@ -87,16 +90,18 @@ def containers(pod):
     return (pod.get("initContainers") or []) + (pod.get("containers") or [])
 
 
-def consumed(docs):
-    """(secret, key) pairs read by pods; key '*' for a whole Secret."""
+def consumed(docs, optional=None):
+    """(secret, key) pairs read by pods; key '*' for a whole Secret. Pairs read only through optional
+    secretKeyRefs go to `optional` (a set) instead, when given."""
     tls = {d["spec"]["secretName"] for d in docs if d.get("kind") == "Certificate"}
     pairs = set()
+    maybe = set()
     for _, pod in pod_specs(docs):
         for c in containers(pod):
             for e in c.get("env") or []:
                 ref = (e.get("valueFrom") or {}).get("secretKeyRef")
                 if ref:
-                    pairs.add((ref["name"], ref["key"]))
+                    (maybe if ref.get("optional") and optional is not None else pairs).add((ref["name"], ref["key"]))
             for e in c.get("envFrom") or []:
                 if "secretRef" in e:
                     pairs.add((e["secretRef"]["name"], "*"))
@@ -108,6 +113,8 @@ def consumed(docs):
                     continue  # made by cert-manager from this chart's Certificate
                 for it in s.get("items") or [{"key": "*"}]:
                     pairs.add((name, it["key"]))
+    if optional is not None:
+        optional |= maybe - pairs
     return pairs
 
 
@@ -162,7 +169,9 @@ def client_of(chart, docs, workload, pod):
         values.update(maps.get((e.get("configMapRef") or {}).get("name"), {}))
     env = env_of(c)
     values.update({n: e["value"] for n, e in env.items() if "value" in e})
-    label = workload["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/name")
+    spec = workload["spec"]
+    tpl = spec.get("template") or spec["jobTemplate"]["spec"]["template"]
+    label = tpl["metadata"]["labels"].get("app.kubernetes.io/name")
     return {"name": f"{chart}/{workload['metadata']['name']}", "label": label, "values": values, "env": env}
 
 
@@ -200,6 +209,41 @@ def under(path, mount):
     return path == mount or path.startswith(mount.rstrip("/") + "/")
 
 
+# Argo CD values of each environment (argocd/apps values-<env>.yaml); prod refuses to render without a
+# database address and an archive bucket: syntactically real ones (the check is about Secrets).
+ENV_SETS = {
+    "dev": [],
+    "prod": ["services.postgres.host=fleet-prod.c0ffee.eu-west-1.rds.amazonaws.com",
+             "apps.fleet-tracking.values.env.FLEET_ARCHIVE_S3_BUCKET=fleet-prod-archive-ci"],
+}
+
+
+def env_renders(env, sets):
+    """The service charts as env's Argo CD Applications render them (their valuesObject; --set CHART:KEY=VALUE
+    applies on top), {chart: docs}. fleet-secrets, the broker and the database are left out: their
+    own renders above are the ones compared."""
+    cmd = ["helm", "template", "fleet", os.path.join(ROOT, "argocd/apps"), "-n", "argocd",
+           "-f", os.path.join(ROOT, f"argocd/apps/values-{env}.yaml")]
+    for s in ENV_SETS[env]:
+        cmd += ["--set", s]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"helm template argocd/apps ({env}) failed:\n{p.stderr}")
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for app in yaml.safe_load_all(p.stdout):
+            if not app or app.get("kind") != "Application":
+                continue
+            chart = os.path.basename(app["spec"]["source"]["path"])
+            if chart in OWN:
+                continue
+            values = os.path.join(tmp, f"{chart}.yaml")
+            with open(values, "w") as f:
+                yaml.safe_dump(app["spec"]["source"]["helm"].get("valuesObject") or {}, f)
+            out[chart] = render(chart, sets, values)
+    return out
+
+
 def check(sets):
     names = charts()
     need(all(c in names for c in OWN), f"charts {OWN} must exist")
@@ -208,17 +252,26 @@ def check(sets):
     clients = [client_of(c, r[c], w, pod) for c in names if c not in OWN for w, pod in pod_specs(r[c])]
 
     # --- Secrets produced = Secrets consumed -----------------------------------------------------
-    reads = set()
+    # Read by the charts' defaults in both modes, plus what each environment's Argo CD values turn on.
+    reads, maybe = set(), set()
     for c in names:
         if c != "fleet-secrets":
-            reads |= consumed(r[c])
-    for mode, docs, expected in (("dev", r["fleet-secrets"], reads),
-                                 ("prod", prod_secrets, {p for p in reads if p[0] != "fleet-postgres"})):
+            reads |= consumed(r[c], maybe)
+    by_env = {}
+    for env in ("dev", "prod"):
+        req, opt = set(reads), set(maybe)
+        for docs in env_renders(env, sets).values():
+            req |= consumed(docs, opt)
+        by_env[env] = (req, opt - req)
+    for mode, docs in (("dev", r["fleet-secrets"]), ("prod", prod_secrets)):
+        expected, optional = by_env[mode]
+        if mode == "prod":
+            expected = {p for p in expected if p[0] != "fleet-postgres"}
         made, generated = produced(docs)
         copies = set(made)
         for p in sorted(expected - copies):
             errors.append(f"{mode}: {p[0]}/{p[1]} is read by a chart but fleet-secrets does not produce it")
-        for p in sorted(copies - expected):
+        for p in sorted(copies - expected - optional):
             errors.append(f"{mode}: fleet-secrets produces {p[0]}/{p[1]} that no chart reads")
         if mode == "dev":
             need(len(generated) == 1, "dev: one generated Secret")

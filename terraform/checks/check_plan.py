@@ -126,11 +126,17 @@ def env_checks(env, res, applied):
 
     # --- archive bucket, secrets, images
     checks.update(bucket_checks(res, ARCHIVE_BUCKET, "archive bucket"))
-    rule = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this")["rule"][0]
-    checks["archive: lifecycle to GLACIER"] = rule["status"] == "Enabled" and rule["transition"][0]["storage_class"] == "GLACIER"
+    rules = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this")["rule"]
+    moving = [r for r in rules if r.get("transition")]
+    checks["archive: telemetry (fleet/telemetry/) to GLACIER_IR, still readable with ranged GETs"] = len(moving) == 1 and all(
+        r["status"] == "Enabled" and [f.get("prefix") for f in r["filter"]] == ["fleet/telemetry/"]
+        and [t["storage_class"] for t in r["transition"]] == ["GLACIER_IR"] for r in moving)
+    checks["archive: old versions expire, incomplete uploads aborted (whole bucket)"] = any(
+        r["status"] == "Enabled" and not r.get("transition") and not any(f.get("prefix") for f in r.get("filter") or [])
+        and r["noncurrent_version_expiration"] and r["abort_incomplete_multipart_upload"] for r in rules)
     secrets = of_type(res, f"{ENV}.module.secrets", "aws_secretsmanager_secret.this")
-    checks["app secrets: fleet/<env>/control and fleet/<env>/mqtt (charts/fleet-secrets)"] = sorted(
-        s["name"] for s in secrets.values()) == [f"fleet/{env}/control", f"fleet/{env}/mqtt"]
+    checks["app secrets: fleet/<env>/archive, control and mqtt (charts/fleet-secrets)"] = sorted(
+        s["name"] for s in secrets.values()) == [f"fleet/{env}/archive", f"fleet/{env}/control", f"fleet/{env}/mqtt"]
     if not applied:
         checks["app secrets: 30-day recovery window"] = all(s["recovery_window_in_days"] == 30 for s in secrets.values())
     checks["ECR: scan on push, immutable tags"] = all(
@@ -155,7 +161,10 @@ def env_checks(env, res, applied):
         tracking = json.loads(one(res, f"{ENV}.module.iam.aws_iam_role_policy.tracking")["policy"])["Statement"]
         scoped = [r for s in tracking for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
         checks["IRSA fleet-tracking: archive bucket and key only"] = set(scoped) == {
-            bucket_arn, f"{bucket_arn}/telemetry/*", one(res, f"{ARCHIVE_BUCKET}.aws_kms_key.this")["arn"]}
+            bucket_arn, f"{bucket_arn}/fleet/*", one(res, f"{ARCHIVE_BUCKET}.aws_kms_key.this")["arn"]}
+        actions = {a for st in tracking for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+        checks["IRSA fleet-tracking: list, get, put, delete objects; the key's data keys"] = {
+            "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "kms:GenerateDataKey", "kms:Decrypt"} <= actions
         readable = json.loads(one(res, f"{ENV}.module.iam.aws_iam_role_policy.external_secrets")["policy"])["Statement"][0]["Resource"]
         checks["IRSA external-secrets: the env's secrets only"] = sorted(readable) == sorted(
             [s["arn"] for s in secrets.values()] + [db["master_user_secret"][0]["secret_arn"]])
@@ -205,6 +214,10 @@ DOCTOR = {
     "ingest-untainted": (f'{ENV}.module.eks.aws_eks_node_group.this["ingest"]', "taint", []),
     "rds-public": (f"{ENV}.module.postgres.aws_db_instance.this", "publicly_accessible", True),
     "archive-not-blocked": (f"{ARCHIVE_BUCKET}.aws_s3_bucket_public_access_block.this", "block_public_policy", False),
+    # A function: the value is the planned one changed.
+    "archive-flexible-glacier": (f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this", "rule",
+                                 lambda rules: [dict(r, transition=[dict(t, storage_class="GLACIER") for t in r["transition"]])
+                                                if r.get("transition") else r for r in rules]),
     "state-unencrypted": (f"{STATE_BUCKET}.aws_s3_bucket_server_side_encryption_configuration.this", "rule",
                           [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "AES256"}]}]),
 }
@@ -224,7 +237,7 @@ def main():
     res = resources((doc.get("planned_values") or doc["values"])["root_module"], {})
     if a.doctor:
         address, key, value = DOCTOR[a.doctor]
-        one(res, address)[key] = value
+        one(res, address)[key] = value(one(res, address)[key]) if callable(value) else value
     if a.env == "bootstrap":
         lock = one(res, "module.state.aws_dynamodb_table.lock")
         checks = bucket_checks(res, STATE_BUCKET, "state bucket")

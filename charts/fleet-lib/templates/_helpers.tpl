@@ -81,3 +81,21 @@ labels:
 true
 {{- end -}}
 {{- end -}}
+
+{{/*
+fleet-tracking's weekly report CronJob (charts/fleet-tracking/templates/weekly-report.yaml): whether it
+is on, and its pods' labels, which the service's NetworkPolicy admits. Other charts have no such job.
+*/}}
+{{- define "fleet-lib.weeklyReportEnabled" -}}
+{{- if and .Values.weeklyReport .Values.weeklyReport.enabled -}}
+{{- if ne .Chart.Name "fleet-tracking" -}}
+{{- fail "weeklyReport is fleet-tracking's (the report job calls fleet-tracking's POST /v1/reports)" -}}
+{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- define "fleet-lib.weeklyReportSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-weekly-report" (include "fleet-lib.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

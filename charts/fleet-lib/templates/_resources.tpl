@@ -245,8 +245,9 @@ NetworkPolicy: ingress and egress, each limited to what the service needs.
 Ingress (HTTP port only): the ingress controller's namespace (when ingress.enabled), Prometheus'
 namespace, the Fleet services of networkPolicy.callers (same namespace) and networkPolicy.ingressFrom.
 Egress: DNS, the broker (pods, or CIDRs when it is outside the cluster), PostgreSQL (fleet-postgres
-pods in dev, the RDS subnets' CIDRs in prod), the Fleet services it calls, networkPolicy.webhooks
-(fleet-alerting: public addresses) and networkPolicy.extraEgress.
+pods in dev, the RDS subnets' CIDRs in prod), the Fleet services it calls, networkPolicy.objectStore
+(fleet-tracking: the archive), networkPolicy.webhooks (fleet-alerting: public addresses) and
+networkPolicy.extraEgress. fleet-tracking also admits its weekly report job's pods (weeklyReport).
 */}}
 {{- define "fleet-lib.networkPolicy" -}}
 {{- with .Values.networkPolicy }}
@@ -278,6 +279,12 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/name: {{ . }}
+        {{- end }}
+        {{- if include "fleet-lib.weeklyReportEnabled" $ }}
+        # fleet-tracking: the weekly report CronJob's pods (POST /v1/reports).
+        - podSelector:
+            matchLabels:
+              {{- include "fleet-lib.weeklyReportSelectorLabels" $ | nindent 14 }}
         {{- end }}
         {{- with $np.ingressFrom }}
         {{- toYaml . | nindent 8 }}
@@ -311,6 +318,32 @@ spec:
         - podSelector:
             matchLabels:
               app.kubernetes.io/name: {{ .name }}
+    {{- end }}
+    {{- with $np.objectStore }}
+    {{- if or .cidrs .podLabels }}
+    {{- $store := . }}
+    # The archive's object store (FLEET_ARCHIVE_S3_ENDPOINT): addresses (AWS S3: its public ranges, reached
+    # through the VPC's gateway endpoint), else in-cluster pods.
+    - ports:
+        {{- range .ports }}
+        - {port: {{ . }}, protocol: TCP}
+        {{- end }}
+      to:
+        {{- if .cidrs }}
+        {{- range .cidrs }}
+        - ipBlock:
+            cidr: {{ . }}
+            {{- with $store.except }}
+            except:
+              {{- toYaml . | nindent 14 }}
+            {{- end }}
+        {{- end }}
+        {{- else }}
+        - podSelector:
+            matchLabels:
+              {{- toYaml .podLabels | nindent 14 }}
+        {{- end }}
+    {{- end }}
     {{- end }}
     {{- with $np.webhooks }}
     {{- if .enabled }}

@@ -98,12 +98,20 @@ spec:
                   fieldPath: metadata.name
             {{- end }}
             {{- $secretName := include "fleet-lib.secretName" . }}
-            {{- range $name, $key := .Values.secretEnv }}
+            {{- range $name, $ref := .Values.secretEnv }}
             - name: {{ $name }}
               valueFrom:
                 secretKeyRef:
                   name: {{ $secretName }}
-                  key: {{ $key }}
+                  {{- if kindIs "map" $ref }}
+                  key: {{ $ref.key }}
+                  {{- if $ref.optional }}
+                  # Optional: without the key (or the Secret) the variable is unset and the pod still starts.
+                  optional: true
+                  {{- end }}
+                  {{- else }}
+                  key: {{ $ref }}
+                  {{- end }}
             {{- end }}
           # Start-up work (migrations, the simulator's road graph) precedes the HTTP server: allow 5 minutes.
           startupProbe:

@@ -38,9 +38,14 @@ labels:
 {{- append $accounts "dynsec-admin" | toJson -}}
 {{- end -}}
 
-{{/* Every Secret to produce: {secret: {key: credential}} (JSON). */}}
+{{/* Every Secret to produce: {secret: {key: credential}} (JSON); prod.secrets in prod only. */}}
 {{- define "fleet-secrets.targets" -}}
 {{- $targets := deepCopy .Values.secrets -}}
+{{- if eq .Values.mode "prod" -}}
+{{- range $secret, $keys := .Values.prod.secrets -}}
+{{- $_ := set $targets $secret (merge (deepCopy (get $targets $secret | default dict)) $keys) -}}
+{{- end -}}
+{{- end -}}
 {{- $broker := dict -}}
 {{- range include "fleet-secrets.accounts" . | fromJsonArray -}}
 {{- $_ := set $broker . (printf "mqtt-%s" .) -}}

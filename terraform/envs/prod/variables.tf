@@ -104,9 +104,10 @@ variable "archive_glacier_after_days" {
 variable "app_secrets" {
   type = map(string)
   default = {
-    # charts/fleet-secrets (mode prod) reads these two: prod.mqttSecret and prod.remote.*.key.
+    # charts/fleet-secrets (mode prod) reads these: prod.mqttSecret and prod.remote.*.key.
     mqtt    = "JSON: one property per broker account of config/mosquitto/service-accounts, plus dynsec-admin"
-    control = "JSON: admin-token (fleet-control bootstrap admin token), routing-control-token (a commands:write token for fleet-routing)"
+    control = "JSON: admin-token (fleet-control bootstrap admin token), routing-control-token (a commands:write token for fleet-routing), reports-token (fleet:read, fleet-tracking's reports), weekly-report-token (admin, the weekly report CronJob)"
+    archive = "JSON: access-key-id, secret-access-key (fleet-tracking's archive keys, until it uses its IRSA role)"
   }
 }
 

@@ -104,7 +104,7 @@ variable "archive_bucket_name" {
 }
 
 variable "archive_glacier_after_days" {
-  description = "Days after which archived objects move to Glacier."
+  description = "Days after which archived telemetry (fleet/telemetry/) moves to Glacier Instant Retrieval; reports stay in S3 Standard."
   type        = number
 }
 

@@ -1,6 +1,9 @@
 # IAM roles for Kubernetes service accounts (IRSA). Each role trusts exactly one service account of
 # the cluster (the `sub` claim) with the STS audience, and its policy names its resources by ARN.
-#   fleet-tracking    read/write the archive bucket (objects under the archive prefix), use its key
+#   fleet-tracking    read/write the archive bucket (objects under the archive prefix: telemetry and
+#                     reports), use its key. The service does not assume it yet (no web-identity
+#                     credentials): until it does, an IAM user with this role's policy holds its keys
+#                     (docs/deployment/cluster.md#archive-credentials)
 #   external-secrets  read the environment's Secrets Manager secrets (and decrypt them)
 #   ebs-csi           the EBS CSI driver (the broker's and dev database's volumes), AWS managed policy
 
@@ -48,8 +51,9 @@ resource "aws_iam_role" "this" {
   tags                 = var.tags
 }
 
-# fleet-tracking: the telemetry archive (issue #21). Objects only under the prefix; listing only of
-# the prefix; no bucket-level changes, no deletes of versions.
+# fleet-tracking: the archive and its reports (issue #21). Objects only under the prefix (Put, Get for
+# reads and ranged reads, Delete for strays of an interrupted day); listing only of the prefix; no
+# bucket-level changes, no deletes of versions.
 data "aws_iam_policy_document" "tracking" {
   statement {
     sid       = "ListArchivePrefix"

@@ -47,9 +47,9 @@ variable "archive_bucket_arn" {
 }
 
 variable "archive_prefix" {
-  description = "Key prefix fleet-tracking may read and write in the archive bucket."
+  description = "Key prefix fleet-tracking may read and write in the archive bucket: its FLEET_ARCHIVE_PREFIX (default fleet) + /, which holds telemetry/ and reports/."
   type        = string
-  default     = "telemetry/"
+  default     = "fleet/"
 
   validation {
     condition     = length(var.archive_prefix) > 0 && endswith(var.archive_prefix, "/")

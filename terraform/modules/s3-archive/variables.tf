@@ -4,7 +4,7 @@ variable "bucket_name" {
 }
 
 variable "glacier_after_days" {
-  description = "Days after which objects move to Glacier Flexible Retrieval."
+  description = "Days after which archived telemetry (telemetry_prefix) moves to telemetry_storage_class."
   type        = number
   default     = 30
 
@@ -14,8 +14,30 @@ variable "glacier_after_days" {
   }
 }
 
+variable "telemetry_prefix" {
+  description = "Key prefix of the archived telemetry days: fleet-tracking's FLEET_ARCHIVE_PREFIX (default fleet) + /telemetry/."
+  type        = string
+  default     = "fleet/telemetry/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+/telemetry/$", var.telemetry_prefix))
+    error_message = "telemetry_prefix must be <FLEET_ARCHIVE_PREFIX>/telemetry/."
+  }
+}
+
+variable "telemetry_storage_class" {
+  description = "Storage class of archived telemetry after glacier_after_days. The service reads archived days in place with ranged GETs: only classes that serve them at once (GLACIER_IR, STANDARD_IA, INTELLIGENT_TIERING without its opt-in archive tiers); STANDARD_IA needs 30 days at least."
+  type        = string
+  default     = "GLACIER_IR"
+
+  validation {
+    condition     = contains(["GLACIER_IR", "STANDARD_IA", "INTELLIGENT_TIERING"], var.telemetry_storage_class)
+    error_message = "telemetry_storage_class must be GLACIER_IR, STANDARD_IA or INTELLIGENT_TIERING (GLACIER and DEEP_ARCHIVE need a restore before a read)."
+  }
+}
+
 variable "expire_after_days" {
-  description = "Days after which objects are deleted (0 = never). Must be at least 90 days after the move to Glacier (its minimum storage duration)."
+  description = "Days after which objects, telemetry and reports, are deleted (0 = never). At least 90 days after the move to Glacier Instant Retrieval (its minimum storage duration)."
   type        = number
   default     = 0
 }

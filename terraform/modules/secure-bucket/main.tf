@@ -1,8 +1,8 @@
 # A private, hardened S3 bucket, the same for every bucket of Fleet (the telemetry archive, the
 # Terraform state): SSE-KMS with a key of its own (rotation on, bucket key on), versioned, all four
 # public-access blocks, objects owned by the bucket owner (no ACLs), a bucket policy that denies
-# every request not made over TLS, and one lifecycle rule (optional move to Glacier, optional expiry,
-# old versions and incomplete uploads cleaned up).
+# every request not made over TLS, a lifecycle rule for the whole bucket (optional expiry, old
+# versions and incomplete uploads cleaned up) and an optional one moving a prefix to a colder class.
 
 resource "aws_kms_key" "this" {
   #checkov:skip=CKV2_AWS_64:The default key policy (the account's IAM decides who may use the key) is intended: the archive key is granted to fleet-tracking's IRSA role only (modules/iam), the state key to whoever may run Terraform for the account.
@@ -67,14 +67,6 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     status = "Enabled"
     filter {}
 
-    dynamic "transition" {
-      for_each = var.glacier_after_days != null ? [var.glacier_after_days] : []
-      content {
-        days          = transition.value
-        storage_class = "GLACIER"
-      }
-    }
-
     dynamic "expiration" {
       for_each = var.expire_after_days > 0 ? [var.expire_after_days] : []
       content {
@@ -88,6 +80,27 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_upload_days
+    }
+  }
+
+  # Current objects under one prefix only (e.g. the archive's telemetry, not its reports).
+  dynamic "rule" {
+    for_each = var.transition != null ? [var.transition] : []
+    content {
+      id     = "${var.lifecycle_rule_id}-${lower(replace(rule.value.storage_class, "_", "-"))}"
+      status = "Enabled"
+      filter {
+        prefix = rule.value.prefix
+      }
+
+      transition {
+        days          = rule.value.days
+        storage_class = rule.value.storage_class
+      }
+
+      abort_incomplete_multipart_upload {
+        days_after_initiation = var.abort_incomplete_upload_days
+      }
     }
   }
 

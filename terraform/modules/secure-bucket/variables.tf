@@ -18,19 +18,26 @@ variable "lifecycle_rule_id" {
   type        = string
 }
 
-variable "glacier_after_days" {
-  description = "Days after which objects move to Glacier Flexible Retrieval; null = never."
-  type        = number
-  default     = null
+variable "transition" {
+  description = "Move current objects under `prefix` to `storage_class` after `days` (null = never); other keys stay in S3 Standard. STANDARD_IA and ONEZONE_IA need 30 days at least."
+  type = object({
+    prefix        = string
+    days          = number
+    storage_class = string
+  })
+  default = null
 
   validation {
-    condition     = var.glacier_after_days == null || try(var.glacier_after_days >= 1, false)
-    error_message = "glacier_after_days must be at least 1 (or null)."
+    condition = var.transition == null || try(
+      var.transition.days >= 1 && length(var.transition.prefix) > 0
+      && contains(["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], var.transition.storage_class),
+    false)
+    error_message = "transition needs a non-empty prefix, days >= 1 and an S3 storage class (STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE)."
   }
 }
 
 variable "expire_after_days" {
-  description = "Days after which objects are deleted (0 = never). With glacier_after_days: at least 90 days after the move (Glacier's minimum storage duration)."
+  description = "Days after which objects are deleted (0 = never). With a transition: at least the class's minimum storage duration after the move (90 days for GLACIER_IR)."
   type        = number
   default     = 0
 }
