@@ -107,7 +107,7 @@ variable "app_secrets" {
     # charts/fleet-secrets (mode prod) reads these: prod.mqttSecret and prod.remote.*.key.
     mqtt    = "JSON: one property per broker account of config/mosquitto/service-accounts, plus dynsec-admin"
     control = "JSON: admin-token (fleet-control bootstrap admin token), routing-control-token (a commands:write token for fleet-routing), reports-token (fleet:read, fleet-tracking's reports), weekly-report-token (admin, the weekly report CronJob)"
-    archive = "JSON: access-key-id, secret-access-key (fleet-tracking's archive keys, until it uses its IRSA role)"
+    archive = "JSON: access-key-id, secret-access-key (fleet-tracking's archive keys, instead of its IRSA role)"
   }
 }
 

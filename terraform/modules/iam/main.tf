@@ -1,9 +1,8 @@
 # IAM roles for Kubernetes service accounts (IRSA). Each role trusts exactly one service account of
 # the cluster (the `sub` claim) with the STS audience, and its policy names its resources by ARN.
 #   fleet-tracking    read/write the archive bucket (objects under the archive prefix: telemetry and
-#                     reports), use its key. The service does not assume it yet (no web-identity
-#                     credentials): until it does, an IAM user with this role's policy holds its keys
-#                     (docs/deployment/cluster.md#archive-credentials)
+#                     reports), use its key. prod gives the service static keys of an IAM user with
+#                     this role's policy instead (docs/deployment/cluster.md#archive-credentials)
 #   external-secrets  read the environment's Secrets Manager secrets (and decrypt them)
 #   ebs-csi           the EBS CSI driver (the broker's and dev database's volumes), AWS managed policy
 
