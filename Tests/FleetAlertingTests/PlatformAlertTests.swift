@@ -141,7 +141,9 @@ struct PlatformAlertEndToEndTests {
                     let after = MetricsProbe(registry)
                     let labels = { (status: String, outcome: String) in ["status": status, "outcome": outcome] }
                     let metric = "fleet_alerting_platform_alerts_total"
-                    #expect(after.value(metric, labels("firing", "accepted")) - before.value(metric, labels("firing", "accepted")) == 1)
+                    // The counters are process-wide: the report-data suite, running beside this one, posts one firing platform
+                    // alert of its own (no repeat, no resolution), so only this count may be higher.
+                    #expect(after.value(metric, labels("firing", "accepted")) - before.value(metric, labels("firing", "accepted")) >= 1)
                     #expect(after.value(metric, labels("firing", "duplicate")) - before.value(metric, labels("firing", "duplicate")) == 1)
                     #expect(after.value(metric, labels("resolved", "accepted")) - before.value(metric, labels("resolved", "accepted")) == 1)
                 }
