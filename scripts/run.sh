@@ -25,8 +25,8 @@ cd "$REPO_ROOT"
 #   fleet-tracking:svc-tracking
 SERVICES=(
     fleet-control:svc-control   # first: the others check tokens with it, and tracking's reports need a token from it
+    fleet-alerting:svc-alerting # before tracking: its event subscription exists when tracking's first report_ready goes out
     fleet-tracking:svc-tracking
-    fleet-alerting:svc-alerting
     fleet-health:svc-health
     fleet-routing:svc-routing
     fleet-sim:fleet-sim  # keep last: the simulator needs the services above to be up

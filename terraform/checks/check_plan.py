@@ -126,14 +126,15 @@ def env_checks(env, res, applied):
 
     # --- archive bucket, secrets, images
     checks.update(bucket_checks(res, ARCHIVE_BUCKET, "archive bucket"))
-    rules = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this")["rule"]
-    moving = [r for r in rules if r.get("transition")]
+    # (not `rules`: that name holds the database's ingress rules, read again in the applied-state checks below)
+    lifecycle = one(res, f"{ARCHIVE_BUCKET}.aws_s3_bucket_lifecycle_configuration.this")["rule"]
+    moving = [r for r in lifecycle if r.get("transition")]
     checks["archive: telemetry (fleet/telemetry/) to GLACIER_IR, still readable with ranged GETs"] = len(moving) == 1 and all(
         r["status"] == "Enabled" and [f.get("prefix") for f in r["filter"]] == ["fleet/telemetry/"]
         and [t["storage_class"] for t in r["transition"]] == ["GLACIER_IR"] for r in moving)
     checks["archive: old versions expire, incomplete uploads aborted (whole bucket)"] = any(
         r["status"] == "Enabled" and not r.get("transition") and not any(f.get("prefix") for f in r.get("filter") or [])
-        and r["noncurrent_version_expiration"] and r["abort_incomplete_multipart_upload"] for r in rules)
+        and r["noncurrent_version_expiration"] and r["abort_incomplete_multipart_upload"] for r in lifecycle)
     secrets = of_type(res, f"{ENV}.module.secrets", "aws_secretsmanager_secret.this")
     checks["app secrets: fleet/<env>/archive, control and mqtt (charts/fleet-secrets)"] = sorted(
         s["name"] for s in secrets.values()) == [f"fleet/{env}/archive", f"fleet/{env}/control", f"fleet/{env}/mqtt"]
