@@ -146,7 +146,9 @@ func buildRouter(
         validator: c.validator, writer: c.writer, maxItems: configuration.maxHTTPBatchItems,
         maxBodyBytes: runtime.configuration.http.maxBodyBytes
     ).addRoutes(to: v1)
-    VehiclesController(repository: c.repository, archiver: c.archiver).addRoutes(to: v1)
+    VehiclesController(
+        repository: c.repository, archiver: c.archiver, summaries: SummaryCache(maxAgeMillis: Int64(configuration.summaryMaxAgeMillis))
+    ).addRoutes(to: v1)
     ArchiveController(repository: c.repository, archiver: c.archiver, retentionDays: configuration.retentionDays).addRoutes(to: v1)
     ReportController(repository: c.repository, generator: c.reports).addRoutes(to: v1)
     GeofencesController(repository: c.repository, cache: c.geofences).addRoutes(to: v1)

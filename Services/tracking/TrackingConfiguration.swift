@@ -42,6 +42,8 @@ struct TrackingConfiguration: Sendable, Equatable {
     var maxHTTPBatchItems = 1_000
     /// How often the live stream pushes the coalesced updates.
     var liveIntervalMillis = 500
+    /// Oldest a cached `GET /v1/fleet/summary` may be (0: computed for every request).
+    var summaryMaxAgeMillis = 1_000
     /// The operator console served at `/console/`.
     var console = ConsoleConfiguration()
     /// The cold archive (`FLEET_ARCHIVE_*`); off without an endpoint.
@@ -72,6 +74,7 @@ struct TrackingConfiguration: Sendable, Equatable {
             try reader.fleetInt("fleet.tracking.defaultSpeedLimitKmh", default: 108, range: 1...400)) / 3.6
         maxHTTPBatchItems = try reader.fleetInt("fleet.tracking.maxHttpBatchItems", default: maxHTTPBatchItems, range: 1...100_000)
         liveIntervalMillis = try reader.fleetInt("fleet.tracking.liveIntervalMillis", default: liveIntervalMillis, range: 50...60_000)
+        summaryMaxAgeMillis = try reader.fleetInt("fleet.tracking.summaryMaxAgeMillis", default: summaryMaxAgeMillis, range: 0...60_000)
         console = try ConsoleConfiguration(reader: reader)
         archive = try ArchiveConfiguration(reader: reader)
         reports = try ReportConfiguration(reader: reader)

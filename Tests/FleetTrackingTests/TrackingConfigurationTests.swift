@@ -30,6 +30,7 @@ struct TrackingConfigurationTests {
             "FLEET_TRACKING_COMMIT_INTERVAL_MILLIS": "100", "FLEET_TRACKING_GAP_TIMEOUT_SECONDS": "5",
             "FLEET_TRACKING_DEFAULT_SPEED_LIMIT_KMH": "72", "FLEET_TRACKING_MAX_HTTP_BATCH_ITEMS": "10",
             "FLEET_TRACKING_LIVE_INTERVAL_MILLIS": "250", "FLEET_TRACKING_MAX_MERGED_BATCH_ROWS": "2000",
+            "FLEET_TRACKING_SUMMARY_MAX_AGE_MILLIS": "250",
         ])
         #expect(configuration.schema == "tracking_eu")
         #expect(configuration.unknownVehicles == .reject)
@@ -46,6 +47,7 @@ struct TrackingConfigurationTests {
         #expect(abs(configuration.defaultSpeedLimitMetersPerSecond - 20) < 1e-9)
         #expect(configuration.maxHTTPBatchItems == 10)
         #expect(configuration.liveIntervalMillis == 250)
+        #expect(configuration.summaryMaxAgeMillis == 250)
     }
 
     @Test("Malformed values stop start-up naming the variable", arguments: [

@@ -11,6 +11,8 @@ struct VehiclesController<Repository: TrackingRepository & ArchiveRepository, Co
     let archiver: TelemetryArchiver<Repository>?
     /// Largest history window one request may read.
     var maxPositions = 10_000
+    /// `GET /v1/fleet/summary`'s cache (`FLEET_TRACKING_SUMMARY_MAX_AGE_MILLIS`).
+    var summaries = SummaryCache(maxAgeMillis: 1_000)
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("vehicles", use: list)
@@ -154,7 +156,10 @@ struct VehiclesController<Repository: TrackingRepository & ArchiveRepository, Co
 
     @Sendable func summary(_ request: Request, context: Context) async throws -> FleetSummary {
         _ = try context.require(.fleetRead)
-        return try await repository.summary(nowMillis: TimestampPolicy.millis(from: .now))
+        let repository = repository
+        return try await summaries.summary(nowMillis: TimestampPolicy.millis(from: .now)) { now in
+            try await repository.summary(nowMillis: now)
+        }
     }
 }
 
