@@ -43,7 +43,7 @@ struct SigV4Signer: Sendable {
     }
 
     /// Hex SHA-256 of a body.
-    static func payloadHash(_ body: [UInt8]) -> String { hex(SHA256.hash(data: body)) }
+    static func payloadHash(_ body: [UInt8]) -> String { ObjectDigest.sha256Hex(body) }
 
     /// `yyyyMMdd` and `yyyyMMdd'T'HHmmss'Z'` in UTC.
     static func timestamps(epochSeconds: Int64) -> (date: String, amzDate: String) {

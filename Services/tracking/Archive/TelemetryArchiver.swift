@@ -1,5 +1,4 @@
 import CoreMetrics
-import Crypto
 import FleetCore
 import FleetObjectStore
 import Foundation
@@ -133,7 +132,7 @@ struct TelemetryArchiver<Repository: ArchiveRepository>: Sendable {
             try await store.put(key, body: bytes, contentType: "application/gzip")
             parts.append(
                 ArchivePart(
-                    key: key, rows: partRows, bytes: bytes.count, sha256: Self.sha256(bytes), firstVehicle: spans.first!.vehicleID,
+                    key: key, rows: partRows, bytes: bytes.count, sha256: ObjectDigest.sha256Hex(bytes), firstVehicle: spans.first!.vehicleID,
                     lastVehicle: spans.last!.vehicleID, vehicles: spans))
             spans = []
             partRows = 0
@@ -174,7 +173,7 @@ struct TelemetryArchiver<Repository: ArchiveRepository>: Sendable {
         for part in manifest.parts {
             if download {
                 let bytes = try await store.get(part.key)
-                guard bytes.count == part.bytes, Self.sha256(bytes) == part.sha256 else {
+                guard bytes.count == part.bytes, ObjectDigest.sha256Hex(bytes) == part.sha256 else {
                     throw ArchiveError.verification("\(part.key): size or SHA-256 differs from the manifest")
                 }
                 for span in part.vehicles {
@@ -230,11 +229,7 @@ struct TelemetryArchiver<Repository: ArchiveRepository>: Sendable {
             try await repository.ensurePartition(day)
             var inserted = 0
             for part in manifest.parts {
-                let bytes = try await store.get(part.key)
-                guard Self.sha256(bytes) == part.sha256 else {
-                    throw ArchiveError.verification("\(part.key): SHA-256 differs from the manifest")
-                }
-                let rows = try ArchivedRow.decode(lines: try Gunzip.inflate(bytes))
+                let rows = try await verifiedRows(of: part)
                 guard rows.count == part.rows else {
                     throw ArchiveError.verification("\(part.key) holds \(rows.count) rows, the manifest says \(part.rows)")
                 }
@@ -321,13 +316,6 @@ struct TelemetryArchiver<Repository: ArchiveRepository>: Sendable {
     static func millis(micros: Int64) -> Int64 {
         (micros >= 0 ? micros + 500 : micros - 500) / 1000
     }
-
-    static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let digits = Array("0123456789abcdef")
-            return "\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
-        }.joined()
-    }
 }
 
 /// Why an archive operation failed.
@@ -356,11 +344,16 @@ extension TelemetryArchiver {
     func forEachArchivedRow(_ day: ArchiveDay, _ body: (ArchivedRow) async throws -> Void) async throws {
         guard let manifest = try await loadManifest(manifestKey(day)) else { throw ArchiveError.notArchived(day.iso) }
         for part in manifest.parts {
-            let bytes = try await store.get(part.key)
-            guard Self.sha256(bytes) == part.sha256 else {
-                throw ArchiveError.verification("\(part.key): SHA-256 differs from the manifest")
-            }
-            for row in try ArchivedRow.decode(lines: try Gunzip.inflate(bytes)) { try await body(row) }
+            for row in try await verifiedRows(of: part) { try await body(row) }
         }
+    }
+
+    /// A part's rows, after checking its SHA-256 against the manifest.
+    func verifiedRows(of part: ArchivePart) async throws -> [ArchivedRow] {
+        let bytes = try await store.get(part.key)
+        guard ObjectDigest.sha256Hex(bytes) == part.sha256 else {
+            throw ArchiveError.verification("\(part.key): SHA-256 differs from the manifest")
+        }
+        return try ArchivedRow.decode(lines: try Gunzip.inflate(bytes))
     }
 }
