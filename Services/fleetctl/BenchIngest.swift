@@ -39,6 +39,7 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "PID of the fleet-tracking process (default: .stack/run/fleet-tracking.pid).") var servicePid: Int32?
     @Option(help: "Seconds to wait for the last acknowledgements.") var drainTimeout = 60
     @Flag(help: "Skip the Mosquitto C tools baseline.") var skipCTools = false
+    @Flag(help: "Skip the FleetMQTT-only pipeline and C tools baselines measured after the run.") var skipPipeline = false
 
     func validate() throws {
         guard vehicles > 0, rate > 0, duration > 0, connections > 0, window > 0 else {
@@ -59,6 +60,8 @@ struct BenchIngest: AsyncParsableCommand {
         let timeout = Duration.seconds(connection.connectTimeout)
         let clock = ContinuousClock()
         var sustained = 0.0
+        var meter: CPUMeter?
+        var cpu: [(name: String, seconds: Double?)] = []
         try await MQTTClient.withConnection(configuration: subscriberConfig, logger: connection.logger, connectTimeout: timeout) { subscriber in
             let acks = try await subscriber.subscribe(
                 to: VehicleChannel.telemetryCommitted.filter, qos: .atMostOnce, bufferCapacity: 1_000_000, overflow: .backPressure)
@@ -86,6 +89,15 @@ struct BenchIngest: AsyncParsableCommand {
             }
             defer { ackTask.cancel() }
 
+            // CPU per stored message, from /proc: the service, the database, the broker, fleet-control (which follows
+            // positions) and this load generator, over the same interval.
+            var groups: [(name: String, group: ProcessCPU.Group)] = []
+            if let pid { groups.append(("fleet-tracking", .pid(pid))) }
+            groups.append(("PostgreSQL (all processes)", .postgres))
+            if let broker = CPUMeter.brokerPid() { groups.append(("Mosquitto", .pid(broker))) }
+            if let control = CPUMeter.stackPid("fleet-control") { groups.append(("fleet-control", .pid(control))) }
+            groups.append(("load generator (this fleetctl)", .current))
+            meter = CPUMeter(groups: groups)
             let start = clock.now
             let reporter = Task {
                 var last = 0
@@ -148,6 +160,7 @@ struct BenchIngest: AsyncParsableCommand {
             }
             let allAcked = ledger.lastAcknowledgement ?? clock.now
             sustained = Double(ledger.acknowledgedCount) / max((allAcked - start).seconds, 1e-9)
+            cpu = meter?.elapsed() ?? []
         }
 
         // Queryable: committed_seq of every vehicle through the HTTP API.
@@ -183,16 +196,36 @@ struct BenchIngest: AsyncParsableCommand {
         } else {
             emit("fleet-tracking RSS: unknown (pass --service-pid)")
         }
-        if !skipCTools {
+        reportCPU(cpu, stored: committed)
+        if !skipPipeline {
+            // The same broker without fleet-tracking: what FleetMQTT alone carries at QoS 1, and the C tools.
             var baseline = try BenchMQTT.parse(["--messages", "200000", "--skip-c-tools"])
             baseline.connection = connection
-            for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
-                let result = try await baseline.measureCTools(topic: "fleet/bench/ingest-\(run)/c\(qos.rawValue)", qos: qos)
-                emit(String(format: "Mosquitto C tools raw broker rate, QoS %d: %.0f msg/s (ingest/raw = %.2f)", qos.rawValue, result.rate, sustained / max(result.rate, 1)))
+            let pipeline = try await baseline.measureFleetMQTT(topic: "fleet/bench/ingest-\(run)/swift1", qos: .atLeastOnce)
+            emit(String(format: "FleetMQTT-only pipeline, QoS 1 (publish → subscriber, same broker): %.0f msg/s; ingest/pipeline = %.2f (target ≥ 0.75)", pipeline.rate, sustained / max(pipeline.rate, 1)))
+            if !skipCTools {
+                for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
+                    let result = try await baseline.measureCTools(topic: "fleet/bench/ingest-\(run)/c\(qos.rawValue)", qos: qos)
+                    emit(String(format: "Mosquitto C tools raw broker rate, QoS %d: %.0f msg/s (ingest/raw = %.2f)", qos.rawValue, result.rate, sustained / max(result.rate, 1)))
+                }
             }
         }
         if lost > 0 { throw FleetctlError("\(lost) messages were not committed") }
         if gapsSkipped > 0 { throw FleetctlError("\(gapsSkipped) sequence gaps were skipped: messages were lost") }
+    }
+
+    /// CPU microseconds per stored message of each measured process group, and service + database together.
+    func reportCPU(_ cpu: [(name: String, seconds: Double?)], stored: Int) {
+        guard stored > 0, !cpu.isEmpty else { return }
+        emit("CPU per stored message (user + system from /proc, over publish + drain; includes whatever else ran, e.g. the simulator):")
+        for (name, seconds) in cpu {
+            emit("  " + name.padding(toLength: 32, withPad: " ", startingAt: 0) + (seconds.map { String(format: "%7.1f µs  (%.1f s)", $0 * 1e6 / Double(stored), $0) } ?? "      ?"))
+        }
+        let service = cpu.first { $0.name == "fleet-tracking" }?.seconds
+        let database = cpu.first { $0.name.hasPrefix("PostgreSQL") }?.seconds
+        if let service, let database {
+            emit(String(format: "  service + database               %7.1f µs  (target ≤ 35)", (service + database) * 1e6 / Double(stored)))
+        }
     }
 
     static func pidFromStack() -> Int32? {

@@ -36,13 +36,54 @@ struct CommitWatermarkTests {
         var watermark = CommitWatermark(committed: 3, pending: [6, 7, 9])
         var skipped = watermark.skipGap()
         #expect(skipped)
-        #expect(watermark == CommitWatermark(committed: 7, pending: [9]))
+        #expect(watermark == CommitWatermark(committed: 7, pending: [9], skipped: [4...5]))
         skipped = watermark.skipGap()
         #expect(skipped)
-        #expect(watermark == CommitWatermark(committed: 9, pending: []))
+        #expect(watermark == CommitWatermark(committed: 9, pending: [], skipped: [4...5, 8...8]))
         skipped = watermark.skipGap()
         #expect(!skipped)
-        #expect(watermark == CommitWatermark(committed: 9, pending: []))
+        #expect(watermark == CommitWatermark(committed: 9, pending: [], skipped: [4...5, 8...8]))
+    }
+
+    @Test("Stored means committed and not skipped, or pending; late messages fill skipped ranges once")
+    func storedSequences() {
+        var watermark = CommitWatermark(committed: 3, pending: [6, 7, 9])
+        #expect([1, 2, 3, 6, 7, 9].allSatisfy(watermark.isStored))
+        #expect(![4, 5, 8, 10].contains(where: watermark.isStored))
+        _ = watermark.skipGap()
+        _ = watermark.skipGap()
+        #expect(watermark.skipped == [4...5, 8...8])
+        #expect(![4, 5, 8, 10].contains(where: watermark.isStored))
+        watermark.add(stored: [4])
+        #expect(watermark.isStored(4) && !watermark.isStored(5))
+        #expect(watermark == CommitWatermark(committed: 9, pending: [], skipped: [5...5, 8...8]))
+        watermark.add(stored: [8, 5, 5])
+        #expect(watermark == CommitWatermark(committed: 9, pending: [], skipped: []))
+        #expect((1...9).allSatisfy(watermark.isStored))
+    }
+
+    @Test("A filled sequence in the middle of a skipped range splits it; the flat SQL form round-trips")
+    func splitAndFlatForm() {
+        var watermark = CommitWatermark(committed: 20, skipped: [3...9, 12...12])
+        watermark.add(stored: [6])
+        #expect(watermark.skipped == [3...5, 7...9, 12...12])
+        #expect(watermark.skippedList == "3,5,7,9,12,12")
+        #expect(CommitWatermark.ranges(flat: [3, 5, 7, 9, 12, 12]) == watermark.skipped)
+        #expect(CommitWatermark.ranges(flat: [9, 3, 1]) == [])
+    }
+
+    @Test("Only the newest skipped ranges are kept")
+    func skippedBound() {
+        var watermark = CommitWatermark()
+        for gap in 0..<Int64(CommitWatermark.maxSkippedRanges + 5) {
+            watermark.add(stored: [watermark.committed + 2])
+            let moved = watermark.skipGap()
+            #expect(moved)
+            #expect(watermark.committed == 2 * (gap + 1))
+        }
+        #expect(watermark.skipped.count == CommitWatermark.maxSkippedRanges)
+        #expect(watermark.skipped.first == 11...11)
+        #expect(watermark.isStored(1) && !watermark.isStored(11))
     }
 
     @Test("Random arrival orders of 1…n always end at n with nothing pending, never passing a missing sequence")

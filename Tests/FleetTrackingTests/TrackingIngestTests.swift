@@ -97,6 +97,45 @@ struct TrackingIngestTests {
         }
     }
 
+    @Test("A (vehicle, seq) pair is stored once whatever device time a resend carries; a late message of a skipped gap is stored")
+    func sequenceIdentity() async throws {
+        try await TrackingHarness.run(configure: { $0.gapTimeoutSeconds = 1 }) { harness, apis, vehicle in
+            let api = apis[0]
+            let now = TimestampPolicy.millis(from: .now) - 5_000
+            func send(_ seq: UInt64, at time: Int64) async throws {
+                try await TrackingHarness.publish(TrackingHarness.telemetry("robot-2", seq: seq, at: time), with: vehicle)
+            }
+            for seq in [1, 2, 10, 11] as [UInt64] { try await send(seq, at: now + Int64(seq) * 10) }
+            try await eventually("gap 3...9 skipped") { try await TrackingHarness.vehicle("robot-2", from: api)?.committedSeq == 11 }
+            // Resends with other device times (committed, pending-era and skipped-then-filled sequences), and one late
+            // message of the skipped gap, sent twice.
+            try await send(2, at: now + 2 * 10 + 7)
+            try await send(10, at: now + 10 * 10 - 3)
+            try await send(5, at: now + 5 * 10)
+            try await send(5, at: now + 5 * 10 + 1)
+            try await send(12, at: now + 120)
+            try await eventually("seq 12 committed") { try await TrackingHarness.vehicle("robot-2", from: api)?.committedSeq == 12 }
+            // A row the watermark does not know (written around the write path): the batch is stored again with
+            // ON CONFLICT instead of failing for ever.
+            try await harness.admin.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(harness.schema).telemetry (vehicle_id, seq, device_time, received_at, lat, lon, speed_mps, heading_deg, odometer_m, status)
+                        VALUES ('robot-2', 13, to_timestamp(\(now + 130) / 1000.0), now(), 43.7, 7.4, 0, 0, 0, 'parked')
+                        """))
+            try await send(13, at: now + 130)
+            try await send(14, at: now + 140)
+            try await eventually("seq 14 committed despite the unknown row") {
+                try await TrackingHarness.vehicle("robot-2", from: api)?.committedSeq == 14
+            }
+            let rows = try await harness.admin.query(
+                PostgresQuery(unsafeSQL: "SELECT seq, count(*) FROM \(harness.schema).telemetry WHERE vehicle_id = 'robot-2' GROUP BY seq ORDER BY seq"))
+            var counts: [Int64: Int64] = [:]
+            for try await (seq, count) in rows.decode((Int64, Int64).self) { counts[seq] = count }
+            #expect(counts == [1: 1, 2: 1, 5: 1, 10: 1, 11: 1, 12: 1, 13: 1, 14: 1])
+        }
+    }
+
     @Test("Every rejection reason is counted, stored as a dead letter and published on the dead-letter topic")
     func rejections() async throws {
         try await TrackingHarness.run { _, apis, vehicle in

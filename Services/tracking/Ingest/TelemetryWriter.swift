@@ -61,7 +61,7 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
         guard !accepted.isEmpty else { return outcome }
 
         let index = geofences.current
-        let batch = TelemetryBatch(accepted, geofencesOf: index.containing)
+        let batch = TelemetryBatch(accepted, geofences: index)
         let clock = ContinuousClock()
         let start = clock.now
         let result = try await repository.store(

@@ -1,20 +1,49 @@
 import FleetCore
 import FleetService
 import Foundation
+import Metrics
 import PostgresNIO
 
 extension PostgresTrackingRepository {
     /// Per batch, four round trips whatever its size (five when its transitions decide fleet events, which go to the
-    /// outbox): `BEGIN`, lock and read the batch's watermark rows, one
-    /// statement that stores the rows, the latest state and the new watermarks, `COMMIT`.
+    /// outbox): `BEGIN`, lock and read the batch's watermark rows, one statement that stores the new rows, the latest
+    /// state and the new watermarks, `COMMIT`.
     ///
     /// The watermark rows are locked first, in vehicle order, so replicas that split a vehicle's stream take
     /// turns per vehicle (and cannot deadlock). Everything else of that vehicle (its latest state and the
     /// transitions events come from) is only written under that lock, so it needs no lock of its own.
+    ///
+    /// The locked watermarks say which sequences are already stored (``CommitWatermark/isStored(_:)``): those rows are
+    /// duplicates, whatever device time they carry, and are dropped before the insert, which then needs no
+    /// `ON CONFLICT`. Should the table hold a row the watermark does not know (rows written around this path), the
+    /// insert's key violation makes the batch run once more with `ON CONFLICT DO NOTHING`, counted in
+    /// `fleet_tracking_store_conflict_retries_total`.
     func store(_ batch: TelemetryBatch, register: [String], defaultSpeedLimit: Double, movingThreshold: Double) async throws -> StoreResult {
         guard !batch.isEmpty else { return StoreResult() }
+        do {
+            return try await store(batch, register: register, defaultSpeedLimit: defaultSpeedLimit, movingThreshold: movingThreshold, guarded: false)
+        } catch where Self.isUniqueViolation(error) {
+            Self.conflictRetries.increment()
+            logger.warning(
+                "Telemetry rows already in the table though their watermark did not know them; storing the batch again, skipping those",
+                metadata: ["rows": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            return try await store(batch, register: register, defaultSpeedLimit: defaultSpeedLimit, movingThreshold: movingThreshold, guarded: true)
+        }
+    }
+
+    static let conflictRetries = Counter(label: "fleet_tracking_store_conflict_retries_total")
+
+    /// A unique-key violation, raised in a transaction or not.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError, let inner = error.closureError { return isUniqueViolation(inner) }
+        return (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+
+    private func store(
+        _ received: TelemetryBatch, register: [String], defaultSpeedLimit: Double, movingThreshold: Double, guarded: Bool
+    ) async throws -> StoreResult {
         let s = schema
-        let vehicles = batch.distinctVehicles
+        let vehicles = received.distinctVehicles
         return try await client.withTransaction(logger: logger) { connection in
             if !register.isEmpty {
                 try await connection.query(
@@ -37,22 +66,31 @@ extension PostgresTrackingRepository {
                 watermarks.merge(try await lockWatermarks(of: missing, on: connection)) { $1 }
             }
 
-            // New watermarks, computed here from the locked rows and the batch (rows are sorted by vehicle).
+            // The new rows and the new watermarks, from the locked rows and the batch (rows are sorted by vehicle,
+            // then sequence, so a repeated sequence follows its first copy).
+            var fresh: [Int] = []
+            fresh.reserveCapacity(received.count)
             var changedVehicles: [String] = [], changedCommitted: [Int64] = [], changedPending: [String] = []
-            var pendingSince: [Int16] = []
+            var changedSkipped: [String] = [], pendingSince: [Int16] = []
             var index = 0
-            while index < batch.count {
-                let vehicle = batch.vehicles[index]
+            while index < received.count {
+                let vehicle = received.vehicles[index]
                 var end = index
-                while end < batch.count && batch.vehicles[end] == vehicle { end += 1 }
                 let old = watermarks[vehicle] ?? CommitWatermark()
+                let firstFresh = fresh.count
+                while end < received.count && received.vehicles[end] == vehicle {
+                    let seq = received.sequences[end]
+                    if !(end > index && received.sequences[end - 1] == seq) && !old.isStored(seq) { fresh.append(end) }
+                    end += 1
+                }
                 var new = old
-                new.add(stored: batch.sequences[index..<end])
+                new.add(stored: fresh[firstFresh...].lazy.map { received.sequences[$0] })
                 watermarks[vehicle] = new
                 if new != old {
                     changedVehicles.append(vehicle)
                     changedCommitted.append(new.committed)
                     changedPending.append(new.pendingList)
+                    changedSkipped.append(new.skippedList)
                     // 0: keep pending_since, 1: restart it, 2: no gap any more. It dates the gap the watermark waits
                     // at now: a new gap restarts it (never earlier than the sequences after it were stored, so a gap
                     // is skipped late rather than early); a gap that stays keeps it.
@@ -60,6 +98,23 @@ extension PostgresTrackingRepository {
                 }
                 index = end
             }
+            var result = StoreResult()
+            result.committed = watermarks.mapValues(\.committed)
+            guard !fresh.isEmpty else {
+                result.duplicates = received.count
+                return result
+            }
+            let batch = fresh.count == received.count ? received : received.selecting(fresh)
+
+            // The latest-state candidates: each vehicle's newest new row, placed in the geofences.
+            let newest = batch.newestPerVehicle
+            let latestVehicles = newest.map { batch.vehicles[$0] }, latestSequences = newest.map { batch.sequences[$0] }
+            let latestDevice = newest.map { batch.deviceMillis[$0] }, latestReceived = newest.map { batch.receivedMillis[$0] }
+            let latestLatitudes = newest.map { batch.latitudes[$0] }, latestLongitudes = newest.map { batch.longitudes[$0] }
+            let latestSpeeds = newest.map { batch.speeds[$0] }, latestHeadings = newest.map { batch.headings[$0] }
+            let latestOdometers = newest.map { batch.odometers[$0] }, latestBatteries = newest.map { batch.batteries[$0] }
+            let latestFuels = newest.map { batch.fuels[$0] }, latestStatuses = newest.map { batch.statuses[$0] }
+            let latestGeofences = newest.map { batch.geofenceList(at: $0) }
 
             let rows = try await connection.query(
                 """
@@ -75,31 +130,26 @@ extension PostgresTrackingRepository {
                     \(batch.odometers)::float8[], \(batch.batteries)::float8[], \(batch.fuels)::float8[],
                     \(batch.temperatures)::float8[], \(batch.rpms)::float8[], \(batch.statuses)::text[], \(batch.faultCodes)::text[])
                     AS t(v, q, d, r, la, lo, ac, sp, hd, od, ba, fu, te, rp, st, fc)
-                  ON CONFLICT DO NOTHING
-                  RETURNING 1
+                  \(unescaped: guarded ? "ON CONFLICT DO NOTHING RETURNING 1" : "")
                 ), wm AS (
                   UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = u.c,
                     pending = coalesce(string_to_array(NULLIF(u.p, ''), ',')::int8[], '{}'),
+                    skipped = coalesce(string_to_array(NULLIF(u.k, ''), ',')::int8[], '{}'),
                     pending_since = CASE u.ps WHEN 1 THEN now() WHEN 2 THEN NULL ELSE w.pending_since END,
                     updated_at = now()
                   FROM unnest(\(changedVehicles)::text[], \(changedCommitted)::int8[], \(changedPending)::text[],
-                    \(pendingSince)::int2[]) AS u(v, c, p, ps)
+                    \(changedSkipped)::text[], \(pendingSince)::int2[]) AS u(v, c, p, k, ps)
                   WHERE w.vehicle_id = u.v
-                ), new AS (
-                  -- Newest row of each vehicle in the batch.
-                  SELECT DISTINCT ON (v) v, q, d, r, la, lo, sp, hd, od, ba, fu, st, gf
-                  FROM unnest(\(batch.vehicles)::text[], \(batch.sequences)::int8[], \(batch.deviceMillis)::int8[],
-                    \(batch.receivedMillis)::int8[], \(batch.latitudes)::float8[], \(batch.longitudes)::float8[],
-                    \(batch.speeds)::float8[], \(batch.headings)::float8[], \(batch.odometers)::float8[],
-                    \(batch.batteries)::float8[], \(batch.fuels)::float8[], \(batch.statuses)::text[], \(batch.geofences)::text[])
-                    AS t(v, q, d, r, la, lo, sp, hd, od, ba, fu, st, gf)
-                  ORDER BY v, d DESC, q DESC
                 ), calc AS (
                   SELECT new.*, old.vehicle_id IS NOT NULL AS had_old,
                     coalesce(old.moving, false) AS old_moving, coalesce(old.overspeed, false) AS old_overspeed,
                     coalesce(old.geofences, '{}') AS old_geofences,
                     coalesce(veh.speed_limit_mps, \(defaultSpeedLimit)::float8) AS lim
-                  FROM new
+                  FROM unnest(\(latestVehicles)::text[], \(latestSequences)::int8[], \(latestDevice)::int8[],
+                    \(latestReceived)::int8[], \(latestLatitudes)::float8[], \(latestLongitudes)::float8[],
+                    \(latestSpeeds)::float8[], \(latestHeadings)::float8[], \(latestOdometers)::float8[],
+                    \(latestBatteries)::float8[], \(latestFuels)::float8[], \(latestStatuses)::text[], \(latestGeofences)::text[])
+                    AS new(v, q, d, r, la, lo, sp, hd, od, ba, fu, st, gf)
                   LEFT JOIN \(unescaped: s).vehicle_latest old ON old.vehicle_id = new.v
                   LEFT JOIN \(unescaped: s).vehicles veh ON veh.id = new.v
                   WHERE old.device_time IS NULL OR to_timestamp(new.d::float8 / 1000) >= old.device_time
@@ -129,10 +179,9 @@ extension PostgresTrackingRepository {
                     AND (NOT had_old OR moving <> old_moving OR overspeed <> old_overspeed OR fences <> old_geofences)
                 )
                 -- One row even when no vehicle changed, to carry the count of stored rows.
-                SELECT (SELECT count(*) FROM ins)::int8, changed.*
+                SELECT \(unescaped: guarded ? "(SELECT count(*) FROM ins)::int8" : "\(batch.count)::int8"), changed.*
                 FROM (VALUES (1)) AS one(x) LEFT JOIN changed ON true
                 """, logger: logger)
-            var result = StoreResult()
             for try await row in rows.decode(
                 (Int64, String?, Int64?, Double?, Double?, Double?, Double?, Bool?, Bool?, Bool?, Bool?, Bool?, [String]?, [String]?).self)
             {
@@ -147,8 +196,7 @@ extension PostgresTrackingRepository {
                         wasMoving: row.8 ?? false, isMoving: row.9 ?? false, wasOverspeed: row.10 ?? false,
                         isOverspeed: row.11 ?? false, previousGeofences: row.12 ?? [], geofences: row.13 ?? []))
             }
-            result.duplicates = batch.count - result.inserted
-            result.committed = watermarks.mapValues(\.committed)
+            result.duplicates = received.count - result.inserted
             // The events these transitions decide commit with them, so none is lost if the broker or this process is
             // down before they are published.
             let events = result.transitions.flatMap(TransitionEvents.events(for:))
@@ -162,12 +210,12 @@ extension PostgresTrackingRepository {
     func lockWatermarks(of vehicles: [String], on connection: PostgresConnection) async throws -> [String: CommitWatermark] {
         let rows = try await connection.query(
             """
-            SELECT vehicle_id, committed_seq, pending FROM \(unescaped: schema).commit_watermarks
+            SELECT vehicle_id, committed_seq, pending, skipped FROM \(unescaped: schema).commit_watermarks
             WHERE vehicle_id = ANY(\(vehicles)::text[]) ORDER BY vehicle_id FOR UPDATE
             """, logger: logger)
         var result: [String: CommitWatermark] = [:]
-        for try await (vehicle, committed, pending) in rows.decode((String, Int64, [Int64]).self) {
-            result[vehicle] = CommitWatermark(committed: committed, pending: pending)
+        for try await (vehicle, committed, pending, skipped) in rows.decode((String, Int64, [Int64], [Int64]).self) {
+            result[vehicle] = CommitWatermark(committed: committed, pending: pending, skipped: CommitWatermark.ranges(flat: skipped))
         }
         return result
     }

@@ -78,20 +78,21 @@ extension PostgresTrackingRepository {
             // Vehicles whose stored-but-uncommitted sequences have waited too long for the missing ones.
             let stale = try await connection.query(
                 """
-                SELECT vehicle_id, committed_seq, pending FROM \(unescaped: s).commit_watermarks
+                SELECT vehicle_id, committed_seq, pending, skipped FROM \(unescaped: s).commit_watermarks
                 WHERE pending_since < now() - make_interval(secs => \(olderThanSeconds))
                 ORDER BY vehicle_id
                 FOR UPDATE
                 """, logger: logger)
             var gaps: [(vehicleID: String, skippedFrom: Int64, committed: Int64)] = []
-            var vehicles: [String] = [], committed: [Int64] = [], pending: [String] = []
-            for try await (vehicle, seq, parked) in stale.decode((String, Int64, [Int64]).self) {
-                var watermark = CommitWatermark(committed: seq, pending: parked)
+            var vehicles: [String] = [], committed: [Int64] = [], pending: [String] = [], skipped: [String] = []
+            for try await (vehicle, seq, parked, given) in stale.decode((String, Int64, [Int64], [Int64]).self) {
+                var watermark = CommitWatermark(committed: seq, pending: parked, skipped: CommitWatermark.ranges(flat: given))
                 guard watermark.skipGap() else { continue }
                 gaps.append((vehicle, seq + 1, watermark.committed))
                 vehicles.append(vehicle)
                 committed.append(watermark.committed)
                 pending.append(watermark.pendingList)
+                skipped.append(watermark.skippedList)
             }
             guard !gaps.isEmpty else { return [] }
             // A further gap starts its own timeout now.
@@ -99,8 +100,9 @@ extension PostgresTrackingRepository {
                 """
                 UPDATE \(unescaped: s).commit_watermarks w SET committed_seq = g.c,
                   pending = coalesce(string_to_array(NULLIF(g.p, ''), ',')::int8[], '{}'),
+                  skipped = coalesce(string_to_array(NULLIF(g.k, ''), ',')::int8[], '{}'),
                   pending_since = CASE WHEN g.p = '' THEN NULL ELSE now() END, updated_at = now()
-                FROM unnest(\(vehicles)::text[], \(committed)::int8[], \(pending)::text[]) AS g(v, c, p)
+                FROM unnest(\(vehicles)::text[], \(committed)::int8[], \(pending)::text[], \(skipped)::text[]) AS g(v, c, p, k)
                 WHERE w.vehicle_id = g.v
                 """, logger: logger)
             try await outbox.enqueue(try Self.gapEvents(gaps).map(OutboxMessage.init(event:)), on: connection)

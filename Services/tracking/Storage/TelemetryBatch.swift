@@ -23,15 +23,16 @@ struct TelemetryBatch: Sendable {
     var statuses: [String] = []
     /// Comma-joined fault codes (codes never contain commas); empty for none.
     var faultCodes: [String] = []
-    /// Comma-joined ids of the geofences containing the position.
-    var geofences: [String] = []
+    /// The geofences at the time the batch was made; only the rows that become a vehicle's latest state are
+    /// placed in them (``geofenceList(at:)``), not every row.
+    let geofences: GeofenceIndex
 
     var count: Int { vehicles.count }
     var isEmpty: Bool { vehicles.isEmpty }
 
     /// Builds the batch from received samples, sorted by vehicle and sequence.
-    /// `geofencesOf` returns the ids of the geofences containing a position.
-    init(_ samples: [ReceivedTelemetry], geofencesOf: (Position) -> [String]) {
+    init(_ samples: [ReceivedTelemetry], geofences: GeofenceIndex) {
+        self.geofences = geofences
         let sorted = samples.sorted { a, b in
             let (x, y) = (a.telemetry.vehicleID.rawValue, b.telemetry.vehicleID.rawValue)
             return x == y ? a.telemetry.sequence < b.telemetry.sequence : x < y
@@ -55,8 +56,61 @@ struct TelemetryBatch: Sendable {
             rpms.append(telemetry.rpm ?? .nan)
             statuses.append(telemetry.status.rawValue)
             faultCodes.append(telemetry.faultCodes.joined(separator: ","))
-            geofences.append(geofencesOf(telemetry.position).joined(separator: ","))
         }
+    }
+
+    private init(empty geofences: GeofenceIndex) {
+        self.geofences = geofences
+    }
+
+    /// The rows at `indices` (ascending), in the same order.
+    func selecting(_ indices: [Int]) -> TelemetryBatch {
+        var result = TelemetryBatch(empty: geofences)
+        result.reserve(indices.count)
+        for i in indices {
+            result.vehicles.append(vehicles[i])
+            result.sequences.append(sequences[i])
+            result.deviceMillis.append(deviceMillis[i])
+            result.receivedMillis.append(receivedMillis[i])
+            result.latitudes.append(latitudes[i])
+            result.longitudes.append(longitudes[i])
+            result.accuracies.append(accuracies[i])
+            result.speeds.append(speeds[i])
+            result.headings.append(headings[i])
+            result.odometers.append(odometers[i])
+            result.batteries.append(batteries[i])
+            result.fuels.append(fuels[i])
+            result.temperatures.append(temperatures[i])
+            result.rpms.append(rpms[i])
+            result.statuses.append(statuses[i])
+            result.faultCodes.append(faultCodes[i])
+        }
+        return result
+    }
+
+    /// The newest row of each vehicle (latest device time, then highest sequence), one index per vehicle in
+    /// vehicle order: the candidates for the vehicles' latest state.
+    var newestPerVehicle: [Int] {
+        var result: [Int] = []
+        var index = 0
+        while index < count {
+            var best = index
+            var next = index + 1
+            while next < count && vehicles[next] == vehicles[index] {
+                if deviceMillis[next] > deviceMillis[best] || (deviceMillis[next] == deviceMillis[best] && sequences[next] > sequences[best]) {
+                    best = next
+                }
+                next += 1
+            }
+            result.append(best)
+            index = next
+        }
+        return result
+    }
+
+    /// Comma-joined ids of the geofences containing row `index`'s position.
+    func geofenceList(at index: Int) -> String {
+        geofences.containing(Position(latitude: latitudes[index], longitude: longitudes[index])).joined(separator: ",")
     }
 
     private mutating func reserve(_ n: Int) {
@@ -76,7 +130,6 @@ struct TelemetryBatch: Sendable {
         rpms.reserveCapacity(n)
         statuses.reserveCapacity(n)
         faultCodes.reserveCapacity(n)
-        geofences.reserveCapacity(n)
     }
 
     /// The distinct vehicles, sorted.
