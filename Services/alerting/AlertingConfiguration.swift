@@ -38,6 +38,12 @@ struct AlertingConfiguration: Sendable {
     var breakerCooldown: Duration = .seconds(5)
     /// How often escalations are checked and rules reloaded (`FLEET_ALERTING_SWEEP_MS`, 1000).
     var sweepInterval: Duration = .seconds(1)
+    /// How long a delivered message is kept after its last attempt before the sweep deletes it
+    /// (`FLEET_ALERTING_DELIVERED_RETENTION_HOURS`, 168 = 7 days; at least 1).
+    var deliveredRetention: Duration = .seconds(168 * 3_600)
+    /// How long a dead letter is kept after its last attempt before the sweep deletes it, longer than delivered ones
+    /// because operators inspect and replay them (`FLEET_ALERTING_DEAD_RETENTION_HOURS`, 720 = 30 days; at least 1).
+    var deadRetention: Duration = .seconds(720 * 3_600)
 
     init() {}
 
@@ -71,5 +77,8 @@ struct AlertingConfiguration: Sendable {
         breakerFailures = try reader.fleetInt("fleet.alerting.breakerFailures", default: 5, range: 1...1_000)
         breakerCooldown = .milliseconds(try reader.fleetInt("fleet.alerting.breakerCooldownMs", default: 5_000, range: 10...3_600_000))
         sweepInterval = .milliseconds(try reader.fleetInt("fleet.alerting.sweepMs", default: 1_000, range: 10...60_000))
+        // Hours, up to ten years; 0 is refused rather than read as "delete at once" or "keep forever".
+        deliveredRetention = .seconds(try reader.fleetInt("fleet.alerting.deliveredRetentionHours", default: 168, range: 1...87_600) * 3_600)
+        deadRetention = .seconds(try reader.fleetInt("fleet.alerting.deadRetentionHours", default: 720, range: 1...87_600) * 3_600)
     }
 }

@@ -19,6 +19,7 @@ struct AlertingMetrics: Sendable {
     private let circuitsOpen = Gauge(label: "fleet_alerting_webhook_circuits_open")
     private let platformAlerts = CounterFamily("fleet_alerting_platform_alerts_total", labels: "status", "outcome")
     private let reportMessageCount = Counter(label: "fleet_alerting_report_messages_total")
+    private let purgedDeliveries = CounterFamily("fleet_alerting_deliveries_purged_total", labels: "status")
 
     init() {
         // Every series of a fixed label set from the start (see ``CounterFamily/makeAll(_:)``).
@@ -26,6 +27,7 @@ struct AlertingMetrics: Sendable {
         events.makeAll(["processed", "duplicate", "rejected", "failed"])
         alertActions.makeAll(["fired", "deduplicated", "throttled", "resolved", "acknowledged", "escalated"])
         deliveries.makeAll(["delivered", "failed", "dead", "refused", "deferred"])
+        purgedDeliveries.makeAll(DeliveryRetention.Status.allCases.map(\.rawValue))
     }
 
     /// `fleet_alerting_events_total{outcome}`: processed, duplicate (a republished event, dropped by id), rejected, failed.
@@ -77,6 +79,11 @@ struct AlertingMetrics: Sendable {
     func reportMessages(_ count: Int) {
         guard count > 0 else { return }
         reportMessageCount.increment(by: count)
+    }
+    /// `fleet_alerting_deliveries_purged_total{status}`: delivered messages and dead letters deleted past their
+    /// retention.
+    func deliveriesPurged(_ status: DeliveryRetention.Status, _ count: Int) {
+        purgedDeliveries.increment(status.rawValue, by: count)
     }
     /// Outbox gauges: queue depth, dead letters, age of the oldest pending delivery, open circuits.
     func outbox(_ stats: OutboxStats, openCircuits: Int) {

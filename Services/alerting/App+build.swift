@@ -46,9 +46,7 @@ struct AlertingComponents: Sendable {
         signal = WakeSignal()
         policy = DestinationPolicy(allowed: configuration.allowedCIDRs)
         metrics = AlertingMetrics()
-        migrations = try MigrationRunner(
-            client: postgres, schema: configuration.schema, migrations: try Migration.bundled(in: .module) + [.auditLog(version: 5)],
-            logger: logger)
+        migrations = try MigrationRunner(client: postgres, schema: configuration.schema, migrations: try Self.schemaMigrations(), logger: logger)
 
         mqtt = try MQTTClient(configuration: runtime.configuration.mqtt.clientConfiguration(metricsLabel: "alerting"), logger: logger)
         let subscription = try await mqtt.subscribe(
@@ -75,8 +73,9 @@ struct AlertingComponents: Sendable {
         let consumer = EventConsumer(
             subscription: subscription, alerts: alerts, rules: ruleBook, signal: signal, metrics: metrics, logger: logger)
         let sweeper = Sweeper(
-            alerts: alerts, ruleRepository: rules, webhooks: webhooks, rules: ruleBook, breakers: breakers, signal: signal,
-            metrics: metrics, logger: logger)
+            alerts: alerts, ruleRepository: rules, webhooks: webhooks,
+            retention: DeliveryRetention(delivered: configuration.deliveredRetention, dead: configuration.deadRetention),
+            rules: ruleBook, breakers: breakers, signal: signal, metrics: metrics, logger: logger)
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
         services = [postgres, mqtt, HTTPClientService(client: httpClient)]
@@ -84,6 +83,11 @@ struct AlertingComponents: Sendable {
             dispatcher, consumer,
             PeriodicService(name: "Alert sweep", interval: configuration.sweepInterval, logger: logger) { await sweeper.sweep() },
         ]
+    }
+
+    /// The schema's migrations: the bundled files and the kit's audit log (version 5; the files skip it).
+    static func schemaMigrations() throws -> [Migration] {
+        try Migration.bundled(in: .module) + [.auditLog(version: 5)]
     }
 
     /// Before traffic: migrations, the rules file, the rule book.

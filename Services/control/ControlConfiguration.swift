@@ -19,6 +19,7 @@ import FleetService
 /// | `FLEET_CONTROL_MAX_WAIT_SECONDS` | `30` | Longest `?wait=` long-poll. |
 /// | `FLEET_CONTROL_MAX_SELECTION` | `10000` | Most vehicles one fleet command may address. |
 /// | `FLEET_CONTROL_TRACK_POSITIONS` | `1` | `1` keeps the latest telemetry position per vehicle (QoS 0) for bounding-box selection; `0` disables it. |
+/// | `FLEET_CONTROL_COMMAND_HISTORY_RETENTION_HOURS` | `720` | Finished commands unchanged this long are deleted with their transitions. |
 struct ControlConfiguration: Sendable, Equatable {
     /// Whether commands to offline vehicles are queued or refused.
     enum OfflinePolicy: String, Sendable, CaseIterable {
@@ -40,6 +41,9 @@ struct ControlConfiguration: Sendable, Equatable {
     var maxWaitSeconds = 30
     var maxSelection = 10_000
     var trackPositions = true
+    /// Hours a finished command (rejected, completed, failed, expired) is kept after its last change before it is
+    /// deleted with its transitions; at least 1.
+    var commandHistoryRetentionHours = 720
 
     init() {}
 
@@ -74,5 +78,8 @@ struct ControlConfiguration: Sendable, Equatable {
         maxWaitSeconds = try reader.fleetInt("fleet.control.maxWaitSeconds", default: maxWaitSeconds, range: 0...300)
         maxSelection = try reader.fleetInt("fleet.control.maxSelection", default: maxSelection, range: 1...1_000_000)
         trackPositions = try reader.fleetInt("fleet.control.trackPositions", default: 1, range: 0...1) == 1
+        // Up to ten years; 0 is refused rather than read as "delete at once" or "keep forever".
+        commandHistoryRetentionHours = try reader.fleetInt(
+            "fleet.control.commandHistoryRetentionHours", default: commandHistoryRetentionHours, range: 1...87_600)
     }
 }

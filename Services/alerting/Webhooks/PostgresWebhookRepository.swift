@@ -222,8 +222,9 @@ struct PostgresWebhookRepository: WebhookRepository {
     }
 
     func stats() async throws -> OutboxStats {
-        // Index-backed lookups (partial indexes on open and dead rows): delivered rows, which are kept and are most of
-        // the table, are never scanned; the open backlog is read once for its size and its oldest row.
+        // Index-backed lookups (partial indexes on open and dead rows): delivered rows, which are kept for their
+        // retention and are most of the table, are never scanned; the open backlog is read once for its size and its
+        // oldest row.
         let rows = try await client.query(
             """
             SELECT o.n, (SELECT count(*) FROM \(unescaped: schema).deliveries WHERE status = 'dead'),
@@ -235,6 +236,33 @@ struct PostgresWebhookRepository: WebhookRepository {
             return OutboxStats(pending: pending, dead: dead, oldestPendingAge: age)
         }
         return OutboxStats(pending: 0, dead: 0, oldestPendingAge: 0)
+    }
+
+    func purgeEnded(_ status: DeliveryRetention.Status, olderThan age: Duration, limit: Int) async throws -> Int {
+        // The status is written as a literal (it comes from a closed enum), not bound, so the planner can tell that
+        // the partial index deliveries_ended_last_change (0006) applies; the ORDER BY makes it read the oldest rows
+        // from that index (it has no statistics on the age of a partial index's rows and would otherwise scan the
+        // table). Rows are locked first and their status checked again then: a replay that made one pending keeps it.
+        let rows = try await client.query(
+            """
+            WITH old AS MATERIALIZED (
+                SELECT id FROM \(unescaped: schema).deliveries
+                WHERE status = '\(unescaped: status.rawValue)'
+                  AND COALESCE(last_attempt_at, created_at) < now() - make_interval(secs => \(RetryPolicy.seconds(age)))
+                ORDER BY COALESCE(last_attempt_at, created_at)
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ), purged AS (
+                -- ARRAY(...) runs the locking query first, as one init plan, and lets the delete use the primary key.
+                DELETE FROM \(unescaped: schema).deliveries d WHERE d.id = ANY(ARRAY(SELECT id FROM old))
+                RETURNING 1
+            )
+            SELECT count(*) FROM purged
+            """, logger: logger)
+        for try await count in rows.decode(Int.self) {
+            return count
+        }
+        return 0
     }
 
     static func json(_ dictionary: [String: String]) throws -> String {

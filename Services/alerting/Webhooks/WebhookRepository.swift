@@ -43,4 +43,9 @@ protocol WebhookRepository: Sendable {
     /// no longer apply); returns how many.
     func expedite(webhookID: String) async throws -> Int
     func stats() async throws -> OutboxStats
+
+    // MARK: Retention
+    /// Deletes up to `limit` deliveries in `status` whose last change (last attempt, else creation) is older than
+    /// `age`, skipping rows another transaction holds (a replay under way); returns how many it deleted.
+    func purgeEnded(_ status: DeliveryRetention.Status, olderThan age: Duration, limit: Int) async throws -> Int
 }

@@ -12,6 +12,7 @@ struct ControlMetrics: Sendable {
     private let resendCount = Counter(label: "fleet_control_command_resends_total")
     private let rejected = CounterFamily("fleet_control_rejected_requests_total", labels: "reason")
     private let ackLatency = Metrics.Timer(label: "fleet_control_ack_latency_seconds")
+    private let purged = Counter(label: "fleet_control_commands_purged_total")
 
     /// Every stream and reason of ``invalidMessage(stream:reason:count:)``.
     static let invalidMessageReasons: [(stream: String, reasons: [String])] = [
@@ -52,6 +53,12 @@ struct ControlMetrics: Sendable {
 
     func rejectedRequest(reason: String) {
         rejected.increment(reason)
+    }
+
+    /// Finished commands deleted with their transitions once past the history retention.
+    func commandsPurged(_ count: Int) {
+        guard count > 0 else { return }
+        purged.increment(by: count)
     }
 
     /// Seconds from command creation to the vehicle's first answer.

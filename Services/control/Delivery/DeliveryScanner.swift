@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 
 /// Resends due commands (QoS 1) with exponential backoff, publishes unpublished desired states, and expires commands
-/// past their TTL: every scan interval, or at once when woken (a vehicle came online, a batch was full).
+/// past their TTL: every scan interval, or at once when woken (a vehicle came online, a batch was full). Hourly, it
+/// also forgets old idempotency keys and deletes finished commands past the history retention.
 struct DeliveryScanner: Service {
     let delivery: CommandDelivery
     let notifier: CommandNotifier
@@ -20,6 +21,11 @@ struct DeliveryScanner: Service {
         var lastPrune = ContinuousClock.now
         let scanInterval = Duration.milliseconds(configuration.scanIntervalMilliseconds)
         var lastExpiry = ContinuousClock.now - scanInterval
+        let retention = CommandHistoryRetention(
+            commands: commands, retentionHours: configuration.commandHistoryRetentionHours, metrics: delivery.metrics)
+        // Set while finished commands past the retention may be left: a few chunks go per pass until none are. From
+        // the first pass on, so a replica restarted more often than hourly still purges.
+        var purging = true
         await withDiscardingTaskGroup { publishes in
             while !Task.isCancelled {
                 do {
@@ -30,6 +36,11 @@ struct DeliveryScanner: Service {
                     if ContinuousClock.now - lastPrune > .seconds(3600) {
                         try await commands.pruneIdempotencyKeys(olderThanSeconds: 86_400)
                         lastPrune = .now
+                        purging = true
+                    }
+                    if purging {
+                        // A failed purge stays due and is tried again on the next pass.
+                        purging = try await retention.purge().more
                     }
                 } catch {
                     if Task.isCancelled { break }

@@ -116,4 +116,8 @@ protocol CommandRepository: Sendable {
     func markDesiredPublished(_ revisions: [String: UInt64]) async throws
     /// Forgets idempotency keys older than `age` seconds.
     func pruneIdempotencyKeys(olderThanSeconds age: Int) async throws
+    /// Deletes up to `limit` finished commands (rejected, completed, failed, expired) unchanged for more than `age`
+    /// seconds, with their transitions, oldest first, skipping rows another transaction holds; returns how many
+    /// commands it deleted. Pending, sent and acknowledged commands are never deleted.
+    func purgeFinishedCommands(olderThanSeconds age: Int, limit: Int) async throws -> Int
 }

@@ -288,6 +288,33 @@ struct PostgresCommandRepository: CommandRepository {
             logger: logger
         )
     }
+
+    func purgeFinishedCommands(olderThanSeconds age: Int, limit: Int) async throws -> Int {
+        // The finished statuses are literals, matching the partial index commands_finished_updated (0005), from which
+        // the oldest are read. A command is locked before it is deleted and its status checked again then. Its
+        // transitions go with it (ON DELETE CASCADE).
+        let rows = try await client.query(
+            """
+            WITH old AS MATERIALIZED (
+                SELECT id FROM \(unescaped: schema).commands
+                WHERE status IN ('rejected', 'completed', 'failed', 'expired') AND updated_at < now() - make_interval(secs => \(Double(age)))
+                ORDER BY updated_at
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ), purged AS (
+                -- ARRAY(...) runs the locking query first, as one init plan, and lets the delete use the primary key.
+                DELETE FROM \(unescaped: schema).commands c WHERE c.id = ANY(ARRAY(SELECT id FROM old))
+                RETURNING 1
+            )
+            SELECT count(*) FROM purged
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) {
+            return count
+        }
+        return 0
+    }
 }
 
 extension CommandAction {
