@@ -22,10 +22,14 @@ struct TrackingConfiguration: Sendable, Equatable {
     var batchSize = 1_000
     /// Largest database write when batches waiting for a busy writer are merged (at least ``batchSize``).
     var maxMergedBatchRows = 10_000
-    /// Longest a partial batch waits before it is written.
-    var batchDelayMillis = 50
+    /// Longest a partial batch waits before it is written. Each database write has a fixed cost (a transaction, a plan,
+    /// a pass over the batch's vehicles' watermark and latest-state rows) that larger batches share: at 8,000 msg/s,
+    /// 200 ms with 2 writers made batches of ~800 rows and cut PostgreSQL's CPU per message by ~40% against 50 ms with
+    /// 4 writers (~160 rows; docs/benchmarks.md). It adds at most this much to the commit latency at light load, which
+    /// the committed-sequence interval (1 s by default) exceeds anyway.
+    var batchDelayMillis = 200
     /// Batches written concurrently; more waiting batches stop consumption (back-pressure).
-    var writers = 4
+    var writers = 2
     /// Messages buffered between the MQTT network thread and the batcher.
     var consumerBuffer = 20_000
     /// MQTT shared-subscription group of the replicas.

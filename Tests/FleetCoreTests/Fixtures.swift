@@ -40,7 +40,7 @@ enum Fixtures {
     }
 
     static var state: VehicleState {
-        VehicleState(vehicleID: vehicle, connectivity: .online, lastSeenMillis: now, status: .moving, desired: desired)
+        VehicleState(vehicleID: vehicle, connectivity: .online, lastSeenMillis: now, status: .moving, desired: desired, connection: 7)
     }
 
     static var event: FleetEvent {

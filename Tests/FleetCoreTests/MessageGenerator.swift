@@ -176,7 +176,8 @@ struct MessageGenerator {
             connectivity: pick(Connectivity.self),
             lastSeenMillis: timestamp(),
             status: chance(0.5) ? pick(VehicleStatus.self) : nil,
-            desired: chance(0.5) ? desiredState(for: id) : nil)
+            desired: chance(0.5) ? desiredState(for: id) : nil,
+            connection: chance(0.5) ? UInt64.random(in: 0...UInt64.max, using: &rng) : nil)
     }
 
     mutating func command() -> Command {

@@ -55,7 +55,8 @@ struct SchemaAgreementTests {
         case .vehicleState:
             return VehicleState(
                 vehicleID: Fixtures.vehicle, connectivity: .online, lastSeenMillis: Fixtures.now,
-                desired: DesiredState(vehicleID: Fixtures.vehicle, revision: 1, paused: false, updatedAtMillis: Fixtures.now))
+                desired: DesiredState(vehicleID: Fixtures.vehicle, revision: 1, paused: false, updatedAtMillis: Fixtures.now),
+                connection: 42)
         default:
             return minimal(kind)
         }
@@ -181,7 +182,7 @@ struct SchemaAgreementTests {
             return ["minimum": Double(FleetLimits.timestampMillis.lowerBound), "maximum": Double(FleetLimits.timestampMillis.upperBound)]
         }
         switch name {
-        case "seq", "revision": return ["minimum": 0]
+        case "seq", "revision", "connection": return ["minimum": 0]
         case "lat": return closed(FleetLimits.latitude)
         case "lon": return closed(FleetLimits.longitude)
         case "accuracy_m": return closed(FleetLimits.accuracyMeters)

@@ -136,6 +136,69 @@ struct TrackingIngestTests {
         }
     }
 
+    @Test("A vehicle whose connection dies is shown offline by its real last will, though its later online states are newer")
+    func lastWillAfterNewerStates() async throws {
+        try await TrackingHarness.run { harness, apis, vehicle in
+            let api = apis[0]
+            let events = Collector(try await vehicle.subscribe(to: FleetTopics.events(.offline)))
+            let id = try VehicleID("crash-1")
+            let connectedAt = TimestampPolicy.millis(from: .now) - 10_000
+            let connection = UInt64(connectedAt)
+            func state(_ connectivity: Connectivity, at time: Int64, connection: UInt64?) throws -> [UInt8] {
+                try FleetCodec.encode(VehicleState(vehicleID: id, connectivity: connectivity, lastSeenMillis: time, connection: connection))
+            }
+            // The device: a real MQTT connection (keep-alive 5 s, mosquitto_sub's least) whose will, set at CONNECT, is its offline state
+            // dated at the connect time, as devices compose it.
+            let will = String(decoding: try state(.offline, at: connectedAt, connection: connection), as: UTF8.self)
+            let directory = try ChildProcess.temporaryDirectory("will")
+            let device = try ChildProcess.spawn(
+                "/usr/bin/mosquitto_sub",
+                ["-h", "127.0.0.1", "-p", "\(harness.broker.port)", "-i", "crash-1-device", "-k", "5", "-q", "1",
+                 "-t", VehicleChannel.commands.topic(for: id), "--will-topic", VehicleChannel.state.topic(for: id),
+                 "--will-payload", will, "--will-qos", "1", "--will-retain"],
+                environment: ChildProcess.cleanEnvironment(), stdoutPath: directory.appendingPathComponent("out").path,
+                stderrPath: directory.appendingPathComponent("err").path)
+            defer { _ = ChildProcess.terminate(device, grace: .milliseconds(100)) }
+            try await eventually("device connected") { harness.broker.log.contains("crash-1-device") }
+            // Its first telemetry registers it; then its online states: on connect, and a later one (newer last_seen
+            // than the will's).
+            try await TrackingHarness.publish(TrackingHarness.telemetry("crash-1", seq: 1, at: connectedAt + 100), with: vehicle)
+            for time in [connectedAt, connectedAt + 8_000] {
+                try await vehicle.publish(try state(.online, at: time, connection: connection), to: VehicleChannel.state.topic(for: id), retain: true)
+            }
+            try await eventually("online") { try await TrackingHarness.vehicle("crash-1", from: api)?.connectivity == "online" }
+            // The connection dies without a DISCONNECT (the process freezes): the broker gives up after 1.5 keep-alives
+            // and publishes the will.
+            kill(device, SIGSTOP)
+            let lost = ContinuousClock.now
+            try await eventually("offline within the keep-alive bound", seconds: 15) {
+                try await TrackingHarness.vehicle("crash-1", from: api)?.connectivity == "offline"
+            }
+            let shownAfter = ContinuousClock.now - lost
+            // The broker waits 1.5 keep-alives (7.5 s); tracking then needs one state write.
+            #expect(shownAfter < .seconds(11), "offline \(shownAfter) after the connection froze (keep-alive 5 s)")
+            try await eventually("offline event") {
+                events.all.contains { (try? FleetCodec.decode(FleetEvent.self, from: $0.payload))?.vehicleID == id }
+            }
+            kill(device, SIGKILL)
+
+            // A new connection wins over the old one's will, whichever arrives last.
+            let next = connection + 1
+            try await vehicle.publish(try state(.online, at: connectedAt + 20_000, connection: next), to: VehicleChannel.state.topic(for: id), retain: true)
+            try await eventually("online again") { try await TrackingHarness.vehicle("crash-1", from: api)?.connectivity == "online" }
+            try await vehicle.publish(try state(.offline, at: connectedAt + 30_000, connection: connection), to: VehicleChannel.state.topic(for: id), retain: true)
+            // An online of the dead connection, arriving late, does not revive it either; a marker state shows both were read.
+            try await vehicle.publish(try state(.offline, at: connectedAt + 21_000, connection: next), to: VehicleChannel.state.topic(for: id), retain: true)
+            try await eventually("the new connection's own will") { try await TrackingHarness.vehicle("crash-1", from: api)?.connectivity == "offline" }
+            try await vehicle.publish(try state(.online, at: connectedAt + 40_000, connection: next), to: VehicleChannel.state.topic(for: id), retain: true)
+            try await vehicle.publish(try state(.online, at: connectedAt + 50_000, connection: connection), to: VehicleChannel.state.topic(for: id), retain: true)
+            try await Task.sleep(for: .milliseconds(800))
+            #expect(try await TrackingHarness.vehicle("crash-1", from: api)?.connectivity == "offline")
+            // Only the two transitions to offline raised events.
+            #expect(events.all.filter { (try? FleetCodec.decode(FleetEvent.self, from: $0.payload))?.vehicleID == id }.count == 2)
+        }
+    }
+
     @Test("Every rejection reason is counted, stored as a dead letter and published on the dead-letter topic")
     func rejections() async throws {
         try await TrackingHarness.run { _, apis, vehicle in

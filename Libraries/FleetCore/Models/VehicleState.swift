@@ -16,17 +16,24 @@ public struct VehicleState: Hashable, Sendable {
     public var status: VehicleStatus?
     /// The current desired state, if any. Wire name `desired` (nested without `vehicle_id`).
     public var desired: DesiredState?
+    /// Which of the vehicle's MQTT connections this state belongs to: a number that grows with every connection (the
+    /// connect time in milliseconds will do), the same in the `online` state published on connect and in the `offline`
+    /// last will registered with that connection. It orders a will against the states before it, which the device
+    /// clock cannot: the will's `last_seen_ms` is the connect time, older than the connection's later states.
+    /// Wire name `connection`; absent from devices that do not keep one (then `last_seen_ms` alone orders states).
+    public var connection: UInt64?
 
     /// Creates a state (not validated until ``validate()``).
     public init(
         vehicleID: VehicleID, connectivity: Connectivity, lastSeenMillis: Int64, status: VehicleStatus? = nil,
-        desired: DesiredState? = nil
+        desired: DesiredState? = nil, connection: UInt64? = nil
     ) {
         self.vehicleID = vehicleID
         self.connectivity = connectivity
         self.lastSeenMillis = lastSeenMillis
         self.status = status
         self.desired = desired
+        self.connection = connection
     }
 
     /// ``lastSeenMillis`` as a `Date`.

@@ -5,7 +5,8 @@ extension VehicleState: WireMessage, WireCodable {
     private enum Presence {
         static let status: UInt8 = 1 << 0
         static let desired: UInt8 = 1 << 1
-        static let all: UInt8 = 0b11
+        static let connection: UInt8 = 1 << 2
+        static let all: UInt8 = 0b111
     }
 
     func writeJSON(to writer: inout JSONWriter) {
@@ -15,6 +16,7 @@ extension VehicleState: WireMessage, WireCodable {
         writer.field("connectivity", connectivity.rawValue)
         writer.field("last_seen_ms", lastSeenMillis)
         if let status { writer.field("status", status.rawValue) }
+        if let connection { writer.field("connection", connection) }
         if let desired {
             writer.beginObject("desired")
             desired.writeJSONBody(to: &writer)
@@ -31,19 +33,22 @@ extension VehicleState: WireMessage, WireCodable {
             connectivity: try fields.enumeration("connectivity", Connectivity.self),
             lastSeenMillis: try fields.int64("last_seen_ms"),
             status: try fields.optionalEnumeration("status", VehicleStatus.self),
-            desired: try desired.map { (desired) throws(WireError) in try DesiredState(json: desired, vehicleID: vehicleID) })
+            desired: try desired.map { (desired) throws(WireError) in try DesiredState(json: desired, vehicleID: vehicleID) },
+            connection: try fields.optionalUInt64("connection"))
     }
 
     func writeBinary(to writer: inout BinaryWriter) {
         var presence: UInt8 = 0
         if status != nil { presence |= Presence.status }
         if desired != nil { presence |= Presence.desired }
+        if connection != nil { presence |= Presence.connection }
         writer.u8(presence)
         writer.string(vehicleID.rawValue)
         writer.u8(connectivity.wireCode)
         writer.timestamp(lastSeenMillis)
         if let status { writer.u8(status.wireCode) }
         if let desired { desired.writeBinaryBody(to: &writer) }
+        if let connection { writer.varint(connection) }
     }
 
     init(binary reader: inout BinaryReader) throws(WireError) {
@@ -55,7 +60,9 @@ extension VehicleState: WireMessage, WireCodable {
         let desired =
             try presence & Presence.desired != 0
             ? DesiredState(binary: &reader, vehicleID: vehicleID, path: "desired.") : nil
+        let connection = try presence & Presence.connection != 0 ? reader.varint("connection") : nil
         self.init(
-            vehicleID: vehicleID, connectivity: connectivity, lastSeenMillis: lastSeen, status: status, desired: desired)
+            vehicleID: vehicleID, connectivity: connectivity, lastSeenMillis: lastSeen, status: status, desired: desired,
+            connection: connection)
     }
 }

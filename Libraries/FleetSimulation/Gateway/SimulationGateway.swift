@@ -25,6 +25,9 @@ public actor SimulationGateway<Model: FleetModel> {
     var online: [Bool]
     /// Whether the broker connection was up at the last tick.
     var brokerConnected = false
+    /// Per-vehicle connection number (`VehicleState.connection`): a new one, never smaller than the time in ms, each
+    /// time the vehicle (re)connects, so its states are ordered as a real device's would be.
+    var connections: [UInt64]
     var desired: [DesiredState?]
     var recentCommands = RecentIDs(capacity: 100_000)
     var reportedFaults: [FaultKind: Int] = [:]
@@ -45,6 +48,7 @@ public actor SimulationGateway<Model: FleetModel> {
         stateTopics = ids.map { VehicleChannel.state.topic(for: $0) }
         ackTopics = ids.map { VehicleChannel.commandAcks.topic(for: $0) }
         online = Array(repeating: true, count: ids.count)
+        connections = Array(repeating: 0, count: ids.count)
         desired = Array(repeating: nil, count: ids.count)
         metrics.vehicles.record(ids.count)
     }
@@ -67,6 +71,7 @@ public actor SimulationGateway<Model: FleetModel> {
             // Everything unconfirmed goes out again, in order; every online vehicle announces itself.
             for index in outboxes.indices { outboxes[index].markAllUnsent() }
             for index in online.indices where online[index] {
+                connect(index, nowMillis: nowMillis)
                 add(index, stateMessage(index, connectivity: .online, nowMillis: nowMillis))
             }
         }
@@ -96,7 +101,10 @@ public actor SimulationGateway<Model: FleetModel> {
                 if connected && online[index] { add(index, stateMessage(index, connectivity: .online, nowMillis: nowMillis)) }
             case .connectivityChanged(let index, let isOnline):
                 online[index] = isOnline
-                if isOnline { outboxes[index].markAllUnsent() }
+                if isOnline {
+                    outboxes[index].markAllUnsent()
+                    connect(index, nowMillis: nowMillis)
+                }
                 if connected {
                     add(index, stateMessage(index, connectivity: isOnline ? .online : .offline, nowMillis: nowMillis))
                 }
@@ -152,10 +160,15 @@ public actor SimulationGateway<Model: FleetModel> {
         model.vehicleIDs.indices.map { stateMessage($0, connectivity: .offline, nowMillis: nowMillis) }
     }
 
+    /// Starts a new connection of vehicle `index`.
+    func connect(_ index: Int, nowMillis: Int64) {
+        connections[index] = max(connections[index] + 1, UInt64(max(0, nowMillis)))
+    }
+
     func stateMessage(_ index: Int, connectivity: Connectivity, nowMillis: Int64) -> OutgoingMessage {
         let state = VehicleState(
             vehicleID: model.vehicleIDs[index], connectivity: connectivity, lastSeenMillis: nowMillis,
-            status: model.status(of: index), desired: desired[index]
+            status: model.status(of: index), desired: desired[index], connection: connections[index] == 0 ? nil : connections[index]
         )
         let payload = (try? FleetCodec.encode(state)) ?? []
         return OutgoingMessage(topic: stateTopics[index], payload: payload, qos: .atLeastOnce, retain: true, purpose: .state)

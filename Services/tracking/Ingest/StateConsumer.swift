@@ -43,7 +43,9 @@ struct StateConsumer: Service {
             let changed = try? await retryingUntilSuccess(onFailure: { attempt, error in
                 logger.warning("Connectivity not stored; retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
             }) {
-                try await repository.updateConnectivity(vehicleID: state.vehicleID.rawValue, online: state.connectivity == .online, lastSeenMillis: state.lastSeenMillis)
+                try await repository.updateConnectivity(
+                    vehicleID: state.vehicleID.rawValue, online: state.connectivity == .online, lastSeenMillis: state.lastSeenMillis,
+                    connection: state.connection, receivedMillis: now)
             }
             if changed == true { relay.notify() }
         }

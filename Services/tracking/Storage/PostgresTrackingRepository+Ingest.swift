@@ -249,24 +249,33 @@ extension PostgresTrackingRepository {
             """, logger: logger)
     }
 
-    func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64) async throws -> Bool {
-        // Only a report newer than the stored one counts; a change of `online` is a transition, and its event is
-        // written to the outbox by the same statement.
+    func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64, connection: UInt64?, receivedMillis: Int64) async throws -> Bool {
+        // Which state wins (docs/wire-format.md): with connection numbers on both sides, a later connection, or the
+        // will (offline) of the stored connection, which ends it; an online state of a connection whose will was
+        // already stored is late and ignored. Without them, the newer last_seen. A change of `online` is a
+        // transition, and its event is written to the outbox by the same statement.
+        // An offline state is dated when it arrived if that is later: a will carries its connection's connect time.
         let event = FleetEvent(
             id: .random(), type: online ? .online : .offline, severity: online ? .info : .warning,
-            vehicleID: try VehicleID(vehicleID), timeMillis: lastSeenMillis)
+            vehicleID: try VehicleID(vehicleID), timeMillis: online ? lastSeenMillis : max(lastSeenMillis, receivedMillis))
         let message = try OutboxMessage(event: event)
         let payload = Data(message.payload).base64EncodedString()
+        let number = connection.map { Int64(clamping: $0) }
         let rows = try await client.query(
             """
             WITH old AS (
               SELECT online FROM \(unescaped: schema).vehicle_connectivity WHERE vehicle_id = \(vehicleID) FOR UPDATE
             ), up AS (
-              INSERT INTO \(unescaped: schema).vehicle_connectivity AS cur (vehicle_id, online, last_seen, changed_at)
-              VALUES (\(vehicleID), \(online), to_timestamp(\(lastSeenMillis) / 1000.0), now())
-              ON CONFLICT (vehicle_id) DO UPDATE SET online = EXCLUDED.online, last_seen = EXCLUDED.last_seen,
+              INSERT INTO \(unescaped: schema).vehicle_connectivity AS cur (vehicle_id, online, last_seen, changed_at, connection)
+              VALUES (\(vehicleID), \(online), to_timestamp(\(lastSeenMillis) / 1000.0), now(), \(number))
+              ON CONFLICT (vehicle_id) DO UPDATE SET online = EXCLUDED.online,
+                last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen), connection = EXCLUDED.connection,
                 changed_at = CASE WHEN cur.online = EXCLUDED.online THEN cur.changed_at ELSE now() END
-              WHERE EXCLUDED.last_seen >= cur.last_seen
+              WHERE CASE WHEN EXCLUDED.connection IS NOT NULL AND cur.connection IS NOT NULL THEN
+                  EXCLUDED.connection > cur.connection
+                  OR (EXCLUDED.connection = cur.connection
+                    AND ((cur.online AND NOT EXCLUDED.online) OR (cur.online = EXCLUDED.online AND EXCLUDED.last_seen >= cur.last_seen)))
+                ELSE EXCLUDED.last_seen >= cur.last_seen END
               RETURNING online
             ), changed AS (
               SELECT (SELECT online FROM old) IS DISTINCT FROM (SELECT online FROM up) AND EXISTS (SELECT 1 FROM up) AS yes

@@ -14,7 +14,7 @@ protocol TrackingRepository: Sendable {
     func recordRejections(_ rejections: [Rejection]) async throws
     /// Records a connectivity report; returns true when it changes the stored connectivity (its `online`/`offline`
     /// event is then in the outbox).
-    func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64) async throws -> Bool
+    func updateConnectivity(vehicleID: String, online: Bool, lastSeenMillis: Int64, connection: UInt64?, receivedMillis: Int64) async throws -> Bool
 
     // Vehicles
     func registerVehicle(_ registration: VehicleRegistration) async throws -> VehicleRecord
