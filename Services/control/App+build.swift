@@ -45,7 +45,7 @@ struct ControlComponents: Sendable {
         let states = try await mqtt.subscribe(to: VehicleChannel.state.filter, qos: .atLeastOnce, bufferCapacity: 10_000, overflow: .backPressure)
         let telemetry =
             configuration.trackPositions
-            ? try await mqtt.subscribe(to: VehicleChannel.telemetry.filter, qos: .atMostOnce, bufferCapacity: 10_000, overflow: .dropNewest)
+            ? try await mqtt.subscribe(to: FleetTopics.allPositions, qos: .atLeastOnce, bufferCapacity: 1_000, overflow: .dropNewest)
             : nil
         let schema = configuration.schema
         tokens = PostgresTokenRepository(client: postgres, schema: schema, logger: logger)

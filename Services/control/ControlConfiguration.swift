@@ -18,7 +18,7 @@ import FleetService
 /// | `FLEET_CONTROL_SCAN_INTERVAL_MS` | `250` | How often the dispatcher looks for due resends, expiries and unpublished desired states. |
 /// | `FLEET_CONTROL_MAX_WAIT_SECONDS` | `30` | Longest `?wait=` long-poll. |
 /// | `FLEET_CONTROL_MAX_SELECTION` | `10000` | Most vehicles one fleet command may address. |
-/// | `FLEET_CONTROL_TRACK_POSITIONS` | `1` | `1` keeps the latest telemetry position per vehicle (QoS 0) for bounding-box selection; `0` disables it. |
+/// | `FLEET_CONTROL_TRACK_POSITIONS` | `1` | `1` keeps the latest position per vehicle from fleet-tracking's position stream (`fleet/v1/positions/+`) for bounding-box and geofence selection; `0` disables it. |
 /// | `FLEET_CONTROL_COMMAND_HISTORY_RETENTION_HOURS` | `720` | Finished commands unchanged this long are deleted with their transitions. |
 struct ControlConfiguration: Sendable, Equatable {
     /// Whether commands to offline vehicles are queued or refused.

@@ -70,6 +70,12 @@ struct TrackingComponents: Sendable {
         let deadLetters = DeadLetterSink(repository: repository, client: publisherClient, metrics: metrics, logger: logger)
         let commits = CommitPublisher(
             client: publisherClient, interval: .milliseconds(configuration.commitIntervalMillis), metrics: metrics, logger: logger)
+        let positions =
+            configuration.positionsIntervalMillis > 0
+            ? PositionPublisher(
+                client: publisherClient, interval: .milliseconds(configuration.positionsIntervalMillis), shards: configuration.positionShards,
+                metrics: metrics, logger: logger)
+            : nil
         live = LiveHub(interval: .milliseconds(configuration.liveIntervalMillis), metrics: metrics)
         var clients: [any Service] = []
         if let storeConfiguration = configuration.archive.store {
@@ -96,7 +102,7 @@ struct TrackingComponents: Sendable {
             relay: relay, metrics: metrics, logger: logger)
         writer = TelemetryWriter(
             repository: repository, configuration: configuration, knownVehicles: KnownVehicles(), geofences: geofences, commits: commits,
-            relay: relay, live: live, deadLetters: deadLetters, metrics: metrics, logger: logger)
+            positions: positions, relay: relay, live: live, deadLetters: deadLetters, metrics: metrics, logger: logger)
         validator = TelemetryValidator(configuration: configuration)
         let telemetryConsumer = TelemetryConsumer(
             subscription: telemetrySubscription, client: consumerClient, validator: validator, writer: writer, configuration: configuration,
@@ -105,7 +111,7 @@ struct TrackingComponents: Sendable {
             subscription: stateSubscription, repository: repository, relay: relay, deadLetters: deadLetters, logger: logger)
         auth = runtime.makeAuthentication()
         audit = PostgresAuditRepository(client: postgres, schema: configuration.schema, logger: logger)
-        services = [postgres, consumerClient, publisherClient, commits, live] + clients
+        services = [postgres, consumerClient, publisherClient, commits, live] + (positions.map { [$0] } ?? []) + clients
         var upkeep = maintenance.services()
         if configuration.reports.weekly, let reports {
             let tags: [String?] = [nil] + configuration.reports.weeklyTags.map { Optional($0) }

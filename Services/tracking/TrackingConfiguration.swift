@@ -36,6 +36,10 @@ struct TrackingConfiguration: Sendable, Equatable {
     var shareGroup = "tracking"
     /// How often each vehicle's committed sequence is published at most.
     var commitIntervalMillis = 1_000
+    /// How often the compact position stream (`fleet/v1/positions/{shard}`) is published; 0 turns it off.
+    var positionsIntervalMillis = 1_000
+    /// Shards of the position stream (topics `fleet/v1/positions/0…n-1`).
+    var positionShards = 4
     /// How long a sequence gap may stay open before the watermark moves past it.
     var gapTimeoutSeconds = 30
     /// Overspeed threshold for vehicles without their own limit, in m/s.
@@ -73,6 +77,8 @@ struct TrackingConfiguration: Sendable, Equatable {
         consumerBuffer = try reader.fleetInt("fleet.tracking.consumerBuffer", default: consumerBuffer, range: 100...1_000_000)
         shareGroup = try reader.fleetString("fleet.tracking.shareGroup", default: shareGroup)
         commitIntervalMillis = try reader.fleetInt("fleet.tracking.commitIntervalMillis", default: commitIntervalMillis, range: 10...60_000)
+        positionsIntervalMillis = try reader.fleetInt("fleet.tracking.positionsIntervalMillis", default: positionsIntervalMillis, range: 0...60_000)
+        positionShards = try reader.fleetInt("fleet.tracking.positionShards", default: positionShards, range: 1...64)
         gapTimeoutSeconds = try reader.fleetInt("fleet.tracking.gapTimeoutSeconds", default: gapTimeoutSeconds, range: 1...86_400)
         defaultSpeedLimitMetersPerSecond = Double(
             try reader.fleetInt("fleet.tracking.defaultSpeedLimitKmh", default: 108, range: 1...400)) / 3.6

@@ -48,8 +48,8 @@ struct FleetCommandTests {
                         #expect((byIDs.json["skipped"] as? [[String: Any]])?.first?["reason"] as? String == "unknown vehicle")
 
                         // Positions come from telemetry (QoS 0); fleet-b reports from inside the box.
-                        try await publishTelemetry(b, latitude: 43.73, longitude: 7.42)
-                        try await publishTelemetry(a, latitude: 48.85, longitude: 2.35)
+                        try await publishPosition(b, latitude: 43.73, longitude: 7.42)
+                        try await publishPosition(a, latitude: 48.85, longitude: 2.35)
                         var inBox: [String] = []
                         for _ in 0..<100 {
                             let reply = try await api.call(.post, "/v1/fleet/commands", json: #"{"action":"return_to_base","bbox":{"min_lat":43.7,"min_lon":7.4,"max_lat":43.76,"max_lon":7.45}}"#)
@@ -138,11 +138,15 @@ struct FleetCommandTests {
         }
     }
 
-    func publishTelemetry(_ vehicle: TestVehicle, latitude: Double, longitude: Double) async throws {
-        let sample = Telemetry(
-            vehicleID: vehicle.id, sequence: 1, deviceTimeMillis: ControlTest.millis(), position: Position(latitude: latitude, longitude: longitude),
-            speedMetersPerSecond: 0, headingDegrees: 0, odometerMeters: 0, status: .idle
-        )
-        try await vehicle.client.publish(try FleetCodec.encode(sample), to: VehicleChannel.telemetry.topic(for: vehicle.id), qos: .atLeastOnce)
+    /// What fleet-tracking publishes once `vehicle`'s telemetry at this position is committed: a position batch.
+    func publishPosition(_ vehicle: TestVehicle, latitude: Double, longitude: Double) async throws {
+        let batch = PositionBatch(
+            publishedAtMillis: ControlTest.millis(),
+            positions: [
+                PositionBatch.Entry(
+                    vehicleID: vehicle.id, sequence: 1, deviceTimeMillis: ControlTest.millis(), latitude: latitude, longitude: longitude,
+                    speedMetersPerSecond: 0, headingDegrees: 0, status: .idle)
+            ])
+        try await vehicle.client.publish(try FleetCodec.encode(batch, format: .binary), to: FleetTopics.positions(shard: 0), qos: .atLeastOnce)
     }
 }

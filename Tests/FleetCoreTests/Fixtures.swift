@@ -71,7 +71,21 @@ enum Fixtures {
         case .commandAck: ack
         case .fleetEvent: event
         case .alert: alert
+        case .positionBatch: positions
         }
+    }
+
+    static var positions: PositionBatch {
+        PositionBatch(
+            publishedAtMillis: now + 900,
+            positions: [
+                PositionBatch.Entry(
+                    vehicleID: vehicle, sequence: 1234, deviceTimeMillis: now, latitude: 43.7384, longitude: 7.4246,
+                    speedMetersPerSecond: 12.5, headingDegrees: 87.5, status: .moving),
+                PositionBatch.Entry(
+                    vehicleID: vehicleID("van-7"), sequence: 9, deviceTimeMillis: now - 400, latitude: 43.731, longitude: 7.419,
+                    speedMetersPerSecond: 0, headingDegrees: 0, status: .idle),
+            ])
     }
 
     /// A vehicle id from a literal known to be valid (test helper; traps on a typo in a test).

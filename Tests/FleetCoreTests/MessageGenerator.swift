@@ -236,6 +236,20 @@ struct MessageGenerator {
         case .commandAck: commandAck()
         case .fleetEvent: fleetEvent()
         case .alert: alert()
+        case .positionBatch: positionBatch()
         }
+    }
+
+    mutating func positionBatch() -> PositionBatch {
+        let count = chance(0.2) ? FleetLimits.positionBatchEntries.upperBound : int(1...20)
+        return PositionBatch(
+            publishedAtMillis: timestamp(),
+            positions: (0..<count).map { _ in
+                PositionBatch.Entry(
+                    vehicleID: vehicleID(), sequence: uint64(), deviceTimeMillis: timestamp(),
+                    latitude: coordinate(FleetLimits.latitude), longitude: coordinate(FleetLimits.longitude),
+                    speedMetersPerSecond: float(FleetLimits.speedMetersPerSecond), headingDegrees: heading(),
+                    status: pick(VehicleStatus.self))
+            })
     }
 }

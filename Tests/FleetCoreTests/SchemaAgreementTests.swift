@@ -38,6 +38,7 @@ struct SchemaAgreementTests {
             return Alert(
                 id: f.commandID, ruleID: f.commandID, dedupKey: "k", status: .firing, severity: .info, summary: "s",
                 firedAtMillis: f.now, updatedAtMillis: f.now)
+        case .positionBatch: return f.positions
         }
     }
 
@@ -168,6 +169,7 @@ struct SchemaAgreementTests {
                 switch (kind, path) {
                 case (.commandAck, "status"): CommandAckStatus.allCases.map(\.rawValue)
                 case (.alert, "status"): AlertStatus.allCases.map(\.rawValue)
+                case (.positionBatch, "positions[].status"): VehicleStatus.allCases.map(\.rawValue)
                 default: Self.enumerations[path]
                 }
             #expect(values == expected, "\(kind.rawValue).\(path)")

@@ -17,6 +17,8 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
     case fleetEvent = "fleet_event"
     /// ``Alert``.
     case alert
+    /// ``PositionBatch``.
+    case positionBatch = "position_batch"
 
     /// The message-type byte of the binary encoding.
     public var binaryTypeCode: UInt8 {
@@ -29,6 +31,7 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
         case .commandAck: 0x06
         case .fleetEvent: 0x07
         case .alert: 0x08
+        case .positionBatch: 0x09
         }
     }
 
@@ -49,6 +52,7 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
         case .commandAck: CommandAck.self
         case .fleetEvent: FleetEvent.self
         case .alert: Alert.self
+        case .positionBatch: PositionBatch.self
         }
     }
 }

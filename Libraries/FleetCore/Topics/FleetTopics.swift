@@ -15,6 +15,13 @@ public enum FleetTopics {
     public static let allDeadLetters = "fleet/v1/deadletter/+"
     /// Every per-vehicle topic: `fleet/v1/vehicles/#`.
     public static let allVehicleTopics = "fleet/v1/vehicles/#"
+    /// Prefix of the compact position stream (``PositionBatch``).
+    public static let positionsPrefix = "fleet/v1/positions"
+    /// Every shard of the position stream: `fleet/v1/positions/+`.
+    public static let allPositions = "fleet/v1/positions/+"
+
+    /// The topic of one shard of the position stream: `fleet/v1/positions/{shard}`.
+    public static func positions(shard: Int) -> String { "\(positionsPrefix)/\(shard)" }
 
     /// The filter for one channel of every vehicle, e.g. `fleet/v1/vehicles/+/state`.
     public static func filter(_ channel: VehicleChannel) -> String { channel.filter }

@@ -1,27 +1,33 @@
 import FleetCore
 import Synchronization
 
-/// The latest telemetry position per vehicle, in memory only, for bounding-box selection.
+/// The latest position per vehicle, in memory only, for bounding-box and geofence selection.
 ///
-/// Fed from a QoS 0, non-shared subscription to `fleet/v1/vehicles/+/telemetry`: positions are a best-effort
-/// snapshot (a few seconds old at most while vehicles report), lost on restart and rebuilt from the next samples.
+/// Fed from fleet-tracking's compact position stream (``PositionConsumer``): a snapshot about a second old while
+/// vehicles report, lost on restart and rebuilt from the next batches. Two tracking replicas may both report a
+/// vehicle, so an entry replaces the known one only when it is newer (device time, then sequence).
 final class PositionCache: Sendable {
-    private let positions = Mutex<[String: Position]>([:])
+    private let entries = Mutex<[String: PositionBatch.Entry]>([:])
 
-    /// Records `position` as `vehicle`'s latest.
-    func update(_ vehicle: String, _ position: Position) {
-        positions.withLock { $0[vehicle] = position }
+    /// Records the entries that are newer than what is known of their vehicles.
+    func update(_ batch: [PositionBatch.Entry]) {
+        entries.withLock { entries in
+            for entry in batch {
+                if let known = entries[entry.vehicleID.rawValue], !entry.isNewer(than: known) { continue }
+                entries[entry.vehicleID.rawValue] = entry
+            }
+        }
     }
 
     /// The latest position of `vehicle`, if one was seen.
     func position(of vehicle: String) -> Position? {
-        positions.withLock { $0[vehicle] }
+        entries.withLock { $0[vehicle]?.position }
     }
 
     /// Vehicles whose latest position lies inside the box (inclusive).
     func vehicles(in box: BoundingBox) -> [String] {
-        positions.withLock { positions in
-            positions.compactMap { id, position in box.contains(position) ? id : nil }.sorted()
+        entries.withLock { entries in
+            entries.compactMap { id, entry in box.contains(entry.position) ? id : nil }.sorted()
         }
     }
 
@@ -29,15 +35,15 @@ final class PositionCache: Sendable {
     func vehicles(in polygon: GeoPolygon) -> [String] {
         let b = polygon.bounds
         let box = BoundingBox(minLat: b.minLatitude, minLon: b.minLongitude, maxLat: b.maxLatitude, maxLon: b.maxLongitude)
-        return positions.withLock { positions in
-            positions.compactMap { id, position in
-                box.contains(position) && polygon.contains(latitude: position.latitude, longitude: position.longitude) ? id : nil
+        return entries.withLock { entries in
+            entries.compactMap { id, entry in
+                box.contains(entry.position) && polygon.contains(latitude: entry.latitude, longitude: entry.longitude) ? id : nil
             }.sorted()
         }
     }
 
     /// How many vehicles have a position.
-    var count: Int { positions.withLock { $0.count } }
+    var count: Int { entries.withLock { $0.count } }
 }
 
 /// A latitude/longitude rectangle (not crossing the antimeridian).

@@ -2,24 +2,25 @@ import FleetCore
 import FleetMQTT
 import ServiceLifecycle
 
-/// Follows `…/telemetry` (QoS 0, optional) to keep the ``PositionCache`` for bounding-box selection.
+/// Follows the compact position stream that fleet-tracking publishes (`fleet/v1/positions/+`, ``PositionBatch``) to keep
+/// the ``PositionCache`` for bounding-box and geofence selection: one message per up to 250 vehicles a second instead
+/// of every telemetry message.
 struct PositionConsumer: Service {
     let subscription: MQTTSubscription
     let positions: PositionCache
     let metrics: ControlMetrics
 
     func run() async throws {
-        // Cancelled as a whole at shutdown, not per message: `cancelOnGracefulShutdown()` merges two sequences for every
-        // element, which at the fleet's telemetry rate costs a noticeable share of a core.
         await cancelWhenGracefulShutdown {
             for await message in subscription {
-                guard case .vehicle(let vehicle, .telemetry)? = FleetTopic(message.topic),
-                    let sample = try? FleetCodec.decode(Telemetry.self, from: message.payload), sample.vehicleID == vehicle
+                // Decoding validates every entry (coordinates, times); a bad batch is counted and skipped whole.
+                guard message.topic.hasPrefix(FleetTopics.positionsPrefix + "/"),
+                    let batch = try? FleetCodec.decode(PositionBatch.self, from: message.payload)
                 else {
-                    metrics.invalidMessage(stream: "telemetry", reason: "decode")
+                    metrics.invalidMessage(stream: "positions", reason: "decode")
                     continue
                 }
-                positions.update(vehicle.rawValue, sample.position)
+                positions.update(batch.positions)
             }
         }
     }

@@ -31,6 +31,8 @@ struct IngestMetrics: Sendable {
     let queuedBatches = Gauge(label: "fleet_tracking_queued_batches")
     /// Committed-sequence acknowledgements published.
     let commitsPublished = Counter(label: "fleet_tracking_commits_published_total")
+    /// Messages of the compact position stream published.
+    let positionBatchesPublished = Counter(label: "fleet_tracking_position_batches_published_total")
     /// Sequence gaps the watermark moved past after the gap timeout.
     let gapsSkipped = Counter(label: "fleet_tracking_sequence_gaps_skipped_total")
     /// Age of the stalest online vehicle's latest position, in seconds.

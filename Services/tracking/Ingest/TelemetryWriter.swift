@@ -15,6 +15,8 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
     let knownVehicles: KnownVehicles
     let geofences: GeofenceCache
     let commits: CommitPublisher
+    /// The compact position stream; nil when turned off.
+    let positions: PositionPublisher?
     let relay: OutboxRelay
     let live: LiveHub
     let deadLetters: DeadLetterSink
@@ -80,6 +82,7 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
         outcome.duplicates = result.duplicates
 
         commits.record(result.committed)
+        positions?.record(accepted)
         // The live stream only needs positions while someone watches.
         if live.hasSubscribers {
             await live.publish(

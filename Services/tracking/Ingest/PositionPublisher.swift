@@ -1,0 +1,91 @@
+import CoreMetrics
+import FleetCore
+import FleetMQTT
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Publishes the compact position stream: every interval, the newest committed position of each vehicle that reported
+/// since the last one, as ``PositionBatch`` messages (binary, QoS 1, not retained) on `fleet/v1/positions/{shard}`.
+///
+/// Services that only need where vehicles are (fleet-control's selections) follow this instead of every telemetry
+/// message. A vehicle always goes to the same shard (the writers' hash), so a consumer may follow a subset.
+final class PositionPublisher: Service {
+    private let client: MQTTClient
+    private let interval: Duration
+    private let shards: Int
+    private let metrics: IngestMetrics
+    private let logger: Logger
+    private let pending = Mutex<[String: PositionBatch.Entry]>([:])
+
+    init(client: MQTTClient, interval: Duration, shards: Int, metrics: IngestMetrics, logger: Logger) {
+        self.client = client
+        self.interval = interval
+        self.shards = max(1, shards)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Records committed samples; per vehicle the newest (device time, then sequence) is kept for the next flush.
+    func record(_ samples: [ReceivedTelemetry]) {
+        guard !samples.isEmpty else { return }
+        pending.withLock { pending in
+            for sample in samples {
+                let t = sample.telemetry
+                let entry = PositionBatch.Entry(
+                    vehicleID: t.vehicleID, sequence: t.sequence, deviceTimeMillis: t.deviceTimeMillis,
+                    latitude: t.position.latitude, longitude: t.position.longitude, speedMetersPerSecond: t.speedMetersPerSecond,
+                    headingDegrees: t.headingDegrees, status: t.status)
+                if let known = pending[t.vehicleID.rawValue], !entry.isNewer(than: known) { continue }
+                pending[t.vehicleID.rawValue] = entry
+            }
+        }
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            await flush()
+        }
+        await flush()
+    }
+
+    /// Publishes everything recorded so far, in messages of at most ``FleetLimits/positionBatchEntries`` per shard.
+    func flush() async {
+        let entries = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return Array(pending.values)
+        }
+        guard !entries.isEmpty else { return }
+        var byShard = Array(repeating: [PositionBatch.Entry](), count: shards)
+        for entry in entries {
+            byShard[TelemetryConsumer<PostgresTrackingRepository>.shard(of: entry.vehicleID.rawValue, count: shards)].append(entry)
+        }
+        let now = TimestampPolicy.millis(from: .now)
+        let size = FleetLimits.positionBatchEntries.upperBound
+        for (shard, shardEntries) in byShard.enumerated() where !shardEntries.isEmpty {
+            for start in stride(from: 0, to: shardEntries.count, by: size) {
+                let chunk = Array(shardEntries[start..<min(start + size, shardEntries.count)])
+                do {
+                    let payload = try FleetCodec.encode(PositionBatch(publishedAtMillis: now, positions: chunk), format: .binary)
+                    try await client.publish(payload, to: FleetTopics.positions(shard: shard), qos: .atLeastOnce)
+                    metrics.positionBatchesPublished.increment()
+                } catch {
+                    // Kept for the next flush unless a newer position arrived meanwhile.
+                    restore(chunk)
+                    logger.debug("Position batch not published", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    private func restore(_ entries: [PositionBatch.Entry]) {
+        pending.withLock { pending in
+            for entry in entries {
+                if let newer = pending[entry.vehicleID.rawValue], newer.isNewer(than: entry) { continue }
+                pending[entry.vehicleID.rawValue] = entry
+            }
+        }
+    }
+}
