@@ -107,6 +107,25 @@ extension MQTTClient {
         }
     }
 
+    /// Removes `filter` from the broker's session although no subscription of this client holds it.
+    ///
+    /// A persistent session keeps the subscriptions an earlier version of a service made; the broker goes on sending
+    /// their messages, which no buffer takes, until they are removed. Call it once connected.
+    /// - Throws: ``MQTTError`` when the client is not connected (retry later) or the broker refuses.
+    public func unsubscribe(filter: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome: Result<Void, any Error>? = state.withLock { s in
+                if s.finished { return .success(()) }
+                var mid: Int32 = 0
+                let rc = mosquitto_unsubscribe_v5(connection.handle, &mid, filter, nil)
+                guard rc == MOSQ_ERR_SUCCESS.rawValue else { return .failure(libraryError("mosquitto_unsubscribe_v5", rc)) }
+                s.unsubscribeWaiters[mid] = continuation
+                return nil
+            }
+            if let outcome { continuation.resume(with: outcome) }
+        }
+    }
+
     /// Sends SUBSCRIBE with the subscription identifier that routes incoming messages to their buffer.
     func sendSubscribe(filter: String, qos: MQTTQoS, options: Int32, identifier: UInt32, mid: inout Int32) -> Int32 {
         var properties: OpaquePointer? = nil

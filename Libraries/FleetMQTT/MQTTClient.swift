@@ -269,6 +269,9 @@ public final class MQTTClient: Service, Sendable {
 
     /// Closes the TCP socket under libmosquitto without a DISCONNECT, as a network failure would:
     /// the broker publishes the will and the client reconnects. For tests.
+    /// Messages the broker delivered to this client so far, routed to a subscription or not.
+    @_spi(Testing) public var deliveredForTesting: UInt64 { connection.context.deliveries.load(ordering: .relaxed) }
+
     @_spi(Testing) public func severConnectionForTesting() {
         let socket = mosquitto_socket(connection.handle)
         if socket >= 0 { _ = Glibc.shutdown(socket, Int32(SHUT_RDWR)) }

@@ -84,6 +84,7 @@ struct ControlComponents: Sendable {
             AcknowledgementConsumer(subscription: acks, recorder: recorder),
             LaterAnswerWriter(recorder: recorder),
             VehicleStateConsumer(subscription: states, vehicles: vehicles, delivery: delivery, logger: logger),
+            RetiredSubscriptions(mqtt: mqtt, logger: logger),
         ]
         if let telemetry { loops.append(PositionConsumer(subscription: telemetry, positions: positions, metrics: metrics)) }
         gatedServices = loops

@@ -93,6 +93,35 @@ struct MQTTClientTests {
         }
     }
 
+    @Test("A subscription an earlier run left in the persistent session keeps delivering until unsubscribe(filter:) removes it")
+    func retiredSubscriptionRemoved() async throws {
+        let broker = try TestBroker()
+        var config = configuration(broker, "retired-\(UUID().uuidString.prefix(6))")
+        config.cleanStart = false
+        config.sessionExpirySeconds = 600
+        // An earlier version subscribed; the session keeps it.
+        try await MQTTClient.withConnection(configuration: config, logger: logger) { client in
+            _ = try await client.subscribe(to: "retired/#", qos: .atLeastOnce)
+        }
+        try await MQTTClient.withConnection(configuration: config, logger: logger) { client in
+            try await MQTTClient.withConnection(configuration: configuration(broker), logger: logger) { publisher in
+                func publishRound(_ tag: String) async throws -> UInt64 {
+                    let marker = try await client.subscribe(to: "marker/\(tag)", qos: .atLeastOnce)
+                    let before = client.deliveredForTesting
+                    for i in 0..<5 { try await publisher.publish("\(tag)\(i)", to: "retired/x", qos: .atLeastOnce) }
+                    try await publisher.publish(tag, to: "marker/\(tag)", qos: .atLeastOnce)
+                    // In order on one connection: once the marker is here, the five before it were delivered or not.
+                    let markers = await collect(marker, count: 1)
+                    #expect(markers.count == 1)
+                    return client.deliveredForTesting - before
+                }
+                #expect(try await publishRound("old") == 6, "the retired subscription still delivers")
+                try await client.unsubscribe(filter: "retired/#")
+                #expect(try await publishRound("new") == 1, "only the marker arrives once the filter is removed")
+            }
+        }
+    }
+
     @Test("A persistent session receives what was published while it was away")
     func persistentSessionRedelivery() async throws {
         let broker = try TestBroker()
