@@ -51,7 +51,8 @@ struct SimulatorSettings: Sendable, Equatable {
             resendTimeout: .milliseconds(try reader.fleetInt("fleet.sim.resend.timeout.ms", default: 10_000, range: 100...86_400_000)),
             maxResendsPerTick: try reader.fleetInt("fleet.sim.resends.per.tick", default: 1_000, range: 0...1_000_000),
             retainedWait: .milliseconds(try reader.fleetInt("fleet.sim.retained.wait.ms", default: 2_000, range: 0...600_000)),
-            wireFormat: try reader.fleetEnum("fleet.sim.wire.format", default: WireFormat.json)
+            wireFormat: try reader.fleetEnum("fleet.sim.wire.format", default: WireFormat.json),
+            drainTimeout: .milliseconds(try reader.fleetInt("fleet.sim.drain.timeout.ms", default: 0, range: 0...3_600_000))
         )
     }
 

@@ -68,6 +68,25 @@ struct GatewayTests {
         #expect(await gateway.statistics.resent == 2)
     }
 
+    @Test("Draining makes no new samples: only unconfirmed ones go out again, until commits empty the outboxes")
+    func drainOnly() async throws {
+        let gateway = try gateway(GatewayConfiguration(resendTimeout: .seconds(2)))
+        for second in 0..<3 {
+            _ = await gateway.tick(seconds: 1, nowMillis: Self.start + Int64(second) * 1000, connected: true)
+        }
+        #expect(await gateway.unconfirmedTotal == 6)
+        let samples = await gateway.statistics.samples
+        // Once the resend timeout passed: the three of each vehicle again, and no sample 4.
+        var sent = try sequences(await gateway.tick(seconds: 0, nowMillis: Self.start + 6_000, connected: true, generate: false))
+        #expect(sent == ["sim-0001": [1, 2, 3], "sim-0002": [1, 2, 3]])
+        #expect(await gateway.statistics.samples == samples)
+        await gateway.handleCommit(try commit("sim-0001", 3))
+        await gateway.handleCommit(try commit("sim-0002", 3))
+        #expect(await gateway.unconfirmedTotal == 0)
+        sent = try sequences(await gateway.tick(seconds: 0, nowMillis: Self.start + 60_000, connected: true, generate: false))
+        #expect(sent.isEmpty)
+    }
+
     @Test("A full outbox evicts its oldest samples and counts them")
     func eviction() async throws {
         let gateway = try gateway(vehicles: 1, GatewayConfiguration(outboxCapacity: 4))

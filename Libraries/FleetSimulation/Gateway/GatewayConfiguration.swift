@@ -21,6 +21,9 @@ public struct GatewayConfiguration: Hashable, Sendable {
     /// Messages handed to the MQTT client and not yet acknowledged, above which no new samples are sent (they wait
     /// in the outbox).
     public var maxInFlight: Int
+    /// On graceful shutdown, how long to keep resending unconfirmed samples (no new ones are made) until every one is
+    /// committed, as a vehicle parked with its buffer would; zero stops at once, leaving them unsent.
+    public var drainTimeout: Duration
 
     /// Creates a configuration; the defaults are for a real-time simulator against a local broker.
     public init(
@@ -32,7 +35,8 @@ public struct GatewayConfiguration: Hashable, Sendable {
         maxCatchUpPerVehicle: Int = 20,
         retainedWait: Duration = .seconds(2),
         wireFormat: WireFormat = .json,
-        maxInFlight: Int = 50_000
+        maxInFlight: Int = 50_000,
+        drainTimeout: Duration = .zero
     ) {
         self.tickInterval = tickInterval
         self.timeScale = timeScale
@@ -43,6 +47,7 @@ public struct GatewayConfiguration: Hashable, Sendable {
         self.retainedWait = retainedWait
         self.wireFormat = wireFormat
         self.maxInFlight = max(1, maxInFlight)
+        self.drainTimeout = drainTimeout
     }
 
     var tickSeconds: Double { tickInterval.seconds }

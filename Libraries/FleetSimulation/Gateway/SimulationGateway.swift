@@ -61,7 +61,8 @@ public actor SimulationGateway<Model: FleetModel> {
     /// - Parameters:
     ///   - connected: whether the broker connection is up; while it is down everything is buffered.
     ///   - sendBudget: at most this many telemetry messages are handed out (the rest wait in the outboxes).
-    public func tick(seconds: Double, nowMillis: Int64, connected: Bool, sendBudget: Int = .max) -> [PublishJob] {
+    ///   - generate: whether the vehicles move and make new samples; `false` only hands out what is due (draining).
+    public func tick(seconds: Double, nowMillis: Int64, connected: Bool, sendBudget: Int = .max, generate: Bool = true) -> [PublishJob] {
         var jobs: [Int: [OutgoingMessage]] = [:]
         func add(_ index: Int, _ message: OutgoingMessage) { jobs[index, default: []].append(message) }
 
@@ -76,7 +77,7 @@ public actor SimulationGateway<Model: FleetModel> {
             }
         }
 
-        let outputs = model.step(seconds: seconds * configuration.timeScale, nowMillis: nowMillis)
+        let outputs = generate ? model.step(seconds: seconds * configuration.timeScale, nowMillis: nowMillis) : []
         for output in outputs {
             switch output {
             case .telemetry(let index, var sample):
@@ -182,6 +183,8 @@ public actor SimulationGateway<Model: FleetModel> {
     public func nextSequence(of index: Int) -> UInt64 { outboxes[index].nextSequence }
     /// Unconfirmed samples of vehicle `index`.
     public func unconfirmedCount(of index: Int) -> Int { outboxes[index].count }
+    /// Unconfirmed samples of the whole fleet.
+    public var unconfirmedTotal: Int { outboxes.reduce(0) { $0 + $1.count } }
     /// The index of vehicle `id`, if this gateway speaks for it.
     public func index(of id: VehicleID) -> Int? { indexByID[id.rawValue] }
 }

@@ -75,6 +75,7 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
             try await cancelWhenGracefulShutdown {
                 try await self.tickLoop(configuration)
             }
+            if configuration.drainTimeout > .zero { await drain(configuration) }
             await publishOffline()
             group.cancelAll()
         }
@@ -143,6 +144,36 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
             // Publishes waiting for a reconnect would never finish: the broker is gone and we are stopping.
             if !client.isConnected { client.shutdown() }
         }
+    }
+
+    /// Keeps resending unconfirmed samples, making no new ones, until every sample is committed or the drain timeout
+    /// passes; logs the totals either way (the chaos experiments read them: samples made, resent, evicted, left).
+    func drain(_ configuration: GatewayConfiguration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.drainTimeout
+        var left = await gateway.unconfirmedTotal
+        while left > 0, clock.now < deadline {
+            let jobs = await gateway.tick(
+                seconds: 0, nowMillis: Self.nowMillis(), connected: client.isConnected, sendBudget: configuration.maxInFlight, generate: false)
+            await withTaskGroup(of: Void.self) { group in
+                for job in jobs {
+                    group.addTask { [client] in
+                        for message in job.messages {
+                            try? await client.publish(message.payload, to: message.topic, qos: message.qos, retain: message.retain)
+                        }
+                    }
+                }
+            }
+            try? await Task.sleep(for: min(configuration.tickInterval, .milliseconds(200)))
+            left = await gateway.unconfirmedTotal
+        }
+        let totals = await gateway.statistics
+        logger.info(
+            left == 0 ? "Drained: every sample committed" : "Drain timed out with samples unconfirmed",
+            metadata: [
+                "samples": "\(totals.samples)", "resent": "\(totals.resent)", "evicted": "\(totals.evicted)",
+                "unconfirmed": "\(left)",
+            ])
     }
 
     func publishOffline() async {
