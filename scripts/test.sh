@@ -5,7 +5,7 @@
 #
 # Phases: install system packages that are missing -> start the local stack (Mosquitto +
 # PostgreSQL, scripts/stack.sh) -> swift build --build-tests -> swift test (three invocations) ->
-# scripts/validate-deploy.sh (deploy artifacts) -> scripts/observability/check.sh static, then live -> scripts/fuzz.sh 15 (when present and executable). The stack is stopped at the end if this script started it.
+# scripts/chaos.sh --short tracking-kill -> scripts/validate-deploy.sh (deploy artifacts) -> scripts/observability/check.sh static, then live -> scripts/fuzz.sh 15 (when present and executable). The stack is stopped at the end if this script started it.
 #
 # Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
 # free ports and some of them restart brokers, and the machine has 2 cores; Swift Testing still
@@ -100,6 +100,14 @@ else
     TEST_SUMMARY=""
 fi
 rm -f "$TEST_LOG"
+
+# Chaos, short version (docs/chaos.md): kill -9 of fleet-tracking under load from vehicles that resend what is not
+# committed; every message counted in PostgreSQL (exit 1 on any lost or duplicated). The whole set of experiments is
+# scripts/chaos.sh, outside this command (about 10 minutes). Debug binaries of the build above; skipped with
+# FLEET_TEST_FILTER.
+if [[ -z "${FLEET_TEST_FILTER:-}" ]]; then
+    run_phase chaos env CHAOS_BUILD=debug scripts/chaos.sh --short tracking-kill || true
+fi
 
 # Deployment artifacts (docs/deployment/pipeline.md): scripts/validate-deploy.sh checks every chart, the Argo CD
 # app-of-apps, the Jenkinsfile and Terraform offline, and applies + destroys the Terraform environments against moto on

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import FleetCore
 import FleetMQTT
+import FleetService
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -33,11 +34,7 @@ final class CommitPublisher: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            await flush()
-        }
-        await flush()
+        await flushingPeriodically(every: interval) { await flush() }
     }
 
     /// Publishes everything recorded so far.

@@ -1,6 +1,7 @@
 import CoreMetrics
 import FleetCore
 import FleetMQTT
+import FleetService
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -44,11 +45,7 @@ final class PositionPublisher: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            await flush()
-        }
-        await flush()
+        await flushingPeriodically(every: interval) { await flush() }
     }
 
     /// Publishes everything recorded so far, in messages of at most ``FleetLimits/positionBatchEntries`` per shard.
