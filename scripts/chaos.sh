@@ -73,10 +73,19 @@ BIN="$(swift build "${build_flags[@]}" --show-bin-path)"
 
 WORK="$(mktemp -d /tmp/fleet-chaos.XXXXXX)"
 PIDS=()
+MONITOR=""
+SCHEMA=""
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
     # A frozen database must never be left behind.
-    pkill -CONT -x postgres 2>/dev/null || true
+    pg_signal CONT 2>/dev/null || true
+    rm -f "$WORK"/*-monitoring
+    [[ -n "$MONITOR" ]] && kill "$MONITOR" 2>/dev/null || true
+    for pid in "${PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null || continue
+        kill -CONT "$pid" 2>/dev/null || true
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    [[ -n "$SCHEMA" ]] && psql "$FLEET_POSTGRES_URL" -Atqc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -89,7 +98,25 @@ PG_BASE="$(cat "${FLEET_STACK_DIR}/postgres.location" 2>/dev/null || echo "${FLE
 pg_ctl_run() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl "$@"; else /usr/lib/postgresql/15/bin/pg_ctl "$@"; fi
 }
-mosquitto_pid() { cat "${FLEET_STACK_DIR}/mosquitto/mosquitto.pid" 2>/dev/null; }
+mosquitto_pid() {
+    local pid
+    pid="$(cat "${FLEET_STACK_DIR}/mosquitto/mosquitto.pid" 2>/dev/null || true)"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || die "the stack's Mosquitto is not running (no live pid in ${FLEET_STACK_DIR}/mosquitto/mosquitto.pid)"
+    printf '%s\n' "$pid"
+}
+# SIGSTOP/SIGCONT to the stack's PostgreSQL only: its postmaster (postmaster.pid) and that process's children.
+pg_signal() {
+    local postmaster
+    postmaster="$(head -1 "$PG_BASE/data/postmaster.pid" 2>/dev/null || true)"
+    [[ -n "$postmaster" ]] || return 1
+    kill -"$1" "$postmaster" $(pgrep -P "$postmaster" || true)
+}
+stop_broker() { # signal
+    local pid
+    pid="$(mosquitto_pid)"
+    kill -"$1" "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+}
 
 wait_http() { # url seconds
     local deadline=$((SECONDS + $2))
@@ -109,14 +136,16 @@ start_tracking() { # n port
     echo $!
 }
 
-outbox_depth() {
-    curl -fsS "http://127.0.0.1:$SIM_PORT/metrics" 2>/dev/null | awk '$1 == "fleet_sim_outbox_depth" { print int($2) }'
+outbox_depth() { # -1 when it cannot be read
+    local depth
+    depth="$(curl -fsS "http://127.0.0.1:$SIM_PORT/metrics" 2>/dev/null | awk '$1 == "fleet_sim_outbox_depth" { print int($2) }' || true)"
+    printf '%s\n' "${depth:--1}"
 }
 
 # Samples the outbox depth every 0.5 s into $WORK/$RUN-depth (time depth) until told to stop.
 monitor() {
     while [[ -f "$WORK/$RUN-monitoring" ]]; do
-        printf '%s %s\n' "$(now)" "$(outbox_depth || echo -1)" >>"$WORK/$RUN-depth"
+        printf '%s %s\n' "$(now)" "$(outbox_depth)" >>"$WORK/$RUN-depth"
         sleep 0.5
     done
 }
@@ -140,18 +169,16 @@ inject() { # experiment; records FAULT_START
             pg_ctl_run restart -m fast -w -D "$PG_BASE/data" -l "$PG_BASE/postgres.log" >/dev/null
             ;;
         pg-freeze)
-            pkill -STOP -x postgres
+            pg_signal STOP || die "cannot find the stack's PostgreSQL (postmaster.pid under $PG_BASE/data)"
             sleep "$FREEZE"
-            pkill -CONT -x postgres
+            pg_signal CONT
             ;;
         broker-restart)
-            kill -TERM "$(mosquitto_pid)"
-            while pgrep -x mosquitto >/dev/null; do sleep 0.2; done
+            stop_broker TERM
             scripts/stack.sh start >/dev/null
             ;;
         broker-kill)
-            kill -9 "$(mosquitto_pid)"
-            while pgrep -x mosquitto >/dev/null; do sleep 0.2; done
+            stop_broker 9
             scripts/stack.sh start >/dev/null
             ;;
     esac
@@ -199,7 +226,14 @@ for experiment in "${experiments[@]}"; do
     wait "$SIM" 2>/dev/null || true
     drained="$(grep -E '"(Drained|Drain timed out)' "$WORK/$RUN-sim.log" | tail -1 || true)"
     for pid in "${TRACKING[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${TRACKING[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
+    for pid in "${TRACKING[@]}"; do
+        deadline=$((SECONDS + 60))
+        while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do sleep 0.2; done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "fleet-tracking (pid $pid) did not stop within 60 s of SIGTERM: killed"
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+    done
     [[ -n "$drained" ]] || die "fleet-sim logged no drain result (log $WORK/$RUN-sim.log)"
     field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["metadata"][sys.argv[2]])' "$drained" "$1"; }
     sent="$(field samples)"
@@ -208,14 +242,16 @@ for experiment in "${experiments[@]}"; do
     resent="$(field resent)"
     [[ "$sent" =~ ^[0-9]+$ && "$unconfirmed" =~ ^[0-9]+$ ]] || die "cannot read the drain result: $drained"
 
-    read -r rows distinct < <(psql_q "SELECT count(*), count(DISTINCT (vehicle_id, seq)) FROM $SCHEMA.telemetry WHERE vehicle_id LIKE '$PREFIX-%'" | tr '|' ' ')
+    counts="$(psql_q "SELECT count(*), count(DISTINCT (vehicle_id, seq)) FROM $SCHEMA.telemetry WHERE vehicle_id LIKE '$PREFIX-%'")" ||
+        die "cannot count the stored rows in $SCHEMA"
+    read -r rows distinct <<<"${counts//|/ }"
     lost=$((sent - distinct))
     duplicated=$((rows - distinct))
 
     # Recovery: from the fault until the backlog is back under twice its steady level (the median before the fault).
     recovery="$(python3 - "$WORK/$RUN-depth" "$FAULT_START" "$VEHICLES" <<'EOF'
 import statistics, sys
-rows = [tuple(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+rows = [tuple(map(float, line.split())) for line in open(sys.argv[1]) if len(line.split()) == 2]
 start, vehicles = float(sys.argv[2]), int(sys.argv[3])
 before = [d for t, d in rows if t < start and d >= 0]
 level = 2 * max(statistics.median(before) if before else 0, vehicles)
@@ -233,6 +269,8 @@ EOF
     RESULTS+=("$line")
     if [[ $lost -ne 0 || $duplicated -ne 0 || "$unconfirmed" != 0 ]]; then FAILURES=$((FAILURES + 1)); fi
     psql_q "DROP SCHEMA $SCHEMA CASCADE" >/dev/null 2>&1 || true
+    SCHEMA=""
+    MONITOR=""
 done
 
 printf '\n=== chaos: %d experiment(s), %d vehicles at 1 Hz, %s s before and %s s after each fault (logs in %s)\n' \

@@ -85,6 +85,8 @@ extension MQTTClient {
     }
 
     /// Ends a subscription: the broker stops sending, and its sequence finishes after the buffered messages.
+    /// - Throws: ``MQTTError/notConnected`` when the connection is lost before the broker confirms (the subscription
+    ///   is ended here either way, and not renewed on the next connection).
     public func unsubscribe(_ subscription: MQTTSubscription) async throws {
         // Not renewed on a reconnect any more; but messages the broker sent before its UNSUBACK are still routed
         // to the buffer until it arrives: with QoS 1 they are already acknowledged, so dropping them would lose them.

@@ -197,6 +197,12 @@ public final class MQTTClient: Service, Sendable {
                 return s.subscribeWaiters.values.map(\.continuation)
             }
             for waiter in unanswered { waiter.resume(returning: nil) }
+            // Nor does an UNSUBACK: the caller hears that it was not confirmed (and may try again once connected).
+            let unconfirmed = state.withLock { s in
+                defer { s.unsubscribeWaiters.removeAll() }
+                return Array(s.unsubscribeWaiters.values)
+            }
+            for waiter in unconfirmed { waiter.resume(throwing: MQTTError.notConnected) }
             metrics.connected.record(0)
             if !connection.isStopping {
                 logger.warning("MQTT connection lost; reconnecting", metadata: ["mqtt.reason": .stringConvertible(reasonCode)])

@@ -136,6 +136,28 @@ struct TrackingIngestTests {
         }
     }
 
+    @Test("Sequences may start at 0; a device numbering again from the start is dead-lettered (sequence_reused), not dropped as a resend")
+    func sequenceZeroAndReuse() async throws {
+        try await TrackingHarness.run { harness, apis, vehicle in
+            let api = apis[0]
+            let base = TimestampPolicy.millis(from: .now) - 60_000
+            for (seq, time) in [(0, base), (1, base + 1_000), (0, base + 5)] as [(UInt64, Int64)] {
+                try await TrackingHarness.publish(TrackingHarness.telemetry("zero-1", seq: seq, at: time), with: vehicle)
+            }
+            try await eventually("committed 1") { try await TrackingHarness.vehicle("zero-1", from: api)?.committedSeq == 1 }
+            // Reflashed: it numbers from 0 again, with samples newer than anything stored.
+            try await TrackingHarness.publish(TrackingHarness.telemetry("zero-1", seq: 1, at: base + 30_000), with: vehicle)
+            try await eventually("dead letter sequence_reused") {
+                try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters?reason=sequence_reused", from: api).1?.deadLetters.count == 1
+            }
+            let rows = try await harness.admin.query(
+                PostgresQuery(unsafeSQL: "SELECT seq, count(*) FROM \(harness.schema).telemetry WHERE vehicle_id = 'zero-1' GROUP BY seq ORDER BY seq"))
+            var counts: [Int64: Int64] = [:]
+            for try await (seq, count) in rows.decode((Int64, Int64).self) { counts[seq] = count }
+            #expect(counts == [0: 1, 1: 1])
+        }
+    }
+
     @Test("A vehicle whose connection dies is shown offline by its real last will, though its later online states are newer")
     func lastWillAfterNewerStates() async throws {
         try await TrackingHarness.run { harness, apis, vehicle in

@@ -25,6 +25,10 @@ public enum RejectionReason: String, Sendable, CaseIterable {
     case invalidTopic = "invalid_topic"
     /// The vehicle is not registered and the policy is `reject`.
     case unknownVehicle = "unknown_vehicle"
+    /// A sequence number the vehicle's stream already holds, on a sample newer than the vehicle's latest one: the
+    /// device numbers again from the start (reflashed, replaced) rather than resending. Dead-lettered, not taken for
+    /// a duplicate, so it is not lost without a trace.
+    case sequenceReused = "sequence_reused"
 
     /// The reason for a codec failure.
     public init(_ error: WireError) {

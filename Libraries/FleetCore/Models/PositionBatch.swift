@@ -3,7 +3,7 @@
 /// Published by fleet-tracking, not retained, on `fleet/v1/positions/{shard}` (``FleetTopics/positions(shard:)``),
 /// about once a second per shard, after the telemetry it comes from is committed. Services that only need positions
 /// (fleet-control's selections, the console) follow this stream instead of every telemetry message: at 1 Hz per
-/// vehicle that is one message per 250 vehicles instead of 250.
+/// vehicle that is one message per 200 vehicles instead of 200.
 public struct PositionBatch: Hashable, Sendable {
     /// One vehicle's newest stored position.
     public struct Entry: Hashable, Sendable {

@@ -50,9 +50,9 @@ public enum FleetLimits {
     public static let routeIdentifierLength: ClosedRange<Int> = 1...64
     /// The route-identifier alphabet as a regular expression: like ``identifierPattern`` without the dot.
     public static let routeIdentifierPattern = "^[A-Za-z0-9_-]{1,64}$"
-    /// Most vehicle positions in one ``PositionBatch``: even with 64-character ids its JSON stays inside the default
-    /// 64 KiB message limit.
-    public static let positionBatchEntries: ClosedRange<Int> = 1...250
+    /// Most vehicle positions in one ``PositionBatch``: at most ~275 bytes of JSON each (64-character id, 20-digit
+    /// sequence, 17-digit numbers), so even the worst case stays inside the default 64 KiB message limit.
+    public static let positionBatchEntries: ClosedRange<Int> = 1...200
     /// How many stops one `follow_route` command carries.
     public static let routeStops: ClosedRange<Int> = 1...200
     /// How long a vehicle stands at one route stop, in seconds (at most a day).

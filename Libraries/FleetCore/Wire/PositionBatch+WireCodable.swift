@@ -1,6 +1,6 @@
 /// JSON: `{"v":1, "published_at_ms": ts, "positions": [{"vehicle_id", "seq", "device_time_ms", "lat", "lon",
 /// "speed_mps", "heading_deg", "status"}, …]}`.
-/// Binary: published_at_ms `ts`, positions `varint` count (1…250), then per entry vehicle_id `str`, seq `varint`,
+/// Binary: published_at_ms `ts`, positions `varint` count (1…200), then per entry vehicle_id `str`, seq `varint`,
 /// device_time_ms `ts`, lat `coord`, lon `coord`, speed_mps `f32`, heading_deg `heading`, status `enum`.
 extension PositionBatch: WireMessage, WireCodable {
     /// ``MessageKind/positionBatch``.

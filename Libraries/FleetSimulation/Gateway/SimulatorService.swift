@@ -152,20 +152,27 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.drainTimeout
         var left = await gateway.unconfirmedTotal
-        while left > 0, clock.now < deadline {
-            let jobs = await gateway.tick(
-                seconds: 0, nowMillis: Self.nowMillis(), connected: client.isConnected, sendBudget: configuration.maxInFlight, generate: false)
-            await withTaskGroup(of: Void.self) { group in
-                for job in jobs {
-                    group.addTask { [client] in
-                        for message in job.messages {
-                            try? await client.publish(message.payload, to: message.topic, qos: message.qos, retain: message.retain)
+        // The tick loop shut the client down if the broker was gone at the end: nothing could be resent.
+        if client.isConnected {
+            // Publishes run beside the loop, so a broker that goes away meanwhile cannot hold it past the deadline.
+            await withDiscardingTaskGroup { group in
+                while left > 0, clock.now < deadline, !Task.isCancelled {
+                    let jobs = await gateway.tick(
+                        seconds: 0, nowMillis: Self.nowMillis(), connected: client.isConnected, sendBudget: configuration.maxInFlight,
+                        generate: false)
+                    for job in jobs {
+                        group.addTask { [client] in
+                            for message in job.messages {
+                                try? await client.publish(message.payload, to: message.topic, qos: message.qos, retain: message.retain)
+                            }
                         }
                     }
+                    try? await Task.sleep(for: min(configuration.tickInterval, .milliseconds(200)))
+                    left = await gateway.unconfirmedTotal
                 }
+                // Publishes waiting for a broker that is gone would never finish.
+                if left > 0 && !client.isConnected { client.shutdown() }
             }
-            try? await Task.sleep(for: min(configuration.tickInterval, .milliseconds(200)))
-            left = await gateway.unconfirmedTotal
         }
         let totals = await gateway.statistics
         logger.info(

@@ -3,7 +3,7 @@ import FleetMQTT
 import ServiceLifecycle
 
 /// Follows the compact position stream that fleet-tracking publishes (`fleet/v1/positions/+`, ``PositionBatch``) to keep
-/// the ``PositionCache`` for bounding-box and geofence selection: one message per up to 250 vehicles a second instead
+/// the ``PositionCache`` for bounding-box and geofence selection: one message per up to 200 vehicles a second instead
 /// of every telemetry message.
 struct PositionConsumer: Service {
     let subscription: MQTTSubscription

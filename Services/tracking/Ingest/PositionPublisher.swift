@@ -8,7 +8,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// Publishes the compact position stream: every interval, the newest committed position of each vehicle that reported
-/// since the last one, as ``PositionBatch`` messages (binary, QoS 1, not retained) on `fleet/v1/positions/{shard}`.
+/// since the last one, as ``PositionBatch`` messages (binary, QoS 0, not retained) on `fleet/v1/positions/{shard}`.
 ///
 /// Services that only need where vehicles are (fleet-control's selections) follow this instead of every telemetry
 /// message. A vehicle always goes to the same shard (the writers' hash), so a consumer may follow a subset.
@@ -28,7 +28,7 @@ final class PositionPublisher: Service {
         self.logger = logger
     }
 
-    /// Records committed samples; per vehicle the newest (device time, then sequence) is kept for the next flush.
+    /// Records samples just stored; per vehicle the newest (device time, then sequence) is kept for the next flush.
     func record(_ samples: [ReceivedTelemetry]) {
         guard !samples.isEmpty else { return }
         pending.withLock { pending in
@@ -66,7 +66,8 @@ final class PositionPublisher: Service {
                 let chunk = Array(shardEntries[start..<min(start + size, shardEntries.count)])
                 do {
                     let payload = try FleetCodec.encode(PositionBatch(publishedAtMillis: now, positions: chunk), format: .binary)
-                    try await client.publish(payload, to: FleetTopics.positions(shard: shard), qos: .atLeastOnce)
+                    // QoS 0: each batch supersedes the last, and a publish never waits for a broker that is away.
+                    try await client.publish(payload, to: FleetTopics.positions(shard: shard), qos: .atMostOnce)
                     metrics.positionBatchesPublished.increment()
                 } catch {
                     // Kept for the next flush unless a newer position arrived meanwhile.

@@ -82,7 +82,19 @@ struct TelemetryWriter<Repository: TrackingRepository>: Sendable {
         outcome.duplicates = result.duplicates
 
         commits.record(result.committed)
-        positions?.record(accepted)
+        positions?.record(result.storedSamples.map { accepted[$0] })
+        if !result.reusedSequences.isEmpty {
+            let reused = result.reusedSequences.map { accepted[$0] }
+            let rejections = reused.map {
+                Rejection(
+                    reason: .sequenceReused,
+                    detail: "sequence \($0.telemetry.sequence) of \($0.telemetry.vehicleID.rawValue) is already stored, yet this sample is newer than the vehicle's latest: the device numbers again from the start (not stored, so that a resend is never stored twice)",
+                    source: source, topic: $0.topic, vehicleID: $0.telemetry.vehicleID.rawValue, payload: $0.payload,
+                    receivedAtMillis: $0.receivedMillis)
+            }
+            await deadLetters.record(rejections)
+            outcome.rejections += rejections
+        }
         // The live stream only needs positions while someone watches.
         if live.hasSubscribers {
             await live.publish(

@@ -55,12 +55,13 @@ extension PostgresTrackingRepository {
             }
             var watermarks = try await lockWatermarks(of: vehicles, on: connection)
             if watermarks.count < vehicles.count {
-                // First telemetry of these vehicles: create their rows, then lock them like the others.
+                // First telemetry of these vehicles: create their rows, then lock them like the others. Sequences may
+                // start at 0 (the wire format allows it): 0 starts as a not-yet-stored range below the watermark.
                 let missing = vehicles.filter { watermarks[$0] == nil }
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: s).commit_watermarks (vehicle_id, committed_seq, updated_at)
-                    SELECT v, 0, now() FROM unnest(\(missing)::text[]) AS v ORDER BY v
+                    INSERT INTO \(unescaped: s).commit_watermarks (vehicle_id, committed_seq, skipped, updated_at)
+                    SELECT v, 0, '{0,0}', now() FROM unnest(\(missing)::text[]) AS v ORDER BY v
                     ON CONFLICT (vehicle_id) DO NOTHING
                     """, logger: logger)
                 watermarks.merge(try await lockWatermarks(of: missing, on: connection)) { $1 }
@@ -70,22 +71,32 @@ extension PostgresTrackingRepository {
             // then sequence, so a repeated sequence follows its first copy).
             var fresh: [Int] = []
             fresh.reserveCapacity(received.count)
+            var reused: [Int] = []
+            var committedNow: [String: Int64] = [:]
             var changedVehicles: [String] = [], changedCommitted: [Int64] = [], changedPending: [String] = []
             var changedSkipped: [String] = [], pendingSince: [Int16] = []
             var index = 0
             while index < received.count {
                 let vehicle = received.vehicles[index]
                 var end = index
-                let old = watermarks[vehicle] ?? CommitWatermark()
+                let locked = watermarks[vehicle]
+                let old = locked?.watermark ?? CommitWatermark()
                 let firstFresh = fresh.count
                 while end < received.count && received.vehicles[end] == vehicle {
                     let seq = received.sequences[end]
-                    if !(end > index && received.sequences[end - 1] == seq) && !old.isStored(seq) { fresh.append(end) }
+                    if end > index && received.sequences[end - 1] == seq {
+                        // A repeat within the batch: its first copy decides.
+                    } else if !old.isStored(seq) {
+                        fresh.append(end)
+                    } else if let latest = locked?.latestDeviceMillis, received.deviceMillis[end] > latest {
+                        // Already stored, yet newer than everything stored: not a resend but a device numbering again.
+                        reused.append(end)
+                    }
                     end += 1
                 }
                 var new = old
                 new.add(stored: fresh[firstFresh...].lazy.map { received.sequences[$0] })
-                watermarks[vehicle] = new
+                committedNow[vehicle] = new.committed
                 if new != old {
                     changedVehicles.append(vehicle)
                     changedCommitted.append(new.committed)
@@ -99,9 +110,11 @@ extension PostgresTrackingRepository {
                 index = end
             }
             var result = StoreResult()
-            result.committed = watermarks.mapValues(\.committed)
+            result.committed = committedNow
+            result.reusedSequences = reused.map { received.sourceIndices[$0] }
+            result.storedSamples = fresh.map { received.sourceIndices[$0] }
             guard !fresh.isEmpty else {
-                result.duplicates = received.count
+                result.duplicates = received.count - reused.count
                 return result
             }
             let batch = fresh.count == received.count ? received : received.selecting(fresh)
@@ -196,7 +209,7 @@ extension PostgresTrackingRepository {
                         wasMoving: row.8 ?? false, isMoving: row.9 ?? false, wasOverspeed: row.10 ?? false,
                         isOverspeed: row.11 ?? false, previousGeofences: row.12 ?? [], geofences: row.13 ?? []))
             }
-            result.duplicates = received.count - result.inserted
+            result.duplicates = received.count - result.inserted - reused.count
             // The events these transitions decide commit with them, so none is lost if the broker or this process is
             // down before they are published.
             let events = result.transitions.flatMap(TransitionEvents.events(for:))
@@ -206,18 +219,29 @@ extension PostgresTrackingRepository {
         }
     }
 
-    /// Locks the watermark rows of `vehicles` (sorted) and reads them; vehicles without a row are absent.
-    func lockWatermarks(of vehicles: [String], on connection: PostgresConnection) async throws -> [String: CommitWatermark] {
+    /// Locks the watermark rows of `vehicles` (sorted) and reads them, with the device time of each vehicle's latest
+    /// state (milliseconds; nil before its first); vehicles without a row are absent.
+    func lockWatermarks(of vehicles: [String], on connection: PostgresConnection) async throws -> [String: LockedWatermark] {
         let rows = try await connection.query(
             """
-            SELECT vehicle_id, committed_seq, pending, skipped FROM \(unescaped: schema).commit_watermarks
-            WHERE vehicle_id = ANY(\(vehicles)::text[]) ORDER BY vehicle_id FOR UPDATE
+            SELECT w.vehicle_id, w.committed_seq, w.pending, w.skipped, (extract(epoch FROM l.device_time) * 1000)::int8
+            FROM \(unescaped: schema).commit_watermarks w
+            LEFT JOIN \(unescaped: schema).vehicle_latest l ON l.vehicle_id = w.vehicle_id
+            WHERE w.vehicle_id = ANY(\(vehicles)::text[]) ORDER BY w.vehicle_id FOR UPDATE OF w
             """, logger: logger)
-        var result: [String: CommitWatermark] = [:]
-        for try await (vehicle, committed, pending, skipped) in rows.decode((String, Int64, [Int64], [Int64]).self) {
-            result[vehicle] = CommitWatermark(committed: committed, pending: pending, skipped: CommitWatermark.ranges(flat: skipped))
+        var result: [String: LockedWatermark] = [:]
+        for try await (vehicle, committed, pending, skipped, latest) in rows.decode((String, Int64, [Int64], [Int64], Int64?).self) {
+            result[vehicle] = LockedWatermark(
+                watermark: CommitWatermark(committed: committed, pending: pending, skipped: CommitWatermark.ranges(flat: skipped)),
+                latestDeviceMillis: latest)
         }
         return result
+    }
+
+    /// A locked watermark row and the device time of the vehicle's latest state.
+    struct LockedWatermark: Sendable {
+        var watermark: CommitWatermark
+        var latestDeviceMillis: Int64?
     }
 
     func registeredVehicles(among vehicles: [String]) async throws -> Set<String> {
@@ -271,7 +295,10 @@ extension PostgresTrackingRepository {
               ON CONFLICT (vehicle_id) DO UPDATE SET online = EXCLUDED.online,
                 last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen), connection = EXCLUDED.connection,
                 changed_at = CASE WHEN cur.online = EXCLUDED.online THEN cur.changed_at ELSE now() END
-              WHERE CASE WHEN EXCLUDED.connection IS NOT NULL AND cur.connection IS NOT NULL THEN
+              -- A will with a connection number over a state stored without one (before migration 0008, or from an
+              -- older device version) is taken: its last_seen is its connect time, older than that state by design.
+              WHERE CASE WHEN EXCLUDED.connection IS NOT NULL AND cur.connection IS NULL AND cur.online AND NOT EXCLUDED.online THEN true
+                WHEN EXCLUDED.connection IS NOT NULL AND cur.connection IS NOT NULL THEN
                   EXCLUDED.connection > cur.connection
                   OR (EXCLUDED.connection = cur.connection
                     AND ((cur.online AND NOT EXCLUDED.online) OR (cur.online = EXCLUDED.online AND EXCLUDED.last_seen >= cur.last_seen)))

@@ -4,6 +4,11 @@ struct StoreResult: Sendable {
     var inserted = 0
     /// Rows that were already stored (replays).
     var duplicates = 0
+    /// Samples (indices into the ones given to the writer) stored by this batch.
+    var storedSamples: [Int] = []
+    /// Samples (indices) whose sequence was already stored although they are newer than the vehicle's latest sample
+    /// (``FleetCore/RejectionReason/sequenceReused``): not stored, to be dead-lettered.
+    var reusedSequences: [Int] = []
     /// The highest contiguous committed sequence of every vehicle in the batch.
     var committed: [String: Int64] = [:]
     /// Latest-state changes, from which fleet events are derived.

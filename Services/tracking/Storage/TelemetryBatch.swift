@@ -5,6 +5,8 @@ import FleetCore
 /// Rows are sorted by vehicle and sequence so that concurrent writers (replicas) lock vehicles in the
 /// same order and cannot deadlock.
 struct TelemetryBatch: Sendable {
+    /// Each row's index in the samples the batch was made from.
+    var sourceIndices: [Int] = []
     var vehicles: [String] = []
     var sequences: [Int64] = []
     var deviceMillis: [Int64] = []
@@ -33,12 +35,15 @@ struct TelemetryBatch: Sendable {
     /// Builds the batch from received samples, sorted by vehicle and sequence.
     init(_ samples: [ReceivedTelemetry], geofences: GeofenceIndex) {
         self.geofences = geofences
-        let sorted = samples.sorted { a, b in
-            let (x, y) = (a.telemetry.vehicleID.rawValue, b.telemetry.vehicleID.rawValue)
-            return x == y ? a.telemetry.sequence < b.telemetry.sequence : x < y
+        let order = samples.indices.sorted { i, j in
+            let (a, b) = (samples[i].telemetry, samples[j].telemetry)
+            let (x, y) = (a.vehicleID.rawValue, b.vehicleID.rawValue)
+            return x == y ? (a.sequence, i) < (b.sequence, j) : x < y
         }
-        reserve(sorted.count)
-        for sample in sorted {
+        reserve(order.count)
+        for index in order {
+            let sample = samples[index]
+            sourceIndices.append(index)
             let telemetry = sample.telemetry
             vehicles.append(telemetry.vehicleID.rawValue)
             sequences.append(Int64(clamping: telemetry.sequence))
@@ -68,6 +73,7 @@ struct TelemetryBatch: Sendable {
         var result = TelemetryBatch(empty: geofences)
         result.reserve(indices.count)
         for i in indices {
+            result.sourceIndices.append(sourceIndices[i])
             result.vehicles.append(vehicles[i])
             result.sequences.append(sequences[i])
             result.deviceMillis.append(deviceMillis[i])
@@ -114,6 +120,7 @@ struct TelemetryBatch: Sendable {
     }
 
     private mutating func reserve(_ n: Int) {
+        sourceIndices.reserveCapacity(n)
         vehicles.reserveCapacity(n)
         sequences.reserveCapacity(n)
         deviceMillis.reserveCapacity(n)
