@@ -157,13 +157,15 @@ pg_init() {
     pg_run "$PG_BIN/initdb" -D "$PG_DATA" --encoding=UTF8 --locale=C.UTF-8 \
         --auth-local=peer --auth-host=scram-sha-256 >"$STACK_DIR/initdb.log" 2>&1 \
         || { cat "$STACK_DIR/initdb.log" >&2; die "initdb failed"; }
+    # max_connections: the test command runs about 120 suites at once in one process, each service harness with
+    # pools of its own (8 to 10 connections); at 300 the slots ran out (2026-12-07).
     cat >>"$PG_DATA/postgresql.conf" <<EOF
 
 # --- Fleet local stack (scripts/stack.sh) ---
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_SOCKET_DIR'
 password_encryption = 'scram-sha-256'
-max_connections = 300
+max_connections = 1000
 fsync = on
 EOF
 }
