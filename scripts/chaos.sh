@@ -9,7 +9,7 @@
 #   tracking-kill          kill -9 of the only fleet-tracking replica, restarted 3 s later
 #   tracking-kill-replica  kill -9 of one of two replicas (the other carries on), restarted 5 s later
 #   pg-restart             a real PostgreSQL restart (pg_ctl restart -m fast)
-#   pg-freeze              the database frozen (SIGSTOP of every postgres process) for CHAOS_FREEZE_SECONDS
+#   pg-freeze              the database frozen (SIGSTOP of the stack's postmaster and its children) for CHAOS_FREEZE_SECONDS
 #   broker-restart         Mosquitto stopped (SIGTERM) and started again
 #   broker-kill            Mosquitto killed (kill -9, persistence on) and started again
 #
