@@ -42,6 +42,22 @@ public struct PositionBatch: Hashable, Sendable {
         /// The entry's position.
         public var position: Position { Position(latitude: latitude, longitude: longitude) }
 
+        /// The position of a telemetry sample.
+        public init(_ telemetry: Telemetry) {
+            self.init(
+                vehicleID: telemetry.vehicleID, sequence: telemetry.sequence, deviceTimeMillis: telemetry.deviceTimeMillis,
+                latitude: telemetry.position.latitude, longitude: telemetry.position.longitude,
+                speedMetersPerSecond: telemetry.speedMetersPerSecond, headingDegrees: telemetry.headingDegrees, status: telemetry.status)
+        }
+
+        /// Puts `entries` into `table` (by vehicle id) where they are newer than what it holds for their vehicle.
+        public static func keepNewest(_ entries: some Sequence<Entry>, in table: inout [String: Entry]) {
+            for entry in entries {
+                if let known = table[entry.vehicleID.rawValue], !entry.isNewer(than: known) { continue }
+                table[entry.vehicleID.rawValue] = entry
+            }
+        }
+
         /// Whether this entry is newer than `other` (device time, then sequence): how consumers keep the newest
         /// when two tracking replicas report the same vehicle.
         public func isNewer(than other: Entry) -> Bool {

@@ -11,12 +11,7 @@ final class PositionCache: Sendable {
 
     /// Records the entries that are newer than what is known of their vehicles.
     func update(_ batch: [PositionBatch.Entry]) {
-        entries.withLock { entries in
-            for entry in batch {
-                if let known = entries[entry.vehicleID.rawValue], !entry.isNewer(than: known) { continue }
-                entries[entry.vehicleID.rawValue] = entry
-            }
-        }
+        entries.withLock { PositionBatch.Entry.keepNewest(batch, in: &$0) }
     }
 
     /// The latest position of `vehicle`, if one was seen.

@@ -31,17 +31,7 @@ final class PositionPublisher: Service {
     /// Records samples just stored; per vehicle the newest (device time, then sequence) is kept for the next flush.
     func record(_ samples: [ReceivedTelemetry]) {
         guard !samples.isEmpty else { return }
-        pending.withLock { pending in
-            for sample in samples {
-                let t = sample.telemetry
-                let entry = PositionBatch.Entry(
-                    vehicleID: t.vehicleID, sequence: t.sequence, deviceTimeMillis: t.deviceTimeMillis,
-                    latitude: t.position.latitude, longitude: t.position.longitude, speedMetersPerSecond: t.speedMetersPerSecond,
-                    headingDegrees: t.headingDegrees, status: t.status)
-                if let known = pending[t.vehicleID.rawValue], !entry.isNewer(than: known) { continue }
-                pending[t.vehicleID.rawValue] = entry
-            }
-        }
+        pending.withLock { PositionBatch.Entry.keepNewest(samples.lazy.map { PositionBatch.Entry($0.telemetry) }, in: &$0) }
     }
 
     func run() async throws {
@@ -57,7 +47,7 @@ final class PositionPublisher: Service {
         guard !entries.isEmpty else { return }
         var byShard = Array(repeating: [PositionBatch.Entry](), count: shards)
         for entry in entries {
-            byShard[TelemetryConsumer<PostgresTrackingRepository>.shard(of: entry.vehicleID.rawValue, count: shards)].append(entry)
+            byShard[VehicleShard.index(of: entry.vehicleID.rawValue, count: shards)].append(entry)
         }
         let now = TimestampPolicy.millis(from: .now)
         let size = FleetLimits.positionBatchEntries.upperBound
@@ -79,11 +69,6 @@ final class PositionPublisher: Service {
     }
 
     private func restore(_ entries: [PositionBatch.Entry]) {
-        pending.withLock { pending in
-            for entry in entries {
-                if let newer = pending[entry.vehicleID.rawValue], newer.isNewer(than: entry) { continue }
-                pending[entry.vehicleID.rawValue] = entry
-            }
-        }
+        pending.withLock { PositionBatch.Entry.keepNewest(entries, in: &$0) }
     }
 }

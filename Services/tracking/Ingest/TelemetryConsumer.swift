@@ -95,7 +95,7 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             }
             let shard: Int
             switch outcome {
-            case .accepted(let telemetry): shard = Self.shard(of: telemetry.vehicleID.rawValue, count: queues.count)
+            case .accepted(let telemetry): shard = VehicleShard.index(of: telemetry.vehicleID.rawValue, count: queues.count)
             case .rejected: shard = 0
             }
             let full: Batch? = pending.withLock { batches in
@@ -156,15 +156,6 @@ final class TelemetryConsumer<Repository: TrackingRepository>: Service {
             defer { batches[shard] = Batch() }
             return batches[shard]
         }
-    }
-
-    /// The writer a vehicle belongs to: FNV-1a of its id (stable, unlike `hashValue`, for reproducible tests).
-    static func shard(of vehicle: String, count: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in vehicle.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return Int(hash % UInt64(max(1, count)))
     }
 
     /// One writer: stores batches until the queue is finished, retrying a failed batch with backoff
