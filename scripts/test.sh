@@ -27,6 +27,7 @@ read -r -a EXTRA_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
 
 SCRIPT_START=$SECONDS
 PHASE_TAG=test.sh
+PHASE_LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/fleet-test-phases.XXXXXX")"
 # shellcheck source=scripts/lib/phases.sh
 source "$REPO_ROOT/scripts/lib/phases.sh"
 STACK_STARTED_HERE=0
@@ -38,6 +39,8 @@ cleanup() {
         say "stopping the local stack (started by this script)"
         scripts/stack.sh stop || true
     fi
+    print_failure_tails
+    rm -rf "$PHASE_LOG_DIR"
     print_phases
     if [[ ${#FAILED[@]} -gt 0 ]]; then
         printf '=== [test.sh] FAILED: %s\n' "${FAILED[*]}"

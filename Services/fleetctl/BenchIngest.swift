@@ -17,8 +17,10 @@ struct BenchIngest: AsyncParsableCommand {
             Needs the stack and fleet-tracking running (scripts/run.sh). Publishes Telemetry for --vehicles vehicles
             round-robin at --rate messages/s for --duration seconds over --connections MQTT connections (QoS 1, each
             publish waits for its PUBACK, --window in flight per connection). Latency is measured from the publish to the
-            retained committed-sequence acknowledgement on fleet/v1/vehicles/{id}/telemetry/committed (so it includes
-            FLEET_TRACKING_COMMIT_INTERVAL_MILLIS; run the service with 100 for latency figures). At the end every
+            acknowledgement that covers it: with --acks stream (default) the commit stream fleet/v1/commits/+ (one
+            CommitBatch per shard and 20 ms tick, as gateways read it); with --acks vehicle the retained per-vehicle
+            acknowledgement on fleet/v1/vehicles/{id}/telemetry/committed (at most one per vehicle per
+            FLEET_TRACKING_COMMIT_INTERVAL_MILLIS, so the latency includes up to that interval). At the end every
             vehicle's committed_seq is read back through the HTTP API: lost = published - committed (exit 1 if > 0); a gap
             that fleet-tracking skipped after FLEET_TRACKING_GAP_TIMEOUT_SECONDS (event sequence_gap) also means loss,
             since this load generator, unlike a vehicle, does not resend (exit 1 if any).
@@ -41,6 +43,16 @@ struct BenchIngest: AsyncParsableCommand {
     @Flag(help: "Skip the Mosquitto C tools baseline.") var skipCTools = false
     @Flag(help: "Skip the FleetMQTT-only pipeline and C tools baselines measured after the run.") var skipPipeline = false
     @Option(help: "Seconds of idle CPU measured before the run, subtracted in the \"above idle\" column (0: none).") var idleSeconds = 10
+    @Option(help: "Acknowledgements the latency is measured to: stream (the commit stream) or vehicle (per-vehicle, rate-limited).")
+    var acks = AcknowledgementSource.stream
+
+    /// Which acknowledgements a bench run follows.
+    enum AcknowledgementSource: String, ExpressibleByArgument, CaseIterable {
+        /// `fleet/v1/commits/+`: ``CommitBatch``, one per shard and tick.
+        case stream
+        /// `fleet/v1/vehicles/+/telemetry/committed`: retained ``TelemetryCommit``, rate-limited per vehicle.
+        case vehicle
+    }
 
     func validate() throws {
         guard vehicles > 0, rate > 0, duration > 0, connections > 0, window > 0, idleSeconds >= 0 else {
@@ -55,7 +67,7 @@ struct BenchIngest: AsyncParsableCommand {
         let perVehicle = (total + vehicles - 1) / vehicles
         let ledger = Ledger(vehicles: vehicles, perVehicle: perVehicle)
         let pid = servicePid ?? Self.pidFromStack()
-        emit("bench ingest: \(vehicles) vehicles, \(rate) msg/s for \(duration) s (\(total) messages), \(connections)×\(window) QoS 1 in flight, run \(run)")
+        emit("bench ingest: \(vehicles) vehicles, \(rate) msg/s for \(duration) s (\(total) messages), \(connections)×\(window) QoS 1 in flight, acknowledgements: \(acks.rawValue), run \(run)")
 
         let subscriberConfig = connection.configuration(clientID: MQTTOptions.clientID("bench-ingest-acks"))
         let timeout = Duration.seconds(connection.connectTimeout)
@@ -66,8 +78,10 @@ struct BenchIngest: AsyncParsableCommand {
         var measuredSeconds = 0.0
         var cpu: [(name: String, seconds: Double?)] = []
         try await MQTTClient.withConnection(configuration: subscriberConfig, logger: connection.logger, connectTimeout: timeout) { subscriber in
+            let ackSource = acks
             let acks = try await subscriber.subscribe(
-                to: VehicleChannel.telemetryCommitted.filter, qos: .atMostOnce, bufferCapacity: 1_000_000, overflow: .backPressure)
+                to: ackSource == .stream ? FleetTopics.allCommits : VehicleChannel.telemetryCommitted.filter, qos: .atMostOnce,
+                bufferCapacity: 1_000_000, overflow: .backPressure)
             // A skipped gap advances committed_seq over messages that were never stored: counted as loss below.
             let gaps = try await subscriber.subscribe(
                 to: FleetTopic.events(.sequenceGap).name, qos: .atLeastOnce, bufferCapacity: 100_000, overflow: .backPressure)
@@ -81,13 +95,19 @@ struct BenchIngest: AsyncParsableCommand {
                 }
             }
             defer { gapTask.cancel() }
-            let prefix = "fleet/v1/vehicles/bench-\(run)-"
+            let prefix = "bench-\(run)-"
             let ackTask = Task {
-                for await message in acks where message.topic.hasPrefix(prefix) {
-                    guard let commit = try? FleetCodec.decode(TelemetryCommit.self, from: message.payload),
-                        let index = Int(commit.vehicleID.rawValue.split(separator: "-").last ?? "")
-                    else { continue }
-                    ledger.acknowledge(vehicle: index, upTo: Int(commit.sequence), at: clock.now)
+                for await message in acks {
+                    let commits: [TelemetryCommit]
+                    switch ackSource {
+                    case .stream: commits = (try? FleetCodec.decode(CommitBatch.self, from: message.payload))?.telemetryCommits ?? []
+                    case .vehicle: commits = (try? FleetCodec.decode(TelemetryCommit.self, from: message.payload)).map { [$0] } ?? []
+                    }
+                    let now = clock.now
+                    for commit in commits where commit.vehicleID.rawValue.hasPrefix(prefix) {
+                        guard let index = Int(commit.vehicleID.rawValue.dropFirst(prefix.count)) else { continue }
+                        ledger.acknowledge(vehicle: index, upTo: Int(commit.sequence), at: now)
+                    }
                 }
             }
             defer { ackTask.cancel() }

@@ -69,7 +69,8 @@ struct TrackingComponents: Sendable {
         relay = OutboxRelay(outbox: repository.outbox, postgres: postgres, mqtt: publisherClient, owner: mqtt.clientID, logger: logger)
         let deadLetters = DeadLetterSink(repository: repository, client: publisherClient, metrics: metrics, logger: logger)
         let commits = CommitPublisher(
-            client: publisherClient, interval: .milliseconds(configuration.commitIntervalMillis), metrics: metrics, logger: logger)
+            client: publisherClient, interval: .milliseconds(configuration.commitIntervalMillis),
+            streamShards: configuration.commitStream ? configuration.positionShards : nil, metrics: metrics, logger: logger)
         let positions =
             configuration.positionsIntervalMillis > 0
             ? PositionPublisher(

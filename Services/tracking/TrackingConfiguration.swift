@@ -38,8 +38,11 @@ struct TrackingConfiguration: Sendable, Equatable {
     var commitIntervalMillis = 1_000
     /// How often the compact position stream (`fleet/v1/positions/{shard}`) is published; 0 turns it off.
     var positionsIntervalMillis = 1_000
-    /// Shards of the position stream (topics `fleet/v1/positions/0…n-1`).
+    /// Shards of the position stream (topics `fleet/v1/positions/0…n-1`) and of the commit stream
+    /// (`fleet/v1/commits/0…n-1`).
     var positionShards = 4
+    /// Whether every commit is also published on the commit stream (`fleet/v1/commits/{shard}`, ``CommitBatch``).
+    var commitStream = true
     /// How long a sequence gap may stay open before the watermark moves past it.
     var gapTimeoutSeconds = 30
     /// Overspeed threshold for vehicles without their own limit, in m/s.
@@ -79,6 +82,7 @@ struct TrackingConfiguration: Sendable, Equatable {
         commitIntervalMillis = try reader.fleetInt("fleet.tracking.commitIntervalMillis", default: commitIntervalMillis, range: 10...60_000)
         positionsIntervalMillis = try reader.fleetInt("fleet.tracking.positionsIntervalMillis", default: positionsIntervalMillis, range: 0...60_000)
         positionShards = try reader.fleetInt("fleet.tracking.positionShards", default: positionShards, range: 1...64)
+        commitStream = try reader.fleetInt("fleet.tracking.commitStream", default: commitStream ? 1 : 0, range: 0...1) == 1
         gapTimeoutSeconds = try reader.fleetInt("fleet.tracking.gapTimeoutSeconds", default: gapTimeoutSeconds, range: 1...86_400)
         defaultSpeedLimitMetersPerSecond = Double(
             try reader.fleetInt("fleet.tracking.defaultSpeedLimitKmh", default: 108, range: 1...400)) / 3.6

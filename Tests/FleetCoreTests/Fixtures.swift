@@ -72,7 +72,14 @@ enum Fixtures {
         case .fleetEvent: event
         case .alert: alert
         case .positionBatch: positions
+        case .commitBatch: commits
         }
+    }
+
+    static var commits: CommitBatch {
+        CommitBatch(
+            committedAtMillis: now + 20,
+            commits: [CommitBatch.Entry(vehicleID: vehicle, sequence: 1234), CommitBatch.Entry(vehicleID: vehicleID("van-7"), sequence: 0)])
     }
 
     static var positions: PositionBatch {

@@ -237,7 +237,15 @@ struct MessageGenerator {
         case .fleetEvent: fleetEvent()
         case .alert: alert()
         case .positionBatch: positionBatch()
+        case .commitBatch: commitBatch()
         }
+    }
+
+    mutating func commitBatch() -> CommitBatch {
+        let count = chance(0.2) ? FleetLimits.commitBatchEntries.upperBound : int(1...20)
+        return CommitBatch(
+            committedAtMillis: timestamp(),
+            commits: (0..<count).map { _ in CommitBatch.Entry(vehicleID: vehicleID(), sequence: uint64()) })
     }
 
     mutating func positionBatch() -> PositionBatch {

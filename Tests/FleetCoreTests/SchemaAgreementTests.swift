@@ -39,6 +39,7 @@ struct SchemaAgreementTests {
                 id: f.commandID, ruleID: f.commandID, dedupKey: "k", status: .firing, severity: .info, summary: "s",
                 firedAtMillis: f.now, updatedAtMillis: f.now)
         case .positionBatch: return f.positions
+        case .commitBatch: return f.commits
         }
     }
 

@@ -68,6 +68,34 @@ struct GatewayTests {
         #expect(await gateway.statistics.resent == 2)
     }
 
+    @Test("A commit-stream batch drops what it covers for this gateway's vehicles; others, stale entries and bad payloads change nothing")
+    func commitBatches() async throws {
+        let gateway = try gateway(GatewayConfiguration(resendTimeout: .seconds(10)))
+        for second in 0..<5 {
+            _ = await gateway.tick(seconds: 1, nowMillis: Self.start + Int64(second) * 1000, connected: true)
+        }
+        func batch(_ entries: [(String, UInt64)], topic: String = FleetTopics.commits(shard: 2)) throws -> MQTTMessage {
+            let batch = CommitBatch(
+                committedAtMillis: Self.start, commits: try entries.map { CommitBatch.Entry(vehicleID: try VehicleID($0.0), sequence: $0.1) })
+            return MQTTMessage(topic: topic, payload: try FleetCodec.encode(batch, format: .binary), qos: .atMostOnce, retain: false)
+        }
+        await gateway.handleCommitBatch(try batch([("sim-0001", 3), ("other-9", 4), ("sim-0002", 5)]))
+        #expect(await gateway.unconfirmedCount(of: 0) == 2)
+        #expect(await gateway.unconfirmedCount(of: 1) == 0)
+        // Stale (a per-vehicle acknowledgement or another replica's batch can arrive later): ignored.
+        await gateway.handleCommitBatch(try batch([("sim-0001", 1)]))
+        await gateway.handleCommit(try commit("sim-0001", 2))
+        #expect(await gateway.unconfirmedCount(of: 0) == 2)
+        // Malformed, or on another topic: counted as invalid, nothing dropped.
+        let invalid = await gateway.statistics.invalidMessages
+        await gateway.handleCommitBatch(MQTTMessage(topic: FleetTopics.commits(shard: 0), payload: Array("{\"v\":1".utf8), qos: .atMostOnce, retain: false))
+        await gateway.handleCommitBatch(try batch([("sim-0001", 5)], topic: "fleet/v1/vehicles/sim-0001/telemetry/committed"))
+        #expect(await gateway.statistics.invalidMessages == invalid + 2)
+        #expect(await gateway.unconfirmedCount(of: 0) == 2)
+        await gateway.handleCommitBatch(try batch([("sim-0001", 5)]))
+        #expect(await gateway.unconfirmedTotal == 0)
+    }
+
     @Test("Draining makes no new samples: only unconfirmed ones go out again, until commits empty the outboxes")
     func drainOnly() async throws {
         let gateway = try gateway(GatewayConfiguration(resendTimeout: .seconds(2)))

@@ -138,13 +138,19 @@ struct TrackingIngestTests {
 
     @Test("Sequences may start at 0; a device numbering again from the start is dead-lettered (sequence_reused), not dropped as a resend")
     func sequenceZeroAndReuse() async throws {
-        try await TrackingHarness.run { harness, apis, vehicle in
+        // A long batch delay puts the resend of 0 in the same write as 1 (the case where the vehicle's stored latest is
+        // still older than the resend).
+        try await TrackingHarness.run(configure: { $0.batchDelayMillis = 1_500 }) { harness, apis, vehicle in
             let api = apis[0]
             let base = TimestampPolicy.millis(from: .now) - 60_000
-            for (seq, time) in [(0, base), (1, base + 1_000), (0, base + 5)] as [(UInt64, Int64)] {
+            try await TrackingHarness.publish(TrackingHarness.telemetry("zero-1", seq: 0, at: base), with: vehicle)
+            try await eventually("0 stored") { try await TrackingHarness.vehicle("zero-1", from: api)?.latest?.seq == 0 }
+            // A resend of 0 with another device time, in one write with 1: a resend, not a renumbering.
+            for (seq, time) in [(1, base + 1_000), (0, base + 5)] as [(UInt64, Int64)] {
                 try await TrackingHarness.publish(TrackingHarness.telemetry("zero-1", seq: seq, at: time), with: vehicle)
             }
             try await eventually("committed 1") { try await TrackingHarness.vehicle("zero-1", from: api)?.committedSeq == 1 }
+            #expect(try await TrackingHarness.get(DeadLetterList.self, "/v1/dead-letters?reason=sequence_reused", from: api).1?.deadLetters.count == 0)
             // Reflashed: it numbers from 0 again, with samples newer than anything stored.
             try await TrackingHarness.publish(TrackingHarness.telemetry("zero-1", seq: 1, at: base + 30_000), with: vehicle)
             try await eventually("dead letter sequence_reused") {
@@ -240,6 +246,42 @@ struct TrackingIngestTests {
                 #expect(Set(batch.positions.map(\.vehicleID)).count == batch.positions.count, "one entry per vehicle in a batch")
             }
             #expect(batches.all.allSatisfy { $0.topic.hasPrefix(FleetTopics.positionsPrefix + "/") })
+        }
+    }
+
+    @Test("Every commit reaches the commit stream within a tick, though the per-vehicle acknowledgement is rate-limited")
+    func commitStream() async throws {
+        // A long per-vehicle interval: after the first acknowledgement, only the stream can tell of seq 2 and 3 in time.
+        try await TrackingHarness.run(configure: { $0.commitIntervalMillis = 60_000 }) { _, _, vehicle in
+            let batches = Collector(try await vehicle.subscribe(to: FleetTopics.allCommits))
+            let acks = Collector(try await vehicle.subscribe(to: VehicleChannel.telemetryCommitted.topic(for: try VehicleID("commit-1"))))
+            func streamed() -> [(topic: String, entry: CommitBatch.Entry)] {
+                batches.all.flatMap { message in
+                    ((try? FleetCodec.decode(CommitBatch.self, from: message.payload))?.commits ?? []).map { (message.topic, $0) }
+                }
+            }
+            let base = TimestampPolicy.millis(from: .now) - 2_000
+            try await TrackingHarness.publish(TrackingHarness.telemetry("commit-1", seq: 1, at: base), with: vehicle)
+            try await eventually("first per-vehicle acknowledgement") { !acks.all.isEmpty }
+            for seq in [2, 3] as [UInt64] {
+                try await TrackingHarness.publish(TrackingHarness.telemetry("commit-1", seq: seq, at: base + Int64(seq) * 100), with: vehicle)
+            }
+            try await TrackingHarness.publish(TrackingHarness.telemetry("commit-2", seq: 1, at: base), with: vehicle)
+            let (first, second) = (try VehicleID("commit-1"), try VehicleID("commit-2"))
+            try await eventually("commit-1 at 3 and commit-2 at 1 in the stream") {
+                let entries = streamed().map(\.entry)
+                return entries.contains(CommitBatch.Entry(vehicleID: first, sequence: 3))
+                    && entries.contains(CommitBatch.Entry(vehicleID: second, sequence: 1))
+            }
+            // The per-vehicle acknowledgement still says 1: the stream is not rate-limited.
+            let acknowledged = acks.all.compactMap { try? FleetCodec.decode(TelemetryCommit.self, from: $0.payload) }.map(\.sequence)
+            #expect(acknowledged.max() == 1)
+            for (topic, entry) in streamed() {
+                #expect(topic == FleetTopics.commits(shard: VehicleShard.index(of: entry.vehicleID.rawValue, count: 4)), "a vehicle's shard")
+            }
+            for batch in batches.all.compactMap({ try? FleetCodec.decode(CommitBatch.self, from: $0.payload) }) {
+                #expect(Set(batch.commits.map(\.vehicleID)).count == batch.commits.count, "one entry per vehicle in a batch")
+            }
         }
     }
 

@@ -15,7 +15,13 @@ run_phase() {
     say "$name: $*"
     start=$SECONDS
     set +e
-    (set -e; "$@")
+    if [[ -n "${PHASE_LOG_DIR:-}" ]]; then
+        # Also kept in a file, for print_failure_tails. A process substitution rather than a pipe: a daemon a phase
+        # starts (the stack) may hold the output open, and the script must not wait for it.
+        (set -e; "$@") > >(tee "$PHASE_LOG_DIR/$name.log") 2>&1
+    else
+        (set -e; "$@")
+    fi
     rc=$?
     set -e
     local took=$((SECONDS - start))
@@ -34,4 +40,19 @@ print_phases() {
     printf '\n=== [%s] summary (total %ds)\n' "$PHASE_TAG" "$((SECONDS - SCRIPT_START))"
     local line
     for line in "${PHASES[@]}"; do printf '    %s\n' "$line"; done
+}
+
+# print_failure_tails: with PHASE_LOG_DIR, the lines of each failed phase that say what failed, and its last lines, so
+# the end of a long log (all a CI page may show) tells why.
+print_failure_tails() {
+    [[ -n "${PHASE_LOG_DIR:-}" ]] || return 0
+    local name log
+    for name in "${FAILED[@]}"; do
+        log="$PHASE_LOG_DIR/$name.log"
+        [[ -f "$log" ]] || continue
+        printf '\n=== [%s] %s failed: what it said\n' "$PHASE_TAG" "$name"
+        grep -E 'FAILED|✘|error:|Error|ERROR|[Tt]imed out|refused' "$log" | grep -v -- '--- ok' | tail -n 30 || true
+        printf -- '--- its last lines:\n'
+        tail -n 25 "$log"
+    done
 }

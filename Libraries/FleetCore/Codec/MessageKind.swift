@@ -19,6 +19,8 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
     case alert
     /// ``PositionBatch``.
     case positionBatch = "position_batch"
+    /// ``CommitBatch``.
+    case commitBatch = "commit_batch"
 
     /// The message-type byte of the binary encoding.
     public var binaryTypeCode: UInt8 {
@@ -32,6 +34,7 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
         case .fleetEvent: 0x07
         case .alert: 0x08
         case .positionBatch: 0x09
+        case .commitBatch: 0x0A
         }
     }
 
@@ -53,6 +56,7 @@ public enum MessageKind: String, Hashable, Sendable, CaseIterable {
         case .fleetEvent: FleetEvent.self
         case .alert: Alert.self
         case .positionBatch: PositionBatch.self
+        case .commitBatch: CommitBatch.self
         }
     }
 }

@@ -53,6 +53,9 @@ public enum FleetLimits {
     /// Most vehicle positions in one ``PositionBatch``: at most ~275 bytes of JSON each (64-character id, 20-digit
     /// sequence, 17-digit numbers), so even the worst case stays inside the default 64 KiB message limit.
     public static let positionBatchEntries: ClosedRange<Int> = 1...200
+    /// Most vehicles in one ``CommitBatch``: at most ~115 bytes of JSON each (64-character id, 20-digit sequence), so
+    /// even the worst case stays inside the default 64 KiB message limit.
+    public static let commitBatchEntries: ClosedRange<Int> = 1...500
     /// How many stops one `follow_route` command carries.
     public static let routeStops: ClosedRange<Int> = 1...200
     /// How long a vehicle stands at one route stop, in seconds (at most a day).

@@ -23,6 +23,14 @@ public enum FleetTopics {
     /// The topic of one shard of the position stream: `fleet/v1/positions/{shard}`.
     public static func positions(shard: Int) -> String { "\(positionsPrefix)/\(shard)" }
 
+    /// Prefix of the commit stream (``CommitBatch``).
+    public static let commitsPrefix = "fleet/v1/commits"
+    /// Every shard of the commit stream: `fleet/v1/commits/+`.
+    public static let allCommits = "fleet/v1/commits/+"
+
+    /// The topic of one shard of the commit stream: `fleet/v1/commits/{shard}`.
+    public static func commits(shard: Int) -> String { "\(commitsPrefix)/\(shard)" }
+
     /// The filter for one channel of every vehicle, e.g. `fleet/v1/vehicles/+/state`.
     public static func filter(_ channel: VehicleChannel) -> String { channel.filter }
 

@@ -134,4 +134,29 @@ extension SimulationGateway {
         let dropped = outboxes[index].commit(commit.sequence)
         if dropped > 0 { metrics.committedDropped.increment(by: dropped) }
     }
+
+    /// Handles a ``CommitBatch`` from the commit stream (`fleet/v1/commits/+`): like a ``TelemetryCommit`` for each
+    /// of its vehicles this gateway speaks for (others are skipped), usually a tick after the database commit instead
+    /// of up to a rate-limit interval later.
+    public func handleCommitBatch(_ message: MQTTMessage) {
+        guard message.topic.hasPrefix(FleetTopics.commitsPrefix + "/") else {
+            _ = invalid("commit_batch", message, reason: "not a commit stream topic")
+            return
+        }
+        let batch: CommitBatch
+        do {
+            batch = try FleetCodec.decode(CommitBatch.self, from: message.payload)
+        } catch {
+            _ = invalid("commit_batch", message, reason: "\(error)")
+            return
+        }
+        var dropped = 0
+        for entry in batch.commits {
+            guard let index = indexByID[entry.vehicleID.rawValue] else { continue }
+            statistics.commits += 1
+            metrics.commitsReceived.increment()
+            dropped += outboxes[index].commit(entry.sequence)
+        }
+        if dropped > 0 { metrics.committedDropped.increment(by: dropped) }
+    }
 }

@@ -32,7 +32,7 @@ struct SimulatorMetrics: Sendable {
         }
         self.commands = commands
         var invalid: [String: Counter] = [:]
-        for channel in ["commands", "desired", "telemetry_committed"] {
+        for channel in ["commands", "desired", "telemetry_committed", "commit_batch"] {
             invalid[channel] = Counter(label: "fleet_sim_invalid_messages_total", dimensions: [("channel", channel)])
         }
         self.invalid = invalid

@@ -40,6 +40,11 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
         let commands = try await client.subscribe(to: subscriptionFilters.commands, qos: .atLeastOnce, bufferCapacity: 100_000)
         let desired = try await client.subscribe(to: subscriptionFilters.desired, qos: .atLeastOnce, bufferCapacity: 100_000)
         let committed = try await client.subscribe(to: subscriptionFilters.committed, qos: .atLeastOnce, bufferCapacity: 200_000)
+        // Published at QoS 0; a batch lost or dropped here only leaves the samples to the per-vehicle acknowledgement.
+        var commitStream: MQTTSubscription?
+        if let filter = subscriptionFilters.commitStream {
+            commitStream = try await client.subscribe(to: filter, qos: .atMostOnce, bufferCapacity: 10_000)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self, gateway, client] in
                 // Commands are handled in order, but their answers do not wait for each other's PUBACKs: a fleet-wide
@@ -68,6 +73,11 @@ public final class SimulatorService<Model: FleetModel>: Service, Sendable {
             }
             group.addTask { [gateway] in
                 for await message in committed { await gateway.handleCommit(message) }
+            }
+            if let commitStream = commitStream {
+                group.addTask { [gateway] in
+                    for await message in commitStream { await gateway.handleCommitBatch(message) }
+                }
             }
             try await waitForBroker()
             logger.info("Collecting retained commits and desired states", metadata: ["wait.seconds": "\(configuration.retainedWait.seconds)"])

@@ -33,6 +33,8 @@ struct IngestMetrics: Sendable {
     let commitsPublished = Counter(label: "fleet_tracking_commits_published_total")
     /// Messages of the compact position stream published.
     let positionBatchesPublished = Counter(label: "fleet_tracking_position_batches_published_total")
+    /// Messages of the commit stream published.
+    let commitBatchesPublished = Counter(label: "fleet_tracking_commit_batches_published_total")
     /// Sequence gaps the watermark moved past after the gap timeout.
     let gapsSkipped = Counter(label: "fleet_tracking_sequence_gaps_skipped_total")
     /// Age of the stalest online vehicle's latest position, in seconds.

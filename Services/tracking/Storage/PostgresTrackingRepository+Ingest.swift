@@ -82,17 +82,24 @@ extension PostgresTrackingRepository {
                 let locked = watermarks[vehicle]
                 let old = locked?.watermark ?? CommitWatermark()
                 let firstFresh = fresh.count
+                var stored: [Int] = []
                 while end < received.count && received.vehicles[end] == vehicle {
                     let seq = received.sequences[end]
                     if end > index && received.sequences[end - 1] == seq {
                         // A repeat within the batch: its first copy decides.
                     } else if !old.isStored(seq) {
                         fresh.append(end)
-                    } else if let latest = locked?.latestDeviceMillis, received.deviceMillis[end] > latest {
-                        // Already stored, yet newer than everything stored: not a resend but a device numbering again.
-                        reused.append(end)
+                    } else {
+                        stored.append(end)
                     }
                     end += 1
+                }
+                if let latest = locked?.latestDeviceMillis, !stored.isEmpty {
+                    // Already stored, yet newer than everything stored and everything new in this batch: not a resend
+                    // but a device numbering again. (The batch's new rows count: a resend of an old sequence with a
+                    // later device time often shares a batch with the sequences after it.)
+                    let newest = fresh[firstFresh...].reduce(latest) { max($0, received.deviceMillis[$1]) }
+                    reused += stored.filter { received.deviceMillis[$0] > newest }
                 }
                 var new = old
                 new.add(stored: fresh[firstFresh...].lazy.map { received.sequences[$0] })
