@@ -69,25 +69,21 @@ final class CommitPublisher: Service {
             return pending
         }
         guard !committed.isEmpty else { return }
-        var byShard = Array(repeating: [CommitBatch.Entry](), count: shards)
-        for (vehicle, sequence) in committed where sequence > 0 {
-            guard let id = try? VehicleID(vehicle) else { continue }
-            byShard[VehicleShard.index(of: vehicle, count: shards)].append(CommitBatch.Entry(vehicleID: id, sequence: UInt64(sequence)))
+        let entries = committed.compactMap { vehicle, sequence in
+            sequence > 0 ? (try? VehicleID(vehicle)).map { CommitBatch.Entry(vehicleID: $0, sequence: UInt64(sequence)) } : nil
         }
         let millis = TimestampPolicy.millis(from: .now)
-        let size = FleetLimits.commitBatchEntries.upperBound
-        for (shard, entries) in byShard.enumerated() where !entries.isEmpty {
-            for start in stride(from: 0, to: entries.count, by: size) {
-                let chunk = Array(entries[start..<min(start + size, entries.count)])
-                do {
-                    let payload = try FleetCodec.encode(CommitBatch(committedAtMillis: millis, commits: chunk), format: .binary)
-                    try await client.publish(payload, to: FleetTopics.commits(shard: shard), qos: .atMostOnce)
-                    metrics.commitBatchesPublished.increment()
-                } catch {
-                    // Dropped, not retried: the per-vehicle acknowledgement still follows, and a later commit of the
-                    // vehicle supersedes this one.
-                    logger.debug("Commit batch not published", metadata: ["error": "\(error)"])
-                }
+        let messages = VehicleShard.messages(
+            entries, shards: shards, size: FleetLimits.commitBatchEntries.upperBound, vehicle: \.vehicleID.rawValue)
+        for (shard, chunk) in messages {
+            do {
+                let payload = try FleetCodec.encode(CommitBatch(committedAtMillis: millis, commits: chunk), format: .binary)
+                try await client.publish(payload, to: FleetTopics.commits(shard: shard), qos: .atMostOnce)
+                metrics.commitBatchesPublished.increment()
+            } catch {
+                // Dropped, not retried: the per-vehicle acknowledgement still follows, and a later commit of the
+                // vehicle supersedes this one.
+                logger.debug("Commit batch not published", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -45,25 +45,19 @@ final class PositionPublisher: Service {
             return Array(pending.values)
         }
         guard !entries.isEmpty else { return }
-        var byShard = Array(repeating: [PositionBatch.Entry](), count: shards)
-        for entry in entries {
-            byShard[VehicleShard.index(of: entry.vehicleID.rawValue, count: shards)].append(entry)
-        }
         let now = TimestampPolicy.millis(from: .now)
-        let size = FleetLimits.positionBatchEntries.upperBound
-        for (shard, shardEntries) in byShard.enumerated() where !shardEntries.isEmpty {
-            for start in stride(from: 0, to: shardEntries.count, by: size) {
-                let chunk = Array(shardEntries[start..<min(start + size, shardEntries.count)])
-                do {
-                    let payload = try FleetCodec.encode(PositionBatch(publishedAtMillis: now, positions: chunk), format: .binary)
-                    // QoS 0: each batch supersedes the last, and a publish never waits for a broker that is away.
-                    try await client.publish(payload, to: FleetTopics.positions(shard: shard), qos: .atMostOnce)
-                    metrics.positionBatchesPublished.increment()
-                } catch {
-                    // Kept for the next flush unless a newer position arrived meanwhile.
-                    restore(chunk)
-                    logger.debug("Position batch not published", metadata: ["error": "\(error)"])
-                }
+        let messages = VehicleShard.messages(
+            entries, shards: shards, size: FleetLimits.positionBatchEntries.upperBound, vehicle: \.vehicleID.rawValue)
+        for (shard, chunk) in messages {
+            do {
+                let payload = try FleetCodec.encode(PositionBatch(publishedAtMillis: now, positions: chunk), format: .binary)
+                // QoS 0: each batch supersedes the last, and a publish never waits for a broker that is away.
+                try await client.publish(payload, to: FleetTopics.positions(shard: shard), qos: .atMostOnce)
+                metrics.positionBatchesPublished.increment()
+            } catch {
+                // Kept for the next flush unless a newer position arrived meanwhile.
+                restore(chunk)
+                logger.debug("Position batch not published", metadata: ["error": "\(error)"])
             }
         }
     }
