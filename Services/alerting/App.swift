@@ -10,6 +10,6 @@ struct App {
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-alerting", reader: reader, defaultHTTPPort: 8083)
         let configuration = try AlertingConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, configuration: configuration)
-        try await app.runService()
+        try await runtime.run([app])
     }
 }

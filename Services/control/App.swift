@@ -11,6 +11,6 @@ struct App {
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-control", reader: reader, defaultHTTPPort: 8082)
         let configuration = try ControlConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, configuration: configuration)
-        try await app.runService()
+        try await runtime.run([app])
     }
 }

@@ -23,6 +23,6 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-health", reader: reader, defaultHTTPPort: 8084)
         let configuration = try HealthConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, configuration: configuration)
-        try await app.runService()
+        try await runtime.run([app])
     }
 }

@@ -24,6 +24,6 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-routing", reader: reader, defaultHTTPPort: 8085)
         let configuration = try RoutingConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, configuration: configuration)
-        try await app.runService()
+        try await runtime.run([app])
     }
 }

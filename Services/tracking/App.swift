@@ -24,6 +24,6 @@ struct ServeCommand: AsyncParsableCommand {
         let runtime = try FleetServiceRuntime.bootstrap(serviceName: "fleet-tracking", reader: reader, defaultHTTPPort: 8081)
         let configuration = try TrackingConfiguration(reader: reader)
         let app = try await buildApplication(runtime: runtime, configuration: configuration)
-        try await app.runService()
+        try await runtime.run([app])
     }
 }

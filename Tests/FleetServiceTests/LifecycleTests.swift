@@ -1,5 +1,6 @@
 import FleetTestSupport
 import Synchronization
+import ServiceLifecycle
 import Testing
 
 @testable import FleetService
@@ -54,5 +55,27 @@ struct LifecycleTests {
         let cancelled = Task { await never.wait(); return never.isOpen }
         cancelled.cancel()
         #expect(await cancelled.value == false, "a cancelled wait returns with the gate still closed")
+    }
+
+    @Test("Graceful shutdown lets a periodic run in progress finish (no transaction cut short), then starts no new run")
+    func periodicRunFinishesOnShutdown() async throws {
+        let started = Progress()
+        let finished = Progress()
+        let service = PeriodicService(name: "slow work", interval: .milliseconds(10), logger: silentLogger) {
+            started.count.withLock { $0 += 1 }
+            // Stands for a transaction: a cancelled run throws here instead of finishing.
+            try await Task.sleep(for: .milliseconds(400))
+            finished.count.withLock { $0 += 1 }
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: silentLogger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await eventually("the first run started") { started.count.withLock { $0 } == 1 }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(finished.count.withLock { $0 } == 1, "the run in progress finished")
+        #expect(started.count.withLock { $0 } == 1, "no run started after shutdown began")
     }
 }

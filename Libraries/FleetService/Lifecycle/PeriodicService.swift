@@ -28,19 +28,20 @@ public struct PeriodicService: Service {
         self.work = work
     }
 
+    /// Runs until graceful shutdown. Shutdown ends the pause between runs at once, but a run in progress is left to
+    /// finish: cancelling it would cut a database transaction or a delivery short (only a hard cancellation, when the
+    /// service group's shutdown deadline passes, does that).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            var first = true
-            while !Task.isCancelled {
-                if !(first && runsImmediately) { await pause() }
-                first = false
+        var first = true
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if !(first && runsImmediately) { await cancelWhenGracefulShutdown { await pause() } }
+            first = false
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            do {
+                try await work()
+            } catch {
                 if Task.isCancelled { break }
-                do {
-                    try await work()
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.error("\(name) failed; next run in \(interval)", metadata: ["error": "\(String(reflecting: error))"])
-                }
+                logger.error("\(name) failed; next run in \(interval)", metadata: ["error": "\(String(reflecting: error))"])
             }
         }
     }

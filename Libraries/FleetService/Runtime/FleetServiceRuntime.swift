@@ -165,18 +165,23 @@ public struct FleetServiceRuntime: Sendable {
         return PostgresClient(configuration: configuration.postgres.clientConfiguration(searchPath: searchPath), backgroundLogger: backgroundLogger)
     }
 
-    /// A service group that shuts down gracefully on SIGTERM and SIGINT.
+    /// How long a graceful shutdown may take before what is still running is cancelled: work in progress (a periodic
+    /// run, a transaction) is left to finish until then. Inside Kubernetes' default 30 s between SIGTERM and SIGKILL.
+    public static let gracefulShutdownDeadline: Duration = .seconds(25)
+
+    /// A service group that shuts down gracefully on SIGTERM and SIGINT, cancelling what has not stopped after
+    /// ``gracefulShutdownDeadline``.
     ///
     /// Services shut down in reverse order, so list dependencies first:
     /// `[postgres, mqtt, app]` stops the HTTP server (draining requests) before the clients.
     public func makeServiceGroup(_ services: [any Service]) -> ServiceGroup {
-        ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        configuration.maximumGracefulShutdownDuration = Self.gracefulShutdownDeadline
+        return ServiceGroup(configuration: configuration)
     }
 
     /// Runs `services` until SIGTERM/SIGINT or until one of them fails.
