@@ -9,12 +9,13 @@
 #
 # Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
 # free ports and some of them restart brokers, and the machine has 2 cores. Swift Testing still
-# runs tests concurrently inside the one test process unless a suite is marked .serialized, but
-# at most FLEET_TEST_CONCURRENCY (default 6) at a time: unbounded, all ~470 start at once, each
-# with its own services, brokers and connections, and on 2 cores the timed ones then miss their
-# limits (measured: 34 issues in one unbounded run, none at 6, same 6.5 min wall time).
+# runs every test of a `swift test` process at once unless a suite is marked .serialized, so the
+# tests run in five processes, one after the other, of about 110 to 230 tests each. All ~470 in one
+# process missed their time limits on 2 cores (34 issues in one run). Swift Testing's experimental
+# width limit (SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=6) deadlocked in CI: parameterized
+# tests holding slots while their cases waited for one.
 #
-# Environment: FLEET_TEST_FILTER (passed to `swift test --filter`), FLEET_TEST_CONCURRENCY, FLEET_FUZZ_SECONDS
+# Environment: FLEET_TEST_FILTER (passed to `swift test --filter`), FLEET_FUZZ_SECONDS
 # (default 15), SWIFT_BUILD_FLAGS (extra flags for both swift build and swift test,
 # e.g. "-j 2"), plus everything scripts/stack.sh reads.
 set -euo pipefail
@@ -26,8 +27,6 @@ cd "$REPO_ROOT"
 source "$REPO_ROOT/scripts/lib/path.sh"
 
 FUZZ_SECONDS="${FLEET_FUZZ_SECONDS:-15}"
-# Swift Testing's own limit on tests running at once in the process (the toolchain's 6.3 name for it).
-export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${FLEET_TEST_CONCURRENCY:-6}"
 read -r -a EXTRA_FLAGS <<<"${SWIFT_BUILD_FLAGS:-}"
 
 SCRIPT_START=$SECONDS
@@ -71,30 +70,38 @@ eval "$stack_env"
 
 run_phase build swift build --build-tests "${EXTRA_FLAGS[@]}"
 
-# Two groups run in invocations of their own after the rest, which they would otherwise starve of the 2 cores
-# (services under test then miss their 15-30 s timeouts): the CPU-bound library suites (solver, road network, traffic,
-# models), and the suites that drive whole processes end to end for minutes (the simulator at speed).
+# The integration-heavy targets are split over three processes (see the header). Two more groups run after them, in
+# processes of their own, as they would otherwise starve the rest of the 2 cores (services under test then miss their
+# 15-30 s timeouts): the CPU-bound library suites (solver, road network, traffic, models), and the suites that drive
+# whole processes end to end for minutes (the simulator at speed).
+MAIN_GROUPS=(
+    "FleetTrackingTests|FleetControlTests|FleetMQTTTests"
+    "FleetAlertingTests|FleetHealthTests|FleetRoutingTests|FleetctlTests"
+    "FleetCoreTests|FleetServiceTests|FleetReportsTests|FleetSimulationTests|FleetHealthRulesTests|FleetAnomalyTests|FleetObjectStoreTests"
+)
 SEPARATE_GROUPS=("FleetVRPTests|FleetGeoTests|FleetTrafficTests|FleetPrognosticsTests" "DispatchToVehiclesTests")
-test_args=(--skip-build)
-if [[ -n "${FLEET_TEST_FILTER:-}" ]]; then
-    test_args+=(--filter "$FLEET_TEST_FILTER")
-    SEPARATE_GROUPS=()
-else
-    for group in "${SEPARATE_GROUPS[@]}"; do test_args+=(--skip "$group"); done
-fi
 TEST_LOG="$(mktemp)"
 run_swift_test() {
     set -o pipefail
     timeout 1800 swift test "$@" 2>&1 | tee -a "$TEST_LOG"
 }
-run_phase test run_swift_test "${test_args[@]}" "${EXTRA_FLAGS[@]}" || true
-group_number=0
-for group in "${SEPARATE_GROUPS[@]}"; do
-    group_number=$((group_number + 1))
-    run_phase "test-$group_number" run_swift_test --skip-build --filter "$group" "${EXTRA_FLAGS[@]}" || true
-done
+if [[ -n "${FLEET_TEST_FILTER:-}" ]]; then
+    run_phase test run_swift_test --skip-build --filter "$FLEET_TEST_FILTER" "${EXTRA_FLAGS[@]}" || true
+else
+    skips=()
+    for group in "${SEPARATE_GROUPS[@]}"; do skips+=(--skip "$group"); done
+    group_number=0
+    for group in "${MAIN_GROUPS[@]}"; do
+        group_number=$((group_number + 1))
+        run_phase "test-$group_number" run_swift_test --skip-build --filter "$group" "${skips[@]}" "${EXTRA_FLAGS[@]}" || true
+    done
+    for group in "${SEPARATE_GROUPS[@]}"; do
+        group_number=$((group_number + 1))
+        run_phase "test-$group_number" run_swift_test --skip-build --filter "$group" "${EXTRA_FLAGS[@]}" || true
+    done
+fi
 # XCTest's shim also prints "Executed 0 tests" (all tests are Swift Testing): end with one plain line that counts them all
-# (over both invocations).
+# (over every invocation).
 total=0
 failed=0
 while read -r line; do
