@@ -12,8 +12,8 @@
 # runs every test of a `swift test` process at once unless a suite is marked .serialized, so the
 # tests run in five processes, one after the other, of about 110 to 230 tests each. All ~470 in one
 # process missed their time limits on 2 cores (34 issues in one run). Swift Testing's experimental
-# width limit (SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=6) deadlocked in CI: parameterized
-# tests holding slots while their cases waited for one.
+# width limit (SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=6) was tried instead: a clean-clone
+# run with it stopped progressing (load 0, parameterized tests among those left running).
 #
 # Environment: FLEET_TEST_FILTER (passed to `swift test --filter`), FLEET_FUZZ_SECONDS
 # (default 15), SWIFT_BUILD_FLAGS (extra flags for both swift build and swift test,
