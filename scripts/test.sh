@@ -10,7 +10,7 @@
 # Tests are run serially (no --parallel): integration tests start their own Mosquitto brokers on
 # free ports and some of them restart brokers, and the machine has 2 cores. Swift Testing still
 # runs every test of a `swift test` process at once unless a suite is marked .serialized, so the
-# tests run in five processes, one after the other, of about 100 to 200 tests each. All ~470 in one
+# tests run in five processes, one after the other, of about 100 to 230 tests each. All ~470 in one
 # process missed their time limits on 2 cores (34 issues in one run). Swift Testing's experimental
 # width limit (SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=6) was tried instead: a clean-clone
 # run with it stopped progressing (load 0, parameterized tests among those left running).
@@ -70,10 +70,10 @@ eval "$stack_env"
 
 run_phase build swift build --build-tests "${EXTRA_FLAGS[@]}"
 
-# The targets that run services, brokers or databases are split over three processes (see the header). Two more groups
-# run after them, in processes of their own, as they would otherwise starve the rest of the 2 cores (services under test then miss their
-# 15-30 s timeouts): the CPU-bound library suites (solver, road network, traffic, models), and the suites that drive
-# whole processes end to end for minutes (the simulator at speed).
+# The targets that run services, brokers or databases are split over three processes (see the header). Two more
+# groups run after them, in processes of their own, as they would otherwise starve the rest of the 2 cores (services
+# under test then miss their 15-30 s timeouts): the pure-computation libraries, and the suites that drive whole
+# processes end to end for minutes (the simulator at speed).
 MAIN_GROUPS=(
     "FleetTrackingTests|FleetControlTests|FleetMQTTTests"
     "FleetAlertingTests|FleetHealthTests|FleetRoutingTests|FleetctlTests"
